@@ -1,0 +1,215 @@
+"""The pipeline: spec -> bounds -> plan -> probe training -> cost measurement -> recommendation.
+
+`assess` returns one `Assessment`, plain data that every renderer reads and that round-trips through JSON,
+so a saved result can be re-rendered without training anything. Finished probes are cached on disk, keyed
+by everything that decides their outcome, so an interrupted or re-budgeted run retrains nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from feasibility import __version__
+from feasibility.bounds import depth_bounds
+from feasibility.plan import ProbePlan, make_plan
+from feasibility.recommend import recommend
+from feasibility.spec import TaskSpec
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Assessment:
+    """Everything one run of `assess` found, as plain data."""
+
+    spec: dict
+    bounds: dict
+    plan: dict
+    probes: list[dict]  # one ProbeRun.to_dict() per trained depth, with "cached": bool
+    verdicts: list[dict]  # one DepthVerdict per planned depth
+    costs: list[dict]  # one DepthCost per planned depth
+    latency_fit: dict | None
+    environment: dict
+    recommendation: dict
+    timings_s: dict
+    created: str = ""
+    tool_version: str = __version__
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Assessment":
+        return cls(**data)
+
+
+@dataclass
+class Events:
+    """Callbacks through which the CLI shows progress; the library itself never prints."""
+
+    stage: Callable[[str], None] = lambda message: None
+    probe_started: Callable[[int, float, int], None] = lambda depth, budget_s, max_steps: None
+    progress: Callable[[object], None] = lambda progress: None
+    probe_finished: Callable[[dict, bool], None] = lambda verdict, cached: None
+
+
+def default_cache_dir() -> Path:
+    configured = os.environ.get("FEASIBILITY_CACHE")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "feasibility"
+
+
+def code_version() -> str:
+    """Version plus a hash of the modules that decide a probe's outcome: a code change invalidates the cache."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for name in ("tasks.py", "probe.py", "train.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_key(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None) -> tuple[dict, bool]:
+    """Train (or load from the cache) all seeds of one depth; return the ProbeRun as a dict and whether cached."""
+    from feasibility.probe import ProbeConfig
+    from feasibility.train import TrainSettings, train_probes
+
+    shape = plan.shape()
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio)
+    settings = TrainSettings(
+        target_accuracy=plan.target_accuracy,
+        max_steps=plan.max_steps,
+        time_budget_s=plan.time_budget_s,
+        batch_size=plan.batch_size,
+        learning_rate=plan.learning_rate,
+        warmup_steps=plan.warmup_steps,
+        eval_every=plan.eval_every,
+        eval_examples=plan.eval_examples,
+    )
+    key = _cache_key({"shape": asdict(shape), "family": shape.family, "config": asdict(config), "settings": asdict(settings), "seeds": plan.seeds, "code": code_version()})
+    path = cache / f"probe-{key}.json" if cache else None
+    if path and path.exists():
+        try:
+            return json.loads(path.read_text()), True
+        except (OSError, json.JSONDecodeError):
+            pass  # a damaged cache entry is retrained, not trusted
+    events.probe_started(depth, plan.time_budget_s, plan.max_steps)
+    run = train_probes(shape, config, list(plan.seeds), settings, on_progress=events.progress).to_dict()
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(run))
+        temporary.replace(path)  # atomic: an interrupted write never leaves half an entry
+    return run, False
+
+
+def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None) -> tuple[list[dict], list[dict]]:
+    """Train the planned depths shallow to deep; skip depths deeper than one past the first that learned."""
+    from feasibility.train import ProbeRun, judge
+
+    runs, verdicts = [], []
+    first_learned: int | None = None
+    for depth in plan.depths:
+        if first_learned is not None and depth > first_learned + 1:
+            verdicts.append(
+                {"depth": depth, "verdict": "skipped", "explanation": f"not trained: depth {first_learned} already learned and depth {first_learned + 1} confirmed it", "accuracy": None, "lower_bound": None, "seeds_learned": 0, "seeds": 0}
+            )
+            continue
+        run, cached = _train_depth(plan, depth, events, cache)
+        verdict = asdict(judge(ProbeRun.from_dict(run), lower_bound, plan.target_accuracy))
+        runs.append({**run, "cached": cached})
+        verdicts.append(verdict)
+        events.probe_finished(verdict, cached)
+        if verdict["verdict"] == "learned" and first_learned is None:
+            first_learned = depth
+    return runs, verdicts
+
+
+def measure_costs(spec: TaskSpec, depths: tuple[int, ...], events: Events) -> tuple[list[dict], dict | None, dict]:
+    """FLOPs, parameters, memory, latency and money for each depth at the deployment size."""
+    from feasibility.measure import DeploymentModel, DepthCost, count_flops, environment, fit_latency, measure_latency, memory_estimate, money, resolve_device
+
+    deployment, requirements = spec.deployment, spec.requirements
+    device = resolve_device(deployment.device)
+    costs = []
+    for depth in depths:
+        events.stage(f"measuring cost of depth {depth} at width {deployment.width}, length {spec.task.sequence_length}")
+        model = DeploymentModel(depth, deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
+        flops = count_flops(model, batch=1)
+        latency = measure_latency(model, requirements.batch_size, deployment.dtype, device).summary()
+        costs.append(
+            DepthCost(
+                depth=depth,
+                flops={"macs_per_request": flops.macs, "flops_per_request": flops.flops, "by_part_macs": flops.by_part, "analytic_macs": flops.analytic_macs, "parameters": flops.parameters, "causal_attention": flops.causal_attention, "counter": flops.counter},
+                latency=latency,
+                memory=memory_estimate(model, flops.parameters, requirements.batch_size, deployment.dtype),
+                money=money(latency["p50_ms"], requirements.batch_size, deployment.cost_per_device_hour, deployment.requests_per_day),
+            ).to_dict()
+        )
+    fit = None
+    if len(depths) >= 2:
+        percentile_key = f"p{requirements.latency_percentile}_ms"
+        intercept, slope = fit_latency(list(depths), [c["latency"][percentile_key] for c in costs])
+        fit = {"intercept_ms": intercept, "slope_ms_per_layer": slope, "percentile": requirements.latency_percentile, "kind": "least-squares line, an estimate outside the measured depths"}
+    return costs, fit, asdict(environment(device, deployment.dtype))
+
+
+def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None = None, use_cache: bool = True) -> Assessment:
+    """Run every stage for `spec` and return the result object the reports render."""
+    events = events or Events()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    bounds = depth_bounds(spec.task.hops)
+    plan = make_plan(spec, bounds)
+    if plan.shortened:
+        events.stage(f"probing at {plan.probe_sequence_length} tokens instead of {plan.task_sequence_length}, to train within budget")
+    cache = (cache_dir or default_cache_dir()) if use_cache else None
+    runs, verdicts = probe_depths(plan, bounds.lower, events, cache)
+    timings["probes"] = time.perf_counter() - started
+    measured = time.perf_counter()
+    costs, fit, env = measure_costs(spec, plan.depths, events)
+    timings["costs"] = time.perf_counter() - measured
+    percentile = spec.requirements.latency_percentile
+    latencies = {c["depth"]: c["latency"][f"p{percentile}_ms"] for c in costs}
+    probe_note = (
+        f"probes were trained at {plan.probe_sequence_length} tokens, shorter than the task's {plan.task_sequence_length}; "
+        "retrieval over longer inputs is harder to learn"
+        if plan.shortened
+        else f"probes were trained at the task's length of {plan.task_sequence_length} tokens"
+    )
+    decision = recommend(
+        hops=spec.task.hops,
+        target=spec.requirements.accuracy,
+        budget_ms=spec.requirements.latency_ms,
+        percentile=percentile,
+        verdicts=verdicts,
+        latencies_ms=latencies,
+        latency_fit=(fit["intercept_ms"], fit["slope_ms_per_layer"]) if fit else None,
+        probe_note=probe_note,
+    )
+    timings["total"] = time.perf_counter() - started
+    return Assessment(
+        spec=spec.to_dict(),
+        bounds=bounds.to_dict(),
+        plan=plan.to_dict(),
+        probes=runs,
+        verdicts=verdicts,
+        costs=costs,
+        latency_fit=fit,
+        environment=env,
+        recommendation=decision.to_dict(),
+        timings_s=timings,
+        created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    )

@@ -1,0 +1,217 @@
+"""The command line: parse, call one library function, render. The only module that prints or imports typer.
+
+Library errors (subclasses of FeasibilityError) become one clear message on stderr and their exit code,
+never a traceback. Results go to stdout, progress to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from feasibility.errors import FeasibilityError, SpecError, UsageError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?",
+)
+profiles_app = typer.Typer(no_args_is_help=True, help="The bundled task profiles for manufacturing use cases.")
+app.add_typer(profiles_app, name="profiles")
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+
+def _fail(error: FeasibilityError) -> None:
+    problems = error.problems if isinstance(error, SpecError) else [error]
+    for problem in problems:
+        stderr.print(f"error: {problem}", style="red", highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(error.exit_code)
+
+
+def _depths_option(value: Optional[str]) -> Optional[list[int]]:
+    if value is None or value == "auto":
+        return None
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise typer.BadParameter(f'expected "auto" or depths separated by commas such as "1,2,3", got "{value}"') from None
+
+
+@app.command()
+def assess(
+    spec_path: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for report.md and report.json [default: SPEC's name + '-report']."),
+    depths: Optional[str] = typer.Option(None, "--depths", help='Depths to probe, e.g. "1,2,3" (overrides probe.depths).'),
+    seeds: Optional[int] = typer.Option(None, "--seeds", help="Seeds per depth (overrides probe.seeds)."),
+    time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Training seconds per depth (overrides probe.time_budget_s)."),
+    latency_ms: Optional[float] = typer.Option(None, "--latency-ms", help="Latency budget (overrides requirements.latency_ms)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Retrain every probe instead of reusing finished ones."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where finished probes are kept [default: ~/.cache/feasibility]."),
+) -> None:
+    """Train probes, measure costs and recommend a depth; write report.md and report.json."""
+    from feasibility.spec import load_spec
+
+    overrides = {
+        "probe.depths": _depths_option(depths),
+        "probe.seeds": seeds,
+        "probe.time_budget_s": time_budget,
+        "requirements.latency_ms": latency_ms,
+    }
+    try:
+        spec = load_spec(spec_path, overrides)
+    except FeasibilityError as error:
+        _fail(error)
+    out = out or Path(f"{spec_path.stem}-report")
+    if out.exists() and not out.is_dir():
+        _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
+
+    from feasibility.assess import Events, assess as run_assessment
+    from feasibility.report import render_markdown, render_terminal, to_json
+
+    with _progress() as events:
+        try:
+            result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache)
+        except FeasibilityError as error:
+            _fail(error)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(to_json(result), indent=2) + "\n", encoding="utf-8")
+    (out / "report.md").write_text(render_markdown(result), encoding="utf-8")
+    render_terminal(result, stdout, files=[str(out / "report.md"), str(out / "report.json")])
+
+
+class _progress:
+    """Progress bars per probe on stderr, with ETA; plain silence when stderr is not a terminal."""
+
+    def __enter__(self):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from feasibility.assess import Events
+
+        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[accuracy]}"), TimeRemainingColumn(), console=stderr, transient=False, disable=not stderr.is_terminal)
+        self.current = None
+        self.bars.start()
+
+        def started(depth: int, budget_s: float, max_steps: int) -> None:
+            self.current = self.bars.add_task(f"depth {depth}", total=1.0, accuracy="")
+
+        def progress(event) -> None:
+            if self.current is None:
+                return
+            done = max(event.step / max(1, event.max_steps), event.elapsed_s / max(1e-9, event.time_budget_s))
+            accuracy = f"held-out {event.decisive_accuracy:.1%}" if event.decisive_accuracy is not None else ""
+            self.bars.update(self.current, completed=min(1.0, done), accuracy=accuracy)
+
+        def finished(verdict: dict, cached: bool) -> None:
+            if self.current is not None:
+                self.bars.update(self.current, completed=1.0)
+                self.current = None
+            if not stderr.is_terminal:
+                return
+            source = " (from cache)" if cached else ""
+            stderr.print(f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}{source}", highlight=False, markup=False)
+
+        def stage(message: str) -> None:
+            if stderr.is_terminal:
+                stderr.print(message, style="dim", highlight=False, markup=False)
+
+        return Events(stage=stage, probe_started=started, progress=progress, probe_finished=finished)
+
+    def __exit__(self, *exc) -> None:
+        self.bars.stop()
+
+
+@app.command()
+def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML).")) -> None:
+    """Check a task file and print the resolved spec (defaults filled in)."""
+    from feasibility.spec import load_spec
+
+    try:
+        spec = load_spec(spec_path)
+    except FeasibilityError as error:
+        _fail(error)
+    import yaml
+
+    stdout.print(f"{spec_path}: valid", style="green", highlight=False, markup=False)
+    stdout.print(yaml.safe_dump(spec.to_dict(), sort_keys=False).rstrip(), highlight=False, markup=False)
+
+
+@app.command()
+def bounds(hops: int = typer.Option(..., "--hops", min=1, help="Number of retrieval hops D.")) -> None:
+    """The theoretical depth floor and ceiling for D hops, without training anything."""
+    from feasibility.bounds import depth_bounds
+
+    result = depth_bounds(hops)
+    stdout.print(f"{hops} hop(s): at least {result.lower} layer(s), and {result.upper} layer(s) suffice by construction", highlight=False)
+    stdout.print(f"  lower: {result.lower_formula} = {result.lower}  [{result.lower_source}]", highlight=False, markup=False)
+    stdout.print(f"         {result.lower_caveat}", highlight=False, markup=False)
+    stdout.print(f"  upper: {result.upper_formula} = {result.upper}  [{result.upper_source}]", highlight=False, markup=False)
+
+
+@app.command()
+def init(
+    profile: Optional[str] = typer.Option(None, "--profile", help="Start from a bundled profile (see `feasibility profiles list`)."),
+    output: Path = typer.Option(Path("task.yaml"), "--output", "-o", help="Where to write the task file."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter task file."""
+    from feasibility.profiles import profile_text, starter_text
+
+    if output.exists() and not force:
+        _fail(UsageError(f"{output}: already exists; choose another --output or pass --force"))
+    try:
+        text = profile_text(profile) if profile else starter_text()
+    except FeasibilityError as error:
+        _fail(error)
+    output.write_text(text, encoding="utf-8")
+    stdout.print(f"wrote {output}; check it with `feasibility validate {output}`", highlight=False, markup=False)
+
+
+@profiles_app.command("list")
+def profiles_list() -> None:
+    """List the bundled profiles."""
+    from rich.table import Table
+
+    from feasibility.profiles import list_profiles
+
+    try:
+        entries = list_profiles()
+    except FeasibilityError as error:
+        _fail(error)
+    table = Table()
+    table.add_column("profile", no_wrap=True)
+    for column in ("hops", "tokens", "latency budget", "what it is"):
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(entry.name, str(entry.spec.task.hops), str(entry.spec.task.sequence_length), f"{entry.spec.requirements.latency_ms:g} ms", entry.spec.description)
+    stdout.print(table)
+
+
+@profiles_app.command("show")
+def profiles_show(name: str = typer.Argument(..., help="Profile name, as in `feasibility profiles list`.")) -> None:
+    """Print one bundled profile."""
+    from feasibility.profiles import profile_text
+
+    try:
+        stdout.print(profile_text(name), highlight=False, markup=False)
+    except FeasibilityError as error:
+        _fail(error)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        stderr.print("interrupted; finished probes are kept in the cache, so a rerun resumes", highlight=False)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Typed errors of the library; the CLI turns each into a clear message on stderr and an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class FeasibilityError(Exception):
+    """Base of every error the library raises on purpose; its message is meant for the user."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a task file: where it is, what was expected, what was found."""
+
+    source: str
+    key: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class SpecError(FeasibilityError):
+    """The task file is missing, unreadable or invalid; carries every problem found at once."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class UsageError(FeasibilityError):
+    """A command was asked for something that cannot be done (unknown profile, unreadable result file)."""
+
+    exit_code = 2
+
+
+class MeasurementError(FeasibilityError):
+    """A cost measurement could not be made or would not be honest (e.g. an uncounted costly op)."""

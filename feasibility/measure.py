@@ -1,0 +1,316 @@
+"""What a depth costs at the deployment size: FLOPs and parameters (fvcore), memory, latency, money.
+
+Conventions (DESIGN.md section 5): fvcore counts multiply-accumulates (MACs); 1 MAC = 2 FLOPs. Causal
+attention is counted in full (the masked half of the score matrix is computed, then masked). Elementwise
+ops (softmax, layer norm, GELU, additions) are not counted; any other op fvcore cannot count is an error,
+because it may carry real cost. Latency is measured on a model with random weights (latency does not
+depend on them), after warm-up, for at least a fixed number of runs and a minimum duration. The timer is
+injectable so tests can assert exact statistics.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from feasibility.errors import MeasurementError
+
+# Ops that cost O(elements), not O(elements x width): left out of the MAC count by design.
+ELEMENTWISE_OPS = (
+    "aten::softmax",
+    "aten::layer_norm",
+    "aten::gelu",
+    "aten::add",
+    "aten::add_",
+    "aten::mul",
+    "aten::div",
+    "aten::masked_fill",
+    "aten::index",
+)
+DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
+
+
+@dataclass(frozen=True)
+class DeploymentModel:
+    """The model whose cost is measured: the spec's width, heads, vocabulary and length at one depth."""
+
+    depth: int
+    width: int
+    heads: int
+    vocab_size: int
+    sequence_length: int
+    mlp_ratio: int = 4  # deployed models keep their MLPs, unlike the attention-only probes
+
+    def probe_config(self):
+        from feasibility.probe import ProbeConfig
+
+        return ProbeConfig(
+            vocab_size=self.vocab_size,
+            sequence_length=self.sequence_length,
+            depth=self.depth,
+            width=self.width,
+            heads=self.heads,
+            mlp_ratio=self.mlp_ratio,
+        )
+
+
+def analytic_macs(model: DeploymentModel, batch: int = 1) -> dict[str, int]:
+    """MACs of one forward pass, by part, from the formula (causal attention counted in full)."""
+    tokens = batch * model.sequence_length
+    width, length = model.width, model.sequence_length
+    return {
+        "embeddings": 0,  # a table lookup
+        "attention projections": model.depth * tokens * 4 * width * width,  # q, k, v and the output
+        "attention scores": model.depth * 2 * batch * length * length * width,  # q k^T and pattern @ v
+        "mlp": model.depth * tokens * 2 * model.mlp_ratio * width * width,
+        "output head": tokens * width * model.vocab_size,
+    }
+
+
+def parameter_count(model: DeploymentModel) -> int:
+    """Parameters of the deployment model, from the formula (checked against the module in the tests)."""
+    width, heads = model.width, model.heads
+    hidden = model.mlp_ratio * width
+    per_layer = 3 * width * width + 3 * width + width * width + width + heads * model.sequence_length + 2 * width
+    if model.mlp_ratio:
+        per_layer += width * hidden + hidden + hidden * width + width + 2 * width
+    return model.vocab_size * width + model.depth * per_layer + 2 * width + width * model.vocab_size + model.vocab_size
+
+
+def _not_counted(inputs, outputs) -> int:
+    return 0
+
+
+@dataclass
+class FlopCount:
+    macs: int
+    by_part: dict[str, int]
+    parameters: int
+    analytic_macs: int
+    batch: int
+    causal_attention: str = "counted in full"
+    uncounted_elementwise_ops: list[str] = field(default_factory=list)
+    counter: str = "fvcore"
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+
+def count_flops(model: DeploymentModel, batch: int = 1) -> FlopCount:
+    """Count one forward pass with fvcore on the very module that is timed; refuse uncounted costly ops."""
+    import torch
+    from fvcore.nn import FlopCountAnalysis
+
+    from feasibility.probe import ProbeModel
+
+    module = ProbeModel(model.probe_config()).eval()
+    tokens = torch.zeros(1, batch, model.sequence_length, dtype=torch.long)
+    analysis = FlopCountAnalysis(module, (tokens,))
+    for op in ELEMENTWISE_OPS:  # a zero handle (not None: fvcore keeps its own layer_norm handle over None)
+        analysis.set_op_handle(op, _not_counted)
+    analysis.unsupported_ops_warnings(False)
+    analysis.uncalled_modules_warnings(False)
+    total = analysis.total()
+    unsupported = dict(analysis.unsupported_ops())
+    if unsupported:
+        listed = ", ".join(f"{op} x{count}" for op, count in sorted(unsupported.items()))
+        raise MeasurementError(f"fvcore could not count {listed}; these may carry real cost, so no FLOP figure is given")
+    by_module = analysis.by_module()
+    parts = {"embeddings": 0, "attention projections": 0, "attention scores": 0, "mlp": 0, "output head": by_module.get("head", 0)}
+    for index in range(model.depth):
+        attention = by_module.get(f"blocks.{index}.attn", 0)
+        projections = by_module.get(f"blocks.{index}.attn.qkv", 0) + by_module.get(f"blocks.{index}.attn.proj", 0)
+        parts["attention projections"] += projections
+        parts["attention scores"] += attention - projections
+        parts["mlp"] += by_module.get(f"blocks.{index}.mlp", 0)
+    parameters = sum(p.numel() for p in module.parameters())
+    return FlopCount(
+        macs=int(total),
+        by_part={k: int(v) for k, v in parts.items()},
+        parameters=parameters,
+        analytic_macs=sum(analytic_macs(model, batch).values()),
+        batch=batch,
+        uncounted_elementwise_ops=sorted({op for op in ELEMENTWISE_OPS}),
+    )
+
+
+@dataclass
+class Environment:
+    """Where a cost figure was measured; stamped beside every figure."""
+
+    device: str
+    device_name: str
+    threads: int
+    dtype: str
+    torch_version: str
+    fvcore_version: str
+    python: str
+    platform: str
+
+
+def environment(device: str, dtype: str) -> Environment:
+    import torch
+
+    try:
+        from importlib.metadata import version
+
+        fvcore_version = version("fvcore")
+    except Exception:  # an fvcore without metadata still counts; say so rather than fail
+        fvcore_version = "unknown"
+    name = torch.cuda.get_device_name() if device == "cuda" else (platform.processor() or platform.machine())
+    return Environment(device, name, torch.get_num_threads(), dtype, torch.__version__, fvcore_version, platform.python_version(), platform.platform())
+
+
+@dataclass
+class Latency:
+    """Raw samples (seconds per forward pass) and what is derived from them."""
+
+    samples_s: list[float]
+    batch: int
+    mode: str = "eager"
+    warmup_runs: int = 0
+
+    def percentile_ms(self, percentile: float) -> float:
+        """Nearest-rank percentile of the samples, in milliseconds."""
+        ordered = sorted(self.samples_s)
+        rank = max(1, math.ceil(percentile / 100 * len(ordered)))
+        return ordered[rank - 1] * 1000
+
+    @property
+    def p50_ms(self) -> float:
+        return self.percentile_ms(50)
+
+    @property
+    def p95_ms(self) -> float:
+        return self.percentile_ms(95)
+
+    @property
+    def p99_ms(self) -> float:
+        return self.percentile_ms(99)
+
+    @property
+    def spread(self) -> float:
+        """Interquartile range relative to the median: above 0.1 the figure is noisy."""
+        if len(self.samples_s) < 4:
+            return 0.0
+        quartiles = statistics.quantiles(self.samples_s, n=4)
+        return (quartiles[2] - quartiles[0]) / statistics.median(self.samples_s)
+
+    def summary(self) -> dict:
+        return {
+            "p50_ms": self.p50_ms,
+            "p95_ms": self.p95_ms,
+            "p99_ms": self.p99_ms,
+            "runs": len(self.samples_s),
+            "spread_iqr_over_median": self.spread,
+            "batch": self.batch,
+            "mode": self.mode,
+            "warmup_runs": self.warmup_runs,
+            "noisy": self.spread > 0.1,
+        }
+
+
+def time_forward(
+    run: Callable[[], None],
+    batch: int,
+    min_runs: int = 10,
+    min_duration_s: float = 1.0,
+    max_runs: int = 1000,
+    warmup_runs: int = 3,
+    clock: Callable[[], float] = time.perf_counter,
+    synchronise: Callable[[], None] = lambda: None,
+) -> Latency:
+    """Time `run` after warm-up until both `min_runs` and `min_duration_s` are reached."""
+    for _ in range(warmup_runs):
+        run()
+    synchronise()
+    samples: list[float] = []
+    started = clock()
+    while len(samples) < max_runs and (len(samples) < min_runs or clock() - started < min_duration_s):
+        begin = clock()
+        run()
+        synchronise()
+        samples.append(clock() - begin)
+    return Latency(samples, batch, warmup_runs=warmup_runs)
+
+
+def resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise MeasurementError('deployment.device is "cuda" but torch sees no GPU here; use "auto" or "cpu"')
+    return device
+
+
+def measure_latency(model: DeploymentModel, batch: int, dtype: str, device: str, **timing) -> Latency:
+    """p50/p95/p99 of one forward pass of `model` (random weights) at `batch`, eager mode."""
+    import torch
+
+    from feasibility.probe import ProbeModel
+
+    torch_dtype = getattr(torch, dtype)
+    module = ProbeModel(model.probe_config()).to(device=device, dtype=torch_dtype).eval()
+    tokens = torch.randint(model.vocab_size, (1, batch, model.sequence_length), device=device)
+    synchronise = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+
+    def run() -> None:
+        with torch.inference_mode():
+            module(tokens)
+
+    return time_forward(run, batch, synchronise=synchronise, **timing)
+
+
+def fit_latency(depths: list[int], p_ms: list[float]) -> tuple[float, float]:
+    """Least-squares line latency = intercept + slope * depth; needs two distinct depths."""
+    n = len(depths)
+    mean_d, mean_l = sum(depths) / n, sum(p_ms) / n
+    var = sum((d - mean_d) ** 2 for d in depths)
+    if var == 0:
+        return mean_l, 0.0
+    slope = sum((d - mean_d) * (l - mean_l) for d, l in zip(depths, p_ms)) / var
+    return mean_l - slope * mean_d, slope
+
+
+@dataclass
+class DepthCost:
+    depth: int
+    flops: dict
+    latency: dict
+    memory: dict
+    money: dict
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def memory_estimate(model: DeploymentModel, parameters: int, batch: int, dtype: str) -> dict:
+    """Parameter bytes, and an estimate of one request's peak activation bytes (labelled as an estimate)."""
+    size = DTYPE_BYTES[dtype]
+    width, length = model.width, model.sequence_length
+    # Largest live tensors of one layer in inference: the (B, nh, T, T) scores and the (B, T, r*C) MLP hidden.
+    activations = batch * (model.heads * length * length + length * max(1, model.mlp_ratio) * width + 4 * length * width)
+    logits = batch * length * model.vocab_size
+    return {
+        "parameter_bytes": parameters * size,
+        "peak_request_bytes": parameters * size + (activations + logits) * size,
+        "peak_request_is_estimate": True,
+    }
+
+
+def money(latency_p50_ms: float, batch: int, cost_per_device_hour: float | None, requests_per_day: int | None) -> dict:
+    """Throughput at the spec's batch, and cost where the spec gives a device-hour price."""
+    throughput = batch / (latency_p50_ms / 1000) if latency_p50_ms > 0 else float("inf")
+    result: dict = {"throughput_requests_per_s": throughput}
+    if cost_per_device_hour is not None:
+        result["cost_per_million_requests"] = cost_per_device_hour / 3600 / throughput * 1e6
+        if requests_per_day is not None:
+            result["device_hours_per_day"] = requests_per_day / throughput / 3600
+            result["cost_per_day"] = result["device_hours_per_day"] * cost_per_device_hour
+    return result

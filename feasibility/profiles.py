@@ -1,0 +1,50 @@
+"""The bundled task profiles (`profiles/*.yaml`) and the starter task file written by `feasibility init`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from feasibility.errors import UsageError
+from feasibility.spec import TaskSpec, load_spec
+
+STARTER = Path(__file__).parent / "starter.yaml"
+
+
+def profiles_dir() -> Path:
+    """`$FEASIBILITY_PROFILES`, else the `profiles/` folder of the checkout this package runs from."""
+    configured = os.environ.get("FEASIBILITY_PROFILES")
+    folder = Path(configured) if configured else Path(__file__).resolve().parent.parent / "profiles"
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no profiles folder here; install from a checkout (pip install -e .) or set FEASIBILITY_PROFILES")
+    return folder
+
+
+@dataclass(frozen=True)
+class ProfileEntry:
+    name: str
+    path: Path
+    spec: TaskSpec
+
+
+def list_profiles() -> list[ProfileEntry]:
+    """Every bundled profile, validated."""
+    return [ProfileEntry(path.stem, path, load_spec(path)) for path in sorted(profiles_dir().glob("*.yaml"))]
+
+
+def profile_path(name: str) -> Path:
+    folder = profiles_dir()
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        raise UsageError(f'no profile named "{name}"; known profiles: {known}')
+    return path
+
+
+def profile_text(name: str) -> str:
+    return profile_path(name).read_text(encoding="utf-8")
+
+
+def starter_text() -> str:
+    return STARTER.read_text(encoding="utf-8")

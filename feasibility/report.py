@@ -1,0 +1,210 @@
+"""Renderers: pure functions of one `Assessment` (terminal via rich, Markdown, JSON).
+
+Units are chosen here and nowhere else; every figure shown is read from the assessment's raw measurements.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from feasibility.assess import Assessment
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _si(value: float) -> str:
+    for unit, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= scale:
+            return f"{value / scale:.2f} {unit}"
+    return f"{value:.0f}"
+
+
+def _bytes(value: float) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if value >= scale:
+            return f"{value / scale:.1f} {unit}"
+    return f"{value:.0f} B"
+
+
+def depth_rows(assessment: Assessment) -> list[dict[str, Any]]:
+    """One row per planned depth: bound, accuracy by hop, verdict, cost; the key table of every report."""
+    bounds = assessment.bounds
+    spec = assessment.spec
+    percentile = spec["requirements"]["latency_percentile"]
+    budget = spec["requirements"]["latency_ms"]
+    runs = {run["depth"]: run for run in assessment.probes}
+    costs = {cost["depth"]: cost for cost in assessment.costs}
+    rows = []
+    for verdict in assessment.verdicts:
+        depth = verdict["depth"]
+        run, cost = runs.get(depth), costs.get(depth)
+        accuracy_by_hop: dict[int, float] = {}
+        if run:
+            for hop in range(1, spec["task"]["hops"] + 1):
+                values = [seed["accuracy_by_hop"].get(hop, seed["accuracy_by_hop"].get(str(hop))) for seed in run["seeds"]]
+                values = [v for v in values if v is not None]
+                if values:
+                    accuracy_by_hop[hop] = min(values)  # the weakest seed
+        latency = cost["latency"][f"p{percentile}_ms"] if cost else None
+        rows.append(
+            {
+                "depth": depth,
+                "vs_bound": "below" if depth < bounds["lower"] else ("within" if depth <= bounds["upper"] else "above"),
+                "accuracy_by_hop": accuracy_by_hop,
+                "lower_bound": verdict["lower_bound"],
+                "verdict": verdict["verdict"],
+                "macs": cost["flops"]["macs_per_request"] if cost else None,
+                "flops": cost["flops"]["flops_per_request"] if cost else None,
+                "parameters": cost["flops"]["parameters"] if cost else None,
+                "latency_ms": latency,
+                "within_budget": latency is not None and latency <= budget,
+                "train_s": run["wall_s"] if run else None,
+                "steps": run["steps"] if run else None,
+            }
+        )
+    return rows
+
+
+def to_json(assessment: Assessment) -> dict:
+    """The whole assessment: schema version, resolved spec and every raw measurement."""
+    return json.loads(json.dumps(assessment.to_dict(), default=str))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Markdown
+
+
+def render_markdown(assessment: Assessment) -> str:
+    """The meeting report: decision first, then the key table, method and caveats, then the raw numbers."""
+    spec, bounds, plan, rec = assessment.spec, assessment.bounds, assessment.plan, assessment.recommendation
+    hops = spec["task"]["hops"]
+    percentile = spec["requirements"]["latency_percentile"]
+    env = assessment.environment
+    lines = [f"# Feasibility: {spec['name']}", "", f"**Decision.** {rec['headline']}", ""]
+    if spec.get("description"):
+        lines += [f"_{spec['description']}_", ""]
+    lines += [
+        "## The task",
+        "",
+        f"- {hops}-hop {spec['task']['kind'].replace('_', ' ')} over {spec['task']['sequence_length']} tokens",
+        f"- target: {spec['requirements']['accuracy']:.1%} held-out accuracy; p{percentile} latency at most "
+        f"{spec['requirements']['latency_ms']:g} ms at batch {spec['requirements']['batch_size']}",
+        f"- deployment: width {spec['deployment']['width']}, {spec['deployment']['heads']} heads, vocabulary "
+        f"{spec['deployment']['vocab_size']}, {spec['deployment']['dtype']} on {env['device']}",
+        "",
+        "## Depth by depth",
+        "",
+    ]
+    hop_headers = [f"hop {h}" for h in range(1, hops + 1)]
+    header = ["depth", "vs. bound", *hop_headers, "lower bound", "verdict", "MACs", "FLOPs", "params", f"p{percentile} ms", "fits"]
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "|".join("---:" if h not in ("vs. bound", "verdict", "fits") else "---" for h in header) + "|")
+    for row in depth_rows(assessment):
+        cells = [
+            str(row["depth"]),
+            row["vs_bound"],
+            *[_percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
+            _percent(row["lower_bound"]),
+            row["verdict"].replace("_", " "),
+            _si(row["macs"]) if row["macs"] is not None else "-",
+            _si(row["flops"]) if row["flops"] is not None else "-",
+            _si(row["parameters"]) if row["parameters"] is not None else "-",
+            f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
+            "yes" if row["within_budget"] else "no",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Accuracy is held-out accuracy of the weakest seed on links of each hop count; the lower bound is that "
+        "seed's Wilson 95% lower bound on the decisive hop count, the figure checked against the target. "
+        "MACs are multiply-accumulates per request (1 MAC = 2 FLOPs), counted by fvcore, causal attention in full.",
+        "",
+        "## Why",
+        "",
+        *[f"- {reason}" for reason in rec["reasons"]],
+        "",
+    ]
+    if rec.get("alternatives"):
+        lines += ["## What else could work", "", *[f"- {option}" for option in rec["alternatives"]], ""]
+    lines += [
+        "## Theory",
+        "",
+        f"- lower bound: {bounds['lower']} layer(s) for {hops} hop(s), {bounds['lower_formula']} ({bounds['lower_source']}); "
+        f"{bounds['lower_caveat']}",
+        f"- constructive upper bound: {bounds['upper']} layer(s), {bounds['upper_formula']} ({bounds['upper_source']})",
+        "",
+        "## Method and caveats",
+        "",
+        f"- probes: {plan['family'].replace('_', ' ')}, {len(plan['seeds'])} seed(s) per depth, width {plan['width']}, "
+        f"{plan['heads']} heads, {'attention-only' if not plan['mlp_ratio'] else 'with MLPs'}, batch {plan['batch_size']}, "
+        f"learning rate {plan['learning_rate']:g}, up to {plan['max_steps']} steps or {plan['time_budget_s']:g} s per depth; "
+        f"implicit curriculum {'on' if plan['curriculum'] else 'off'}",
+        f"- probed sequence length: {plan['probe_sequence_length']} tokens"
+        + (f" (the task's {plan['task_sequence_length']} is too long to train on within budget)" if plan["shortened"] else ""),
+        *[f"- {risk}" for risk in rec["risks"]],
+        f"- costs measured on {env['device']} ({env['device_name']}), {env['threads']} threads, {env['dtype']}, "
+        f"torch {env['torch_version']}, fvcore {env['fvcore_version']}; latency of eager forward passes with random weights",
+        "",
+        "## Appendix: raw numbers",
+        "",
+        "| depth | seed | steps | train s | stop | accuracy by hop | query |",
+        "|---:|---:|---:|---:|---|---|---:|",
+    ]
+    for run in assessment.probes:
+        for seed in run["seeds"]:
+            by_hop = ", ".join(f"{h}: {v:.1%}" for h, v in sorted((int(k), v) for k, v in seed["accuracy_by_hop"].items()))
+            lines.append(
+                f"| {run['depth']} | {seed['seed']} | {run['steps']} | {run['wall_s']:.1f} | {run['stop_reason']}"
+                f"{' (cached)' if run.get('cached') else ''} | {by_hop} | {_percent(seed['query_accuracy'])} |"
+            )
+    lines += ["", "| depth | p50 ms | p95 ms | p99 ms | runs | spread | params bytes | peak bytes (estimate) |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for cost in assessment.costs:
+        lat, mem = cost["latency"], cost["memory"]
+        lines.append(
+            f"| {cost['depth']} | {lat['p50_ms']:.2f} | {lat['p95_ms']:.2f} | {lat['p99_ms']:.2f} | {lat['runs']} | "
+            f"{lat['spread_iqr_over_median']:.1%} | {_bytes(mem['parameter_bytes'])} | {_bytes(mem['peak_request_bytes'])} |"
+        )
+    lines += ["", f"Generated by feasibility {assessment.tool_version} on {assessment.created}; the resolved task file is in report.json.", ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Terminal
+
+
+def render_terminal(assessment: Assessment, console, files: list[str] | None = None) -> None:
+    """Summary panel, the depth table and the reasons, drawn with rich on `console`."""
+    from rich.panel import Panel
+    from rich.table import Table
+
+    spec, rec = assessment.spec, assessment.recommendation
+    hops = spec["task"]["hops"]
+    percentile = spec["requirements"]["latency_percentile"]
+    style = {"recommended": "green", "none_within_budget": "yellow", "not_learned": "red"}.get(rec["decision"], "white")
+    console.print(Panel(rec["headline"], title=f"feasibility: {spec['name']}", border_style=style))
+    table = Table(title=f"{hops}-hop {spec['task']['kind'].replace('_', ' ')}, target {spec['requirements']['accuracy']:.1%}, budget p{percentile} <= {spec['requirements']['latency_ms']:g} ms")
+    for name in ["depth", "bound", *[f"hop {h}" for h in range(1, hops + 1)], "verdict", "MACs", "params", f"p{percentile} ms", "fits"]:
+        table.add_column(name, justify="left" if name in ("bound", "verdict", "fits") else "right")
+    for row in depth_rows(assessment):
+        table.add_row(
+            str(row["depth"]),
+            row["vs_bound"],
+            *[_percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
+            row["verdict"].replace("_", " "),
+            _si(row["macs"]) if row["macs"] is not None else "-",
+            _si(row["parameters"]) if row["parameters"] is not None else "-",
+            f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
+            "[green]yes[/]" if row["within_budget"] else "[red]no[/]",
+        )
+    console.print(table)
+    for reason in rec["reasons"]:
+        console.print(f"  - {reason}", highlight=False)
+    if rec.get("alternatives"):
+        console.print("What else could work:")
+        for option in rec["alternatives"]:
+            console.print(f"  - {option}", highlight=False)
+    if files:
+        console.print("Written: " + ", ".join(files), highlight=False)

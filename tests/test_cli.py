@@ -1,0 +1,93 @@
+"""Commands through typer's CliRunner: exit codes, messages, files; one end-to-end assess on a tiny spec."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from feasibility.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_every_command():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("assess", "validate", "bounds", "init", "profiles"):
+        assert command in result.output
+
+
+def test_help_and_validate_do_not_import_torch(tiny_spec):
+    code = (
+        "import sys; from typer.testing import CliRunner; from feasibility.cli import app; "
+        f"r = CliRunner().invoke(app, ['validate', {str(tiny_spec)!r}]); assert r.exit_code == 0, r.output; "
+        "assert 'torch' not in sys.modules, 'torch imported'; assert 'fvcore' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_validate_prints_resolved_spec(tiny_spec):
+    result = runner.invoke(app, ["validate", str(tiny_spec)])
+    assert result.exit_code == 0
+    assert "valid" in result.output and "latency_percentile: 95" in result.output
+
+
+def test_bounds():
+    result = runner.invoke(app, ["bounds", "--hops", "5"])
+    assert result.exit_code == 0
+    assert "at least 3 layer(s)" in result.output and "4 layer(s) suffice" in result.output
+    assert "Musat" in result.output and "Sanford" in result.output
+    assert runner.invoke(app, ["bounds", "--hops", "0"]).exit_code == 2
+
+
+def test_init_writes_a_valid_file_and_refuses_to_overwrite(tmp_path):
+    target = tmp_path / "task.yaml"
+    assert runner.invoke(app, ["init", "--output", str(target)]).exit_code == 0
+    assert runner.invoke(app, ["validate", str(target)]).exit_code == 0
+    again = runner.invoke(app, ["init", "--output", str(target)])
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    from_profile = tmp_path / "p.yaml"
+    assert runner.invoke(app, ["init", "--profile", "rework-fixture-lookup", "--output", str(from_profile)]).exit_code == 0
+    assert "rework-fixture-lookup" in from_profile.read_text()
+
+
+def test_profiles_list_and_show():
+    listed = runner.invoke(app, ["profiles", "list"])
+    assert listed.exit_code == 0 and "defect-trace-lot-genealogy" in listed.output
+    shown = runner.invoke(app, ["profiles", "show", "alarm-cascade-root-cause"])
+    assert shown.exit_code == 0 and "hops: 4" in shown.output
+    missing = runner.invoke(app, ["profiles", "show", "nope"])
+    assert missing.exit_code == 2 and 'no profile named "nope"' in missing.stderr
+
+
+def test_assess_bad_flag_is_a_usage_error(tiny_spec):
+    result = runner.invoke(app, ["assess", str(tiny_spec), "--depths", "one,two"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_assess_end_to_end_on_a_tiny_spec(tiny_spec, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    result = runner.invoke(app, ["assess", str(tiny_spec), "--out", str(out), "--cache-dir", str(cache)])
+    assert result.exit_code == 0, result.output + result.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["schema_version"] == 1
+    assert [v["depth"] for v in report["verdicts"]] == [1, 2]
+    assert report["verdicts"][0]["verdict"] == "below_bound"  # 2 hops cannot be done by 1 layer
+    assert all(p["steps"] > 0 and not p["cached"] for p in report["probes"])
+    cost = report["costs"][0]
+    assert cost["flops"]["macs_per_request"] == cost["flops"]["analytic_macs"] > 0
+    assert cost["latency"]["p50_ms"] > 0 and cost["latency"]["runs"] >= 10
+    markdown = (out / "report.md").read_text()
+    assert markdown.startswith("# Feasibility: tiny") and report["recommendation"]["headline"] in markdown
+    assert "feasibility: tiny" in result.output
+
+    # A changed latency budget retrains nothing: every probe comes from the cache.
+    again = runner.invoke(app, ["assess", str(tiny_spec), "--out", str(out), "--cache-dir", str(cache), "--latency-ms", "0.001"])
+    assert again.exit_code == 0
+    rerun = json.loads((out / "report.json").read_text())
+    assert all(p["cached"] for p in rerun["probes"])
+    assert rerun["recommendation"]["decision"] != "recommended"

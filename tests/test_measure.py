@@ -1,0 +1,79 @@
+"""Cost measurement: fvcore's count equals the analytic formula; latency statistics from a fake clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from feasibility.measure import DeploymentModel, analytic_macs, count_flops, fit_latency, memory_estimate, money, parameter_count, time_forward
+
+CONFIGS = [
+    DeploymentModel(depth=1, width=32, heads=2, vocab_size=64, sequence_length=16),
+    DeploymentModel(depth=2, width=64, heads=4, vocab_size=50, sequence_length=34, mlp_ratio=0),
+    DeploymentModel(depth=3, width=48, heads=3, vocab_size=100, sequence_length=40),
+    DeploymentModel(depth=4, width=64, heads=8, vocab_size=128, sequence_length=24),
+    DeploymentModel(depth=2, width=128, heads=4, vocab_size=1000, sequence_length=64),
+    DeploymentModel(depth=6, width=16, heads=1, vocab_size=10, sequence_length=100),
+]
+
+
+@pytest.mark.parametrize("model", CONFIGS, ids=lambda m: f"L{m.depth}-C{m.width}-H{m.heads}-T{m.sequence_length}")
+@pytest.mark.parametrize("batch", [1, 3])
+def test_fvcore_count_equals_formula(model, batch):
+    counted = count_flops(model, batch)
+    assert counted.macs == sum(analytic_macs(model, batch).values()) == counted.analytic_macs
+    assert counted.by_part == analytic_macs(model, batch)
+    assert counted.flops == 2 * counted.macs
+    assert counted.parameters == parameter_count(model)
+
+
+def test_attention_is_counted_in_full():
+    short = DeploymentModel(depth=1, width=32, heads=2, vocab_size=8, sequence_length=10)
+    long = DeploymentModel(depth=1, width=32, heads=2, vocab_size=8, sequence_length=20)
+    assert count_flops(long).by_part["attention scores"] == 4 * count_flops(short).by_part["attention scores"]
+
+
+class FakeClock:
+    """Each run() advances time by the next scripted duration; reading the clock is free."""
+
+    def __init__(self, durations):
+        self.now = 0.0
+        self.durations = list(durations)
+
+    def __call__(self):
+        return self.now
+
+    def run(self):
+        self.now += self.durations.pop(0)
+
+
+def test_latency_statistics_are_exact_with_a_fake_timer():
+    warmup = [9.0, 9.0]
+    samples = [0.010, 0.012, 0.011, 0.013, 0.010, 0.030, 0.011, 0.012, 0.010, 0.011]
+    clock = FakeClock(warmup + samples)
+    latency = time_forward(clock.run, batch=2, min_runs=10, min_duration_s=0.0, warmup_runs=2, clock=clock)
+    assert latency.samples_s == pytest.approx(samples)
+    assert latency.p50_ms == pytest.approx(11.0)
+    assert latency.p95_ms == pytest.approx(30.0)
+    assert latency.p99_ms == pytest.approx(30.0)
+    assert latency.summary()["runs"] == 10
+
+
+def test_timer_runs_until_minimum_duration():
+    clock = FakeClock([0.1] * 100)
+    latency = time_forward(clock.run, batch=1, min_runs=3, min_duration_s=2.0, warmup_runs=0, clock=clock)
+    assert len(latency.samples_s) == 20
+
+
+def test_line_fit_and_money():
+    intercept, slope = fit_latency([1, 2, 3], [3.0, 5.0, 7.0])
+    assert (intercept, slope) == pytest.approx((1.0, 2.0))
+    cost = money(latency_p50_ms=100.0, batch=2, cost_per_device_hour=3.6, requests_per_day=72_000)
+    assert cost["throughput_requests_per_s"] == pytest.approx(20.0)
+    assert cost["cost_per_million_requests"] == pytest.approx(50.0)
+    assert cost["cost_per_day"] == pytest.approx(3.6)
+
+
+def test_memory_counts_parameter_bytes_by_dtype():
+    model = CONFIGS[0]
+    assert memory_estimate(model, 1000, 1, "float32")["parameter_bytes"] == 4000
+    assert memory_estimate(model, 1000, 1, "bfloat16")["parameter_bytes"] == 2000

@@ -1,0 +1,109 @@
+"""Spec validation: every kind of bad input gives one clear message naming the file and key, exit code 2."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from feasibility.cli import app
+from feasibility.errors import SpecError
+from feasibility.spec import load_spec, minimum_sequence_length
+
+from conftest import TINY_SPEC
+
+runner = CliRunner()
+
+
+def replaced(old: str, new: str) -> str:
+    assert old in TINY_SPEC
+    return TINY_SPEC.replace(old, new)
+
+
+# (file text, fragment the message must contain). Twenty malformed files, as a new user would write them.
+MALFORMED = {
+    "empty": ("", "is empty"),
+    "only a comment": ("# nothing yet\n", "holds no settings"),
+    "invalid yaml": ("name: x\ntask: [unclosed\n", "is not valid YAML"),
+    "tab indentation": ("name: x\ntask:\n\thops: 2\n", "is not valid YAML"),
+    "a list, not a mapping": ("- name: x\n", "must be a mapping"),
+    "missing name": (replaced("name: tiny\n", ""), "name: is required"),
+    "missing hops": (replaced("  hops: 2\n", ""), "task.hops: is required"),
+    "hops as text": (replaced("hops: 2", "hops: two"), "task.hops: must be a whole number, got 'two'"),
+    "hops zero": (replaced("hops: 2", "hops: 0"), "task.hops: must be between 1 and 64, got 0"),
+    "hops fractional": (replaced("hops: 2", "hops: 2.5"), "task.hops: must be a whole number"),
+    "latency as a word": (replaced("latency_ms: 1000", "latency_ms: fast"), "requirements.latency_ms: must be a number > 0, got 'fast'"),
+    "negative latency": (replaced("latency_ms: 1000", "latency_ms: -5"), "requirements.latency_ms: must be a number > 0"),
+    "accuracy as percent": (replaced("accuracy: 0.9", "accuracy: 99"), "requirements.accuracy: must be a number > 0 and <= 1, got 99"),
+    "misspelt key": (replaced("latency_ms: 1000", "latency_msec: 1000"), 'requirements.latency_msec: unknown key (did you mean "latency_ms"?)'),
+    "unknown section": (TINY_SPEC + "deploy:\n  width: 3\n", 'deploy: unknown key (did you mean "deployment"?)'),
+    "unknown kind": (replaced("kind: chained_retrieval", "kind: chained_retreival"), 'did you mean "chained_retrieval"?'),
+    "sequence too short": (replaced("sequence_length: 32", "sequence_length: 6"), "task.sequence_length: 6 tokens cannot hold a chain of 2 hops"),
+    "heads do not divide width": (replaced("heads: 2", "heads: 3"), "deployment.heads: must divide deployment.width (32) evenly, got 3"),
+    "float16 on cpu": (replaced("dtype: float32", "dtype: float16"), "deployment.dtype: float16 is a GPU dtype"),
+    "section is a scalar": (replaced("probe:\n  depths: [1, 2]\n  seeds: 2\n  time_budget_s: 4\n  max_steps: 150\n", "probe: fast\n"), "probe: must be a mapping"),
+    "depths not a list": (replaced("depths: [1, 2]", "depths: 1-3"), 'probe.depths: must be "auto" or a list of depths'),
+    "boolean where a number goes": (replaced("seeds: 2", "seeds: yes"), "probe.seeds: must be a whole number, got True"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_file_gives_one_clear_error(case, write_spec):
+    text, fragment = MALFORMED[case]
+    path = write_spec(text)
+    with pytest.raises(SpecError) as raised:
+        load_spec(path)
+    message = str(raised.value)
+    assert fragment in message
+    assert str(path) in message
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert fragment in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_missing_file_directory_and_binary(tmp_path):
+    cases = {
+        tmp_path / "nope.yaml": "no such file",
+        tmp_path: "is a directory",
+    }
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00name")
+    cases[binary] = "is not UTF-8"
+    for path, fragment in cases.items():
+        result = runner.invoke(app, ["validate", str(path)])
+        assert result.exit_code == 2, path
+        assert fragment in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_every_problem_is_reported_at_once_with_lines(write_spec):
+    text = replaced("hops: 2", "hops: two").replace("latency_ms: 1000", "latency_ms: fast").replace("heads: 2", "hedas: 2")
+    with pytest.raises(SpecError) as raised:
+        load_spec(write_spec(text))
+    problems = raised.value.problems
+    assert {p.key for p in problems} >= {"task.hops", "requirements.latency_ms", "deployment.hedas"}
+    hops_problem = next(p for p in problems if p.key == "task.hops")
+    assert hops_problem.line == 6  # the line of `hops:` in TINY_SPEC
+    assert str(hops_problem).startswith(f"{hops_problem.source}:6: task.hops:")
+
+
+def test_defaults_fill_in_and_overrides_win(write_spec):
+    minimal = "name: m\ntask:\n  sequence_length: 64\n  hops: 3\nrequirements:\n  accuracy: 0.95\n  latency_ms: 20\n"
+    spec = load_spec(write_spec(minimal), {"probe.seeds": 1, "requirements.latency_ms": 7.5})
+    assert spec.task.kind == "chained_retrieval"
+    assert spec.requirements.latency_percentile == 95
+    assert spec.deployment.width == 512
+    assert spec.probe.depths is None and spec.probe.seeds == 1
+    assert spec.requirements.latency_ms == 7.5
+    assert spec.to_dict()["probe"]["depths"] == "auto"
+
+
+def test_bad_override_names_the_option(tiny_spec):
+    with pytest.raises(SpecError) as raised:
+        load_spec(tiny_spec, {"probe.seeds": 0})
+    assert "(command-line option): probe.seeds: must be between 1 and 10, got 0" in str(raised.value)
+
+
+def test_minimum_length_is_exactly_what_fits():
+    for hops in range(1, 10):
+        assert minimum_sequence_length(hops) == 4 * hops + 2
