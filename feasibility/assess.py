@@ -116,15 +116,16 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
 
 
 def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None) -> tuple[list[dict], list[dict]]:
-    """Train the planned depths shallow to deep; skip depths deeper than one past the first that learned."""
+    """Train the planned depths shallow to deep; once one depth has learned, deeper ones only add cost, so they
+    are costed but not trained."""
     from feasibility.train import ProbeRun, judge
 
     runs, verdicts = [], []
     first_learned: int | None = None
     for depth in plan.depths:
-        if first_learned is not None and depth > first_learned + 1:
+        if first_learned is not None:
             verdicts.append(
-                {"depth": depth, "verdict": "skipped", "explanation": f"not trained: depth {first_learned} already learned and depth {first_learned + 1} confirmed it", "accuracy": None, "lower_bound": None, "seeds_learned": 0, "seeds": 0}
+                {"depth": depth, "verdict": "skipped", "explanation": f"not trained: depth {first_learned} already learned, and a deeper model only adds cost", "accuracy": None, "lower_bound": None, "seeds_learned": 0, "seeds": 0}
             )
             continue
         run, cached = _train_depth(plan, depth, events, cache)

@@ -16,9 +16,10 @@ def _percent(value: float | None) -> str:
 
 
 def _si(value: float) -> str:
+    """Three significant figures with an SI prefix: 92.3M, 725k, 1.12G."""
     for unit, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(value) >= scale:
-            return f"{value / scale:.2f} {unit}"
+            return f"{value / scale:.3g}{unit}"
     return f"{value:.0f}"
 
 
@@ -66,6 +67,22 @@ def depth_rows(assessment: Assessment) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def curve_summary(run: dict, hops: int, points: int = 6) -> str:
+    """Held-out accuracy on the hardest hop count (weakest seed) at a few evenly spaced checkpoints."""
+    curve = run["curve"]
+    if not curve:
+        return "no checkpoints"
+    picks = sorted({round(i * (len(curve) - 1) / max(1, points - 1)) for i in range(points)})
+    parts = []
+    for index in picks:
+        point = curve[index]
+        values = [acc.get(hop, acc.get(str(hop))) for acc in point["accuracy_by_hop"] for hop in [hops]]
+        values = [v for v in values if v is not None]
+        shown = f"{min(values):.0%}" if values else "-"
+        parts.append(f"step {point['step']}: {shown}")
+    return ", ".join(parts)
 
 
 def to_json(assessment: Assessment) -> dict:
@@ -129,6 +146,16 @@ def render_markdown(assessment: Assessment) -> str:
     ]
     if rec.get("alternatives"):
         lines += ["## What else could work", "", *[f"- {option}" for option in rec["alternatives"]], ""]
+    if assessment.probes:
+        lines += [
+            "## Learning curves",
+            "",
+            f"Held-out accuracy on {hops}-hop links (weakest seed) while training; a flat curve that ends below the "
+            "target is a budget-limited failure, not proof that the depth cannot learn the task.",
+            "",
+            *[f"- depth {run['depth']} ({run['stop_reason']}): {curve_summary(run, hops)}" for run in assessment.probes],
+            "",
+        ]
     lines += [
         "## Theory",
         "",
@@ -187,7 +214,7 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     console.print(Panel(rec["headline"], title=f"feasibility: {spec['name']}", border_style=style))
     table = Table(title=f"{hops}-hop {spec['task']['kind'].replace('_', ' ')}, target {spec['requirements']['accuracy']:.1%}, budget p{percentile} <= {spec['requirements']['latency_ms']:g} ms")
     for name in ["depth", "bound", *[f"hop {h}" for h in range(1, hops + 1)], "verdict", "MACs", "params", f"p{percentile} ms", "fits"]:
-        table.add_column(name, justify="left" if name in ("bound", "verdict", "fits") else "right")
+        table.add_column(name, justify="left" if name in ("bound", "verdict", "fits") else "right", no_wrap=name != "verdict")
     for row in depth_rows(assessment):
         table.add_row(
             str(row["depth"]),
@@ -201,10 +228,10 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
         )
     console.print(table)
     for reason in rec["reasons"]:
-        console.print(f"  - {reason}", highlight=False)
+        console.print(f"  - {reason}", highlight=False, markup=False)
     if rec.get("alternatives"):
         console.print("What else could work:")
         for option in rec["alternatives"]:
-            console.print(f"  - {option}", highlight=False)
+            console.print(f"  - {option}", highlight=False, markup=False)
     if files:
-        console.print("Written: " + ", ".join(files), highlight=False)
+        console.print("Written: " + ", ".join(files), highlight=False, markup=False)
