@@ -115,6 +115,18 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
     return run, False
 
 
+def _training_compute(run: dict, plan: ProbePlan) -> dict:
+    """MACs and FLOPs spent training one depth's probes, from fvcore's count of one probe forward pass."""
+    import torch
+
+    from feasibility.measure import fvcore_macs, training_macs
+    from feasibility.probe import ProbeConfig, ProbeModel
+
+    config = ProbeConfig(**run["config"])
+    forward, _ = fvcore_macs(ProbeModel(config).eval(), (torch.zeros(1, 1, config.sequence_length, dtype=torch.long),))
+    return training_macs(forward, run["steps"], plan.batch_size, len(plan.seeds), len(run["curve"]), plan.eval_examples)
+
+
 def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None) -> tuple[list[dict], list[dict]]:
     """Train the planned depths shallow to deep; once one depth has learned, deeper ones only add cost, so they
     are costed but not trained."""
@@ -130,7 +142,7 @@ def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path 
             continue
         run, cached = _train_depth(plan, depth, events, cache)
         verdict = asdict(judge(ProbeRun.from_dict(run), lower_bound, plan.target_accuracy))
-        runs.append({**run, "cached": cached})
+        runs.append({**run, "cached": cached, "training_compute": _training_compute(run, plan)})
         verdicts.append(verdict)
         events.probe_finished(verdict, cached)
         if verdict["verdict"] == "learned" and first_learned is None:
@@ -140,22 +152,29 @@ def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path 
 
 def measure_costs(spec: TaskSpec, depths: tuple[int, ...], events: Events) -> tuple[list[dict], dict | None, dict]:
     """FLOPs, parameters, memory, latency and money for each depth at the deployment size."""
-    from feasibility.measure import DeploymentModel, DepthCost, count_flops, environment, fit_latency, measure_latency, memory_estimate, money, resolve_device
+    import torch
+
+    from feasibility.measure import DeploymentModel, DepthCost, count_flops, environment, fit_latency, measure_latency, memory_estimate, money, peak_cuda_bytes, resolve_device
 
     deployment, requirements = spec.deployment, spec.requirements
     device = resolve_device(deployment.device)
+    if deployment.threads:
+        torch.set_num_threads(deployment.threads)
     costs = []
     for depth in depths:
         events.stage(f"measuring cost of depth {depth} at width {deployment.width}, length {spec.task.sequence_length}")
         model = DeploymentModel(depth, deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
         flops = count_flops(model, batch=1)
         latency = measure_latency(model, requirements.batch_size, deployment.dtype, device).summary()
+        memory = memory_estimate(model, flops.parameters, requirements.batch_size, deployment.dtype)
+        if device == "cuda":
+            memory.update(peak_request_bytes=peak_cuda_bytes(model, requirements.batch_size, deployment.dtype), peak_request_is_estimate=False)
         costs.append(
             DepthCost(
                 depth=depth,
                 flops={"macs_per_request": flops.macs, "flops_per_request": flops.flops, "by_part_macs": flops.by_part, "analytic_macs": flops.analytic_macs, "parameters": flops.parameters, "causal_attention": flops.causal_attention, "counter": flops.counter},
                 latency=latency,
-                memory=memory_estimate(model, flops.parameters, requirements.batch_size, deployment.dtype),
+                memory=memory,
                 money=money(latency["p50_ms"], requirements.batch_size, deployment.cost_per_device_hour, deployment.requests_per_day),
             ).to_dict()
         )

@@ -101,16 +101,15 @@ class FlopCount:
         return 2 * self.macs
 
 
-def count_flops(model: DeploymentModel, batch: int = 1) -> FlopCount:
-    """Count one forward pass with fvcore on the very module that is timed; refuse uncounted costly ops."""
-    import torch
+def fvcore_macs(module, inputs: tuple) -> tuple[int, dict[str, int]]:
+    """MACs of one call of `module` on `inputs`, total and by module path, counted by fvcore.
+
+    Elementwise ops count zero by design; any other op fvcore cannot count (a fused attention kernel, say)
+    raises MeasurementError instead of being silently left out.
+    """
     from fvcore.nn import FlopCountAnalysis
 
-    from feasibility.probe import ProbeModel
-
-    module = ProbeModel(model.probe_config()).eval()
-    tokens = torch.zeros(1, batch, model.sequence_length, dtype=torch.long)
-    analysis = FlopCountAnalysis(module, (tokens,))
+    analysis = FlopCountAnalysis(module, inputs)
     for op in ELEMENTWISE_OPS:  # a zero handle (not None: fvcore keeps its own layer_norm handle over None)
         analysis.set_op_handle(op, _not_counted)
     analysis.unsupported_ops_warnings(False)
@@ -120,7 +119,18 @@ def count_flops(model: DeploymentModel, batch: int = 1) -> FlopCount:
     if unsupported:
         listed = ", ".join(f"{op} x{count}" for op, count in sorted(unsupported.items()))
         raise MeasurementError(f"fvcore could not count {listed}; these may carry real cost, so no FLOP figure is given")
-    by_module = analysis.by_module()
+    return int(total), {name: int(value) for name, value in analysis.by_module().items()}
+
+
+def count_flops(model: DeploymentModel, batch: int = 1) -> FlopCount:
+    """Count one forward pass with fvcore on the very module that is timed; refuse uncounted costly ops."""
+    import torch
+
+    from feasibility.probe import ProbeModel
+
+    module = ProbeModel(model.probe_config()).eval()
+    tokens = torch.zeros(1, batch, model.sequence_length, dtype=torch.long)
+    total, by_module = fvcore_macs(module, (tokens,))
     parts = {"embeddings": 0, "attention projections": 0, "attention scores": 0, "mlp": 0, "output head": by_module.get("head", 0)}
     for index in range(model.depth):
         attention = by_module.get(f"blocks.{index}.attn", 0)
@@ -128,15 +138,22 @@ def count_flops(model: DeploymentModel, batch: int = 1) -> FlopCount:
         parts["attention projections"] += projections
         parts["attention scores"] += attention - projections
         parts["mlp"] += by_module.get(f"blocks.{index}.mlp", 0)
-    parameters = sum(p.numel() for p in module.parameters())
     return FlopCount(
-        macs=int(total),
-        by_part={k: int(v) for k, v in parts.items()},
-        parameters=parameters,
+        macs=total,
+        by_part=parts,
+        parameters=sum(p.numel() for p in module.parameters()),
         analytic_macs=sum(analytic_macs(model, batch).values()),
         batch=batch,
-        uncounted_elementwise_ops=sorted({op for op in ELEMENTWISE_OPS}),
+        uncounted_elementwise_ops=list(ELEMENTWISE_OPS),
     )
+
+
+def training_macs(forward_macs_per_example: int, steps: int, batch: int, seeds: int, evaluations: int, eval_examples: int) -> dict:
+    """MACs spent training one depth's probes: a training step costs ~3 forward passes (forward, and a
+    backward pass of about twice the forward), an evaluation one forward pass."""
+    trained = 3 * forward_macs_per_example * steps * batch * seeds
+    evaluated = forward_macs_per_example * evaluations * eval_examples * seeds
+    return {"macs": trained + evaluated, "flops": 2 * (trained + evaluated), "convention": "training step = 3 x forward; evaluation = 1 x forward"}
 
 
 @dataclass
@@ -250,7 +267,8 @@ def resolve_device(device: str) -> str:
 
 
 def measure_latency(model: DeploymentModel, batch: int, dtype: str, device: str, **timing) -> Latency:
-    """p50/p95/p99 of one forward pass of `model` (random weights) at `batch`, eager mode."""
+    """p50/p95/p99 of one forward pass of `model` (random weights) at `batch`, eager mode; on CUDA the
+    clock is read after `torch.cuda.synchronize()`, so every sample holds the whole kernel sequence."""
     import torch
 
     from feasibility.probe import ProbeModel
@@ -265,6 +283,22 @@ def measure_latency(model: DeploymentModel, batch: int, dtype: str, device: str,
             module(tokens)
 
     return time_forward(run, batch, synchronise=synchronise, **timing)
+
+
+def peak_cuda_bytes(model: DeploymentModel, batch: int, dtype: str) -> int:
+    """Peak GPU memory of one request at `batch`, measured by the CUDA caching allocator."""
+    import torch
+
+    from feasibility.probe import ProbeModel
+
+    torch.cuda.empty_cache()
+    torch.cuda.reset_peak_memory_stats()
+    module = ProbeModel(model.probe_config()).to(device="cuda", dtype=getattr(torch, dtype)).eval()
+    tokens = torch.randint(model.vocab_size, (1, batch, model.sequence_length), device="cuda")
+    with torch.inference_mode():
+        module(tokens)
+    torch.cuda.synchronize()
+    return int(torch.cuda.max_memory_allocated())
 
 
 def fit_latency(depths: list[int], p_ms: list[float]) -> tuple[float, float]:

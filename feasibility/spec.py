@@ -47,6 +47,7 @@ class Deployment:
     device: str = "auto"
     cost_per_device_hour: float | None = None
     requests_per_day: int | None = None
+    threads: int | None = None  # None means "auto": torch's default (one per physical core)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class TaskSpec:
         data = asdict(self)
         data["probe"]["depths"] = list(self.probe.depths) if self.probe.depths else "auto"
         data["probe"]["sequence_length"] = self.probe.sequence_length or "auto"
+        data["deployment"]["threads"] = self.deployment.threads or "auto"
         return data
 
 
@@ -185,6 +187,7 @@ SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
         "device": (_choice(DEVICES), "auto"),
         "cost_per_device_hour": (_number(0.0, low_open=False), None),
         "requests_per_day": (_integer(0), None),
+        "threads": (_auto_or(_integer(1, 1024)), "auto"),
     },
     "probe": {
         "depths": (_depths, "auto"),

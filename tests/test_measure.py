@@ -77,3 +77,55 @@ def test_memory_counts_parameter_bytes_by_dtype():
     model = CONFIGS[0]
     assert memory_estimate(model, 1000, 1, "float32")["parameter_bytes"] == 4000
     assert memory_estimate(model, 1000, 1, "bfloat16")["parameter_bytes"] == 2000
+
+
+def test_an_uncounted_costly_op_is_refused():
+    """A fused attention kernel that fvcore cannot count must stop the FLOP figure, not shrink it."""
+    import torch
+    import torch.nn.functional as F
+
+    from feasibility.errors import MeasurementError
+    from feasibility.measure import fvcore_macs
+
+    class Fused(torch.nn.Module):
+        def forward(self, q):
+            return F.scaled_dot_product_attention(q, q, q, is_causal=True)
+
+    with pytest.raises(MeasurementError, match="scaled_dot_product_attention"):
+        fvcore_macs(Fused(), (torch.randn(1, 2, 8, 4),))
+
+
+def test_synchronise_runs_inside_the_clock():
+    """On CUDA the clock must be read after synchronising, or it times only the kernel launches."""
+    events = []
+    clock_reads = iter(range(1000))
+
+    def clock():
+        events.append("clock")
+        return float(next(clock_reads))
+
+    latency = time_forward(lambda: events.append("run"), batch=1, min_runs=2, min_duration_s=0.0, warmup_runs=1, clock=clock, synchronise=lambda: events.append("sync"))
+    assert len(latency.samples_s) == 2
+    timed = events[events.index("clock") :]
+    # clock (start), then per sample: clock, run, sync, clock
+    assert timed[1:5] == ["clock", "run", "sync", "clock"]
+
+
+def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
+    import torch
+
+    from feasibility.errors import MeasurementError
+    from feasibility.measure import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu"
+    with pytest.raises(MeasurementError, match='"cuda" but torch sees no GPU'):
+        resolve_device("cuda")
+
+
+def test_training_compute_convention():
+    from feasibility.measure import training_macs
+
+    spent = training_macs(forward_macs_per_example=100, steps=10, batch=4, seeds=2, evaluations=3, eval_examples=5)
+    assert spent["macs"] == 3 * 100 * 10 * 4 * 2 + 100 * 3 * 5 * 2
+    assert spent["flops"] == 2 * spent["macs"]
