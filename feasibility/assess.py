@@ -61,6 +61,25 @@ class Events:
     probe_finished: Callable[[dict, bool], None] = lambda verdict, cached: None
 
 
+def load_assessment(path: Path) -> Assessment:
+    """Read a saved report.json back into an Assessment; a clear UsageError when it is not one."""
+    from feasibility.errors import UsageError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file; give the report.json written by `feasibility assess`") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UsageError(f"{path}: not a readable JSON result ({error}); give the report.json written by `feasibility assess`") from None
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        found = data.get("schema_version") if isinstance(data, dict) else None
+        raise UsageError(f"{path}: schema_version must be {SCHEMA_VERSION}, got {found!r}; re-run `feasibility assess` with this version")
+    try:
+        return Assessment.from_dict(data)
+    except TypeError as error:
+        raise UsageError(f"{path}: not a feasibility result ({error})") from None
+
+
 def default_cache_dir() -> Path:
     configured = os.environ.get("FEASIBILITY_CACHE")
     if configured:

@@ -6,7 +6,6 @@ never a traceback. Results go to stdout, progress to stderr.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -72,18 +71,31 @@ def assess(
     if out.exists() and not out.is_dir():
         _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
 
-    from feasibility.assess import Events, assess as run_assessment
-    from feasibility.report import render_markdown, render_terminal, to_json
+    from feasibility.assess import assess as run_assessment
+    from feasibility.report import render_terminal, write_outputs
 
     with _progress() as events:
         try:
             result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache)
         except FeasibilityError as error:
             _fail(error)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(to_json(result), indent=2) + "\n", encoding="utf-8")
-    (out / "report.md").write_text(render_markdown(result), encoding="utf-8")
-    render_terminal(result, stdout, files=[str(out / "report.md"), str(out / "report.json")])
+    render_terminal(result, stdout, files=write_outputs(result, out))
+
+
+@app.command()
+def report(
+    result_path: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the re-rendered files [default: RESULT's folder]."),
+) -> None:
+    """Re-render every output from a saved result, without training or measuring anything."""
+    from feasibility.assess import load_assessment
+    from feasibility.report import render_terminal, write_outputs
+
+    try:
+        result = load_assessment(result_path)
+    except FeasibilityError as error:
+        _fail(error)
+    render_terminal(result, stdout, files=write_outputs(result, out or result_path.parent))
 
 
 class _progress:

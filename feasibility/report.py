@@ -85,6 +85,74 @@ def curve_summary(run: dict, hops: int, points: int = 6) -> str:
     return ", ".join(parts)
 
 
+def depth_table(assessment: Assessment):
+    """The depth table as a pandas DataFrame (one row per depth, one column per hop count), for CSV."""
+    import pandas as pd
+
+    hops = assessment.spec["task"]["hops"]
+    records = []
+    for row in depth_rows(assessment):
+        record = {k: v for k, v in row.items() if k != "accuracy_by_hop"}
+        for hop in range(1, hops + 1):
+            record[f"accuracy_hop_{hop}"] = row["accuracy_by_hop"].get(hop)
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def write_plots(assessment: Assessment, folder) -> list[str]:
+    """Accuracy by depth and hop count, and latency against depth with the budget; PNG files in `folder`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pathlib import Path
+
+    folder = Path(folder)
+    rows = depth_rows(assessment)
+    hops = assessment.spec["task"]["hops"]
+    written = []
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    for hop in range(1, hops + 1):
+        points = [(r["depth"], r["accuracy_by_hop"][hop]) for r in rows if hop in r["accuracy_by_hop"]]
+        if points:
+            axis.plot(*zip(*points), marker="o", label=f"{hop}-hop links")
+    axis.axhline(assessment.spec["requirements"]["accuracy"], color="grey", linestyle="--", label="target")
+    axis.set(xlabel="depth (layers)", ylabel="held-out accuracy (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth and hop count")
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(folder / "accuracy.png", dpi=120)
+    plt.close(figure)
+    written.append("accuracy.png")
+
+    percentile = assessment.spec["requirements"]["latency_percentile"]
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    measured = [(r["depth"], r["latency_ms"]) for r in rows if r["latency_ms"] is not None]
+    colours = ["tab:green" if r["verdict"] == "learned" else "tab:grey" for r in rows if r["latency_ms"] is not None]
+    axis.scatter(*zip(*measured), c=colours, zorder=3)
+    axis.plot(*zip(*measured), color="tab:blue", alpha=0.5)
+    axis.axhline(assessment.spec["requirements"]["latency_ms"], color="tab:red", linestyle="--", label="latency budget")
+    axis.set(xlabel="depth (layers)", ylabel=f"p{percentile} latency (ms)", title="Cost against depth (green: learned)")
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(folder / "latency.png", dpi=120)
+    plt.close(figure)
+    written.append("latency.png")
+    return written
+
+
+def write_outputs(assessment: Assessment, folder) -> list[str]:
+    """Every file output of one assessment: report.json, report.md, depths.csv and the plots."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(json.dumps(to_json(assessment), indent=2) + "\n", encoding="utf-8")
+    depth_table(assessment).to_csv(folder / "depths.csv", index=False)
+    plots = write_plots(assessment, folder)
+    (folder / "report.md").write_text(render_markdown(assessment, plots), encoding="utf-8")
+    return [str(folder / name) for name in ("report.md", "report.json", "depths.csv", *plots)]
+
+
 def to_json(assessment: Assessment) -> dict:
     """The whole assessment: schema version, resolved spec and every raw measurement."""
     return json.loads(json.dumps(assessment.to_dict(), default=str))
@@ -94,8 +162,10 @@ def to_json(assessment: Assessment) -> dict:
 # Markdown
 
 
-def render_markdown(assessment: Assessment) -> str:
-    """The meeting report: decision first, then the key table, method and caveats, then the raw numbers."""
+def render_markdown(assessment: Assessment, plots: list[str] | None = None) -> str:
+    """The meeting report: decision first, then the key table, method and caveats, then the raw numbers.
+
+    `plots` are PNG file names beside the report, linked relatively."""
     spec, bounds, plan, rec = assessment.spec, assessment.bounds, assessment.plan, assessment.recommendation
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
@@ -139,11 +209,22 @@ def render_markdown(assessment: Assessment) -> str:
         "seed's Wilson 95% lower bound on the decisive hop count, the figure checked against the target. "
         "MACs are multiply-accumulates per request (1 MAC = 2 FLOPs), counted by fvcore, causal attention in full.",
         "",
+        *[f"![{name.removesuffix('.png')}]({name})" for name in plots or []],
+        "",
         "## Why",
         "",
         *[f"- {reason}" for reason in rec["reasons"]],
         "",
     ]
+    fit = assessment.latency_fit
+    if fit and fit["slope_ms_per_layer"] > 0:
+        deepest = int((spec["requirements"]["latency_ms"] - fit["intercept_ms"]) // fit["slope_ms_per_layer"])
+        lines += [
+            f"Latency grows by about {fit['slope_ms_per_layer']:.2f} ms per layer (p{fit['percentile']}, line fit over the "
+            f"measured depths); the deepest model within the budget is about **{max(deepest, 0)} layers** (an estimate "
+            "where it lies outside the measured depths).",
+            "",
+        ]
     if rec.get("alternatives"):
         lines += ["## What else could work", "", *[f"- {option}" for option in rec["alternatives"]], ""]
     if assessment.probes:

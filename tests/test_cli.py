@@ -84,6 +84,17 @@ def test_assess_end_to_end_on_a_tiny_spec(tiny_spec, tmp_path):
     markdown = (out / "report.md").read_text()
     assert markdown.startswith("# Feasibility: tiny") and report["recommendation"]["headline"] in markdown
     assert "feasibility: tiny" in result.output
+    for name in ("accuracy.png", "latency.png"):
+        assert (out / name).stat().st_size > 1000 and f"]({name})" in markdown
+    csv_lines = (out / "depths.csv").read_text().splitlines()
+    assert csv_lines[0].startswith("depth,") and len(csv_lines) == 3
+
+    # `report` re-renders every output from the saved result alone, identically.
+    rendered = tmp_path / "rendered"
+    again = runner.invoke(app, ["report", str(out / "report.json"), "--out", str(rendered)])
+    assert again.exit_code == 0, again.stderr
+    assert (rendered / "report.md").read_text() == markdown
+    assert json.loads((rendered / "report.json").read_text()) == report
 
     # A changed latency budget retrains nothing: every probe comes from the cache.
     again = runner.invoke(app, ["assess", str(tiny_spec), "--out", str(out), "--cache-dir", str(cache), "--latency-ms", "0.001"])
@@ -91,3 +102,15 @@ def test_assess_end_to_end_on_a_tiny_spec(tiny_spec, tmp_path):
     rerun = json.loads((out / "report.json").read_text())
     assert all(p["cached"] for p in rerun["probes"])
     assert rerun["recommendation"]["decision"] != "recommended"
+
+
+def test_report_rejects_what_is_not_a_result(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = runner.invoke(app, ["report", str(bad)])
+    assert result.exit_code == 2 and "not a readable JSON result" in result.stderr
+    old = tmp_path / "old.json"
+    old.write_text('{"schema_version": 0}')
+    result = runner.invoke(app, ["report", str(old)])
+    assert result.exit_code == 2 and "schema_version must be 1" in result.stderr
+    assert runner.invoke(app, ["report", str(tmp_path / "missing.json")]).exit_code == 2

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("command", ["assess", "validate", "bounds", "init", "profiles list", "profiles show"])
+@pytest.mark.parametrize("command", ["assess", "report", "validate", "bounds", "init", "profiles list", "profiles show"])
 def test_every_command_is_in_the_readme(command):
     assert f"feasibility {command}" in README
 
