@@ -3,12 +3,12 @@
 Prints three tables:
   1. chained retrieval, hops x depths, several seeds: held-out accuracy per hop count (weakest seed),
      the Wilson lower bound checked against the target, wall time and steps per probe group;
-  2. the same runs without the implicit curriculum (only the final query supervised), with --curriculum-too;
+  2. the same runs without the implicit curriculum (only the final query supervised), with --curriculum both;
   3. throughput: training steps per second with all seeds batched in one step against one seed at a time.
 
 Examples:
   python benchmarks/probe_benchmark.py --hops 2 --depths 1 2 3 --budget 60
-  python benchmarks/probe_benchmark.py --hops 4 --depths 2 3 --budget 300 --curriculum-too
+  python benchmarks/probe_benchmark.py --hops 4 --depths 2 3 --budget 300 --curriculum both
   python benchmarks/probe_benchmark.py --throughput-only
 """
 
@@ -21,7 +21,7 @@ import time
 import torch
 
 from feasibility.bounds import depth_bounds
-from feasibility.plan import BATCH_SIZE, LEARNING_RATE, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, MAX_CHAINS, SYMBOL_POOL_FACTOR
+from feasibility.plan import BATCH_SIZE, LEARNING_RATE, MAX_CHAINS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, probe_heads
 from feasibility.probe import ProbeConfig
 from feasibility.tasks import ChainedRetrieval, KHopInduction
 from feasibility.train import TrainSettings, judge, train_probes
@@ -36,7 +36,7 @@ def run_grid(hops_list, depths, seeds, budget, max_steps, target, curriculum, fa
     for hops in hops_list:
         shape = chained(hops, curriculum) if family == "chained" else KHopInduction(hops=hops, length=32, alphabet=8, curriculum=curriculum)
         for depth in depths:
-            config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO)
+            config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, probe_heads(hops), PROBE_MLP_RATIO)
             settings = TrainSettings(target_accuracy=target, max_steps=max_steps, time_budget_s=budget, learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE)
             run = train_probes(shape, config, list(range(seeds)), settings)
             verdict = judge(run, depth_bounds(hops).lower, target)
@@ -48,6 +48,7 @@ def run_grid(hops_list, depths, seeds, budget, max_steps, target, curriculum, fa
                     "hops": hops,
                     "depth": depth,
                     "tokens": shape.sequence_length,
+                    "heads": probe_heads(hops),
                     "accuracy_by_hop": " ".join(f"{h}:{weakest[h]:.1%}" for h in weakest),
                     "query": f"{min(s.query_accuracy for s in run.seeds):.1%}" if family == "chained" else "-",
                     "lower_bound": f"{min(s.decisive_lower_bound for s in run.seeds):.1%}",
@@ -62,7 +63,7 @@ def run_grid(hops_list, depths, seeds, budget, max_steps, target, curriculum, fa
     return rows
 
 
-HEADER = ["family", "curriculum", "hops", "depth", "tokens", "accuracy_by_hop", "query", "lower_bound", "seeds_learned", "verdict", "steps", "wall_s", "stop"]
+HEADER = ["family", "curriculum", "hops", "depth", "tokens", "heads", "accuracy_by_hop", "query", "lower_bound", "seeds_learned", "verdict", "steps", "wall_s", "stop"]
 
 
 def print_row(row):
@@ -71,7 +72,7 @@ def print_row(row):
 
 def throughput(depth: int, seeds: int, steps: int) -> None:
     shape = chained(2, True)
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO)
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, probe_heads(2), PROBE_MLP_RATIO)
     settings = TrainSettings(target_accuracy=1.01, max_steps=steps, time_budget_s=1e9, eval_every=10**9)
     started = time.perf_counter()
     train_probes(shape, config, list(range(seeds)), settings)
@@ -91,19 +92,20 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=300.0, help="training seconds per depth (all seeds together)")
     parser.add_argument("--max-steps", type=int, default=20000)
     parser.add_argument("--target", type=float, default=0.99)
-    parser.add_argument("--curriculum-too", action="store_true", help="also run every cell without the curriculum")
+    parser.add_argument("--curriculum", choices=["on", "off", "both"], default="on", help="implicit curriculum on, off, or each cell both ways")
     parser.add_argument("--khop", action="store_true", help="k-hop induction instead of chained retrieval")
     parser.add_argument("--throughput-only", action="store_true")
+    parser.add_argument("--no-throughput", action="store_true")
     args = parser.parse_args()
     print(f"# machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}")
     if not args.throughput_only:
         print(" | ".join(HEADER))
         family = "khop" if args.khop else "chained"
-        run_grid(args.hops, args.depths, args.seeds, args.budget, args.max_steps, args.target, True, family)
-        if args.curriculum_too:
-            run_grid(args.hops, args.depths, args.seeds, args.budget, args.max_steps, args.target, False, family)
-    for depth in (2, 3):
-        throughput(depth, args.seeds, 200)
+        for curriculum in {"on": [True], "off": [False], "both": [True, False]}[args.curriculum]:
+            run_grid(args.hops, args.depths, args.seeds, args.budget, args.max_steps, args.target, curriculum, family)
+    if not args.no_throughput:
+        for depth in (2, 3):
+            throughput(depth, args.seeds, 200)
 
 
 if __name__ == "__main__":

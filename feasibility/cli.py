@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import functools
+
 import typer
-from rich.console import Console
 
 from feasibility.errors import FeasibilityError, SpecError, UsageError
 
@@ -23,14 +24,20 @@ app = typer.Typer(
 profiles_app = typer.Typer(no_args_is_help=True, help="The bundled task profiles for manufacturing use cases.")
 app.add_typer(profiles_app, name="profiles")
 
-stdout = Console()
-stderr = Console(stderr=True)
+
+
+@functools.cache
+def console(to_stderr: bool = False):
+    """Rich consoles, made on first use so that fast commands skip importing rich."""
+    from rich.console import Console
+
+    return Console(stderr=to_stderr)
 
 
 def _fail(error: FeasibilityError) -> None:
     problems = error.problems if isinstance(error, SpecError) else [error]
     for problem in problems:
-        stderr.print(f"error: {problem}", style="red", highlight=False, markup=False, soft_wrap=True)
+        console(True).print(f"error: {problem}", style="red", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -79,7 +86,7 @@ def assess(
             result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache)
         except FeasibilityError as error:
             _fail(error)
-    render_terminal(result, stdout, files=write_outputs(result, out))
+    render_terminal(result, console(), files=write_outputs(result, out))
 
 
 @app.command()
@@ -95,7 +102,7 @@ def report(
         result = load_assessment(result_path)
     except FeasibilityError as error:
         _fail(error)
-    render_terminal(result, stdout, files=write_outputs(result, out or result_path.parent))
+    render_terminal(result, console(), files=write_outputs(result, out or result_path.parent))
 
 
 class _progress:
@@ -106,7 +113,7 @@ class _progress:
 
         from feasibility.assess import Events
 
-        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[accuracy]}"), TimeRemainingColumn(), console=stderr, transient=False, disable=not stderr.is_terminal)
+        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[accuracy]}"), TimeRemainingColumn(), console=console(True), transient=False, disable=not console(True).is_terminal)
         self.current = None
         self.bars.start()
 
@@ -124,14 +131,14 @@ class _progress:
             if self.current is not None:
                 self.bars.update(self.current, completed=1.0)
                 self.current = None
-            if not stderr.is_terminal:
+            if not console(True).is_terminal:
                 return
             source = " (from cache)" if cached else ""
-            stderr.print(f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}{source}", highlight=False, markup=False)
+            console(True).print(f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}{source}", highlight=False, markup=False)
 
         def stage(message: str) -> None:
-            if stderr.is_terminal:
-                stderr.print(message, style="dim", highlight=False, markup=False)
+            if console(True).is_terminal:
+                console(True).print(message, style="dim", highlight=False, markup=False)
 
         return Events(stage=stage, probe_started=started, progress=progress, probe_finished=finished)
 
@@ -150,8 +157,8 @@ def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The tas
         _fail(error)
     import yaml
 
-    stdout.print(f"{spec_path}: valid", style="green", highlight=False, markup=False)
-    stdout.print(yaml.safe_dump(spec.to_dict(), sort_keys=False).rstrip(), highlight=False, markup=False)
+    console().print(f"{spec_path}: valid", style="green", highlight=False, markup=False)
+    console().print(yaml.safe_dump(spec.to_dict(), sort_keys=False).rstrip(), highlight=False, markup=False)
 
 
 @app.command()
@@ -160,10 +167,10 @@ def bounds(hops: int = typer.Option(..., "--hops", min=1, help="Number of retrie
     from feasibility.bounds import depth_bounds
 
     result = depth_bounds(hops)
-    stdout.print(f"{hops} hop(s): at least {result.lower} layer(s), and {result.upper} layer(s) suffice by construction", highlight=False)
-    stdout.print(f"  lower: {result.lower_formula} = {result.lower}  [{result.lower_source}]", highlight=False, markup=False)
-    stdout.print(f"         {result.lower_caveat}", highlight=False, markup=False)
-    stdout.print(f"  upper: {result.upper_formula} = {result.upper}  [{result.upper_source}]", highlight=False, markup=False)
+    console().print(f"{hops} hop(s): at least {result.lower} layer(s), and {result.upper} layer(s) suffice by construction", highlight=False)
+    console().print(f"  lower: {result.lower_formula} = {result.lower}  [{result.lower_source}]", highlight=False, markup=False)
+    console().print(f"         {result.lower_caveat}", highlight=False, markup=False)
+    console().print(f"  upper: {result.upper_formula} = {result.upper}  [{result.upper_source}]", highlight=False, markup=False)
 
 
 @app.command()
@@ -182,7 +189,7 @@ def init(
     except FeasibilityError as error:
         _fail(error)
     output.write_text(text, encoding="utf-8")
-    stdout.print(f"wrote {output}; check it with `feasibility validate {output}`", highlight=False, markup=False)
+    console().print(f"wrote {output}; check it with `feasibility validate {output}`", highlight=False, markup=False)
 
 
 @profiles_app.command("list")
@@ -202,7 +209,7 @@ def profiles_list() -> None:
         table.add_column(column)
     for entry in entries:
         table.add_row(entry.name, str(entry.spec.task.hops), str(entry.spec.task.sequence_length), f"{entry.spec.requirements.latency_ms:g} ms", entry.spec.description)
-    stdout.print(table)
+    console().print(table)
 
 
 @profiles_app.command("show")
@@ -211,7 +218,7 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name, as in `fea
     from feasibility.profiles import profile_text
 
     try:
-        stdout.print(profile_text(name), highlight=False, markup=False)
+        console().print(profile_text(name), highlight=False, markup=False)
     except FeasibilityError as error:
         _fail(error)
 
@@ -221,7 +228,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        stderr.print("interrupted; finished probes are kept in the cache, so a rerun resumes", highlight=False)
+        console(True).print("interrupted; finished probes are kept in the cache, so a rerun resumes", highlight=False)
         sys.exit(130)
 
 

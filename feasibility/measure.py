@@ -239,12 +239,16 @@ def time_forward(
     min_duration_s: float = 1.0,
     max_runs: int = 1000,
     warmup_runs: int = 3,
+    warmup_s: float = 0.5,
     clock: Callable[[], float] = time.perf_counter,
     synchronise: Callable[[], None] = lambda: None,
 ) -> Latency:
-    """Time `run` after warm-up until both `min_runs` and `min_duration_s` are reached."""
-    for _ in range(warmup_runs):
+    """Time `run` after warm-up (`warmup_runs` runs and `warmup_s` seconds, caches and clocks settled) until
+    both `min_runs` and `min_duration_s` are reached."""
+    warmed, warm_start = 0, clock()
+    while warmed < warmup_runs or clock() - warm_start < warmup_s:
         run()
+        warmed += 1
     synchronise()
     samples: list[float] = []
     started = clock()
@@ -253,7 +257,7 @@ def time_forward(
         run()
         synchronise()
         samples.append(clock() - begin)
-    return Latency(samples, batch, warmup_runs=warmup_runs)
+    return Latency(samples, batch, warmup_runs=warmed)
 
 
 def resolve_device(device: str) -> str:

@@ -69,6 +69,11 @@ class ProbePlan:
         return {**asdict(self), "shortened": self.shortened}
 
 
+def probe_heads(hops: int) -> int:
+    """Attention heads of the probes for a task of `hops` hops (see the recipe)."""
+    return PROBE_HEADS if hops <= 2 else PROBE_HEADS_LONG_CHAINS
+
+
 def chained_length(hops: int, chains: int) -> int:
     """Tokens in a chained-retrieval probe: mixed chain lengths hops, hops, hops-1, ... then `? X`."""
     lengths = [hops] + [hops - i % hops for i in range(chains - 1)]
@@ -105,7 +110,7 @@ def make_plan(spec: TaskSpec, bounds: DepthBounds) -> ProbePlan:
         probe_sequence_length=length,
         chains=chains,
         symbols=symbols,
-        heads=PROBE_HEADS if hops <= 2 else PROBE_HEADS_LONG_CHAINS,
+        heads=probe_heads(hops),
         time_budget_s=spec.probe.time_budget_s,
         max_steps=spec.probe.max_steps,
         target_accuracy=spec.requirements.accuracy,

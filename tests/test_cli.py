@@ -114,3 +114,16 @@ def test_report_rejects_what_is_not_a_result(tmp_path):
     result = runner.invoke(app, ["report", str(old)])
     assert result.exit_code == 2 and "schema_version must be 1" in result.stderr
     assert runner.invoke(app, ["report", str(tmp_path / "missing.json")]).exit_code == 2
+
+
+def test_assess_runs_the_khop_family(write_spec, tmp_path):
+    from conftest import TINY_SPEC
+
+    spec = write_spec(TINY_SPEC.replace("kind: chained_retrieval", "kind: khop_induction").replace("hops: 2", "hops: 1").replace("depths: [1, 2]", "depths: [2]"))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["assess", str(spec), "--out", str(out), "--no-cache"])
+    assert result.exit_code == 0, result.output + result.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["plan"]["family"] == "khop_induction"
+    assert report["probes"][0]["task"]["family"] == "khop_induction"
+    assert report["probes"][0]["seeds"][0]["accuracy_by_hop"]

@@ -50,7 +50,7 @@ def test_latency_statistics_are_exact_with_a_fake_timer():
     warmup = [9.0, 9.0]
     samples = [0.010, 0.012, 0.011, 0.013, 0.010, 0.030, 0.011, 0.012, 0.010, 0.011]
     clock = FakeClock(warmup + samples)
-    latency = time_forward(clock.run, batch=2, min_runs=10, min_duration_s=0.0, warmup_runs=2, clock=clock)
+    latency = time_forward(clock.run, batch=2, min_runs=10, min_duration_s=0.0, warmup_runs=2, warmup_s=0.0, clock=clock)
     assert latency.samples_s == pytest.approx(samples)
     assert latency.p50_ms == pytest.approx(11.0)
     assert latency.p95_ms == pytest.approx(30.0)
@@ -60,7 +60,7 @@ def test_latency_statistics_are_exact_with_a_fake_timer():
 
 def test_timer_runs_until_minimum_duration():
     clock = FakeClock([0.1] * 100)
-    latency = time_forward(clock.run, batch=1, min_runs=3, min_duration_s=2.0, warmup_runs=0, clock=clock)
+    latency = time_forward(clock.run, batch=1, min_runs=3, min_duration_s=2.0, warmup_runs=0, warmup_s=0.0, clock=clock)
     assert len(latency.samples_s) == 20
 
 
@@ -104,11 +104,11 @@ def test_synchronise_runs_inside_the_clock():
         events.append("clock")
         return float(next(clock_reads))
 
-    latency = time_forward(lambda: events.append("run"), batch=1, min_runs=2, min_duration_s=0.0, warmup_runs=1, clock=clock, synchronise=lambda: events.append("sync"))
+    latency = time_forward(lambda: events.append("run"), batch=1, min_runs=2, min_duration_s=0.0, warmup_runs=1, warmup_s=0.0, clock=clock, synchronise=lambda: events.append("sync"))
     assert len(latency.samples_s) == 2
-    timed = events[events.index("clock") :]
+    timed = events[events.index("sync") + 1 :]  # after the warm-up's synchronisation
     # clock (start), then per sample: clock, run, sync, clock
-    assert timed[1:5] == ["clock", "run", "sync", "clock"]
+    assert timed[:5] == ["clock", "clock", "run", "sync", "clock"]
 
 
 def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):

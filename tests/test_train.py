@@ -58,11 +58,11 @@ def test_attention_pattern_hook_sees_every_layer():
 def test_a_probe_learns_one_hop_induction_and_depth_one_does_not():
     """k-hop induction with k = 1 needs two layers (a previous-token head, then a match)."""
     shape = KHopInduction(hops=1, length=16, alphabet=6)
-    settings = TrainSettings(target_accuracy=0.95, max_steps=400, time_budget_s=60, eval_every=50, eval_examples=256)
+    settings = TrainSettings(target_accuracy=0.95, max_steps=400, time_budget_s=3600, eval_every=50, eval_examples=256)
     two = train_probes(shape, ProbeConfig(shape.vocab_size, shape.sequence_length, 2, 32, 2, 0), [0], settings)
     assert two.stop_reason == "target met"
     assert two.seeds[0].decisive_lower_bound >= 0.95
-    one = train_probes(shape, ProbeConfig(shape.vocab_size, shape.sequence_length, 1, 32, 2, 0), [0], TrainSettings(target_accuracy=0.95, max_steps=150, time_budget_s=60, eval_examples=256))
+    one = train_probes(shape, ProbeConfig(shape.vocab_size, shape.sequence_length, 1, 32, 2, 0), [0], TrainSettings(target_accuracy=0.95, max_steps=150, time_budget_s=3600, eval_examples=256))
     assert one.seeds[0].decisive_accuracy < 0.8
     assert [p.step for p in two.curve][0] == 0 and not math.isnan(two.curve[-1].held_out_loss[0])
 
@@ -70,3 +70,11 @@ def test_a_probe_learns_one_hop_induction_and_depth_one_does_not():
 def test_run_round_trips_through_dict():
     run = _run(2, [0.99, 0.98])
     assert ProbeRun.from_dict(run.to_dict()).seeds[0].accuracy_by_hop == {2: 0.99}
+
+
+def test_divergence_is_caught_and_reported():
+    shape = KHopInduction(hops=1, length=12, alphabet=4)
+    settings = TrainSettings(target_accuracy=0.99, max_steps=200, time_budget_s=3600, learning_rate=1e4, warmup_steps=1, grad_clip=1e9, eval_examples=64)
+    run = train_probes(shape, ProbeConfig(shape.vocab_size, shape.sequence_length, 1, 16, 2, 0), [0, 1], settings)
+    assert run.stop_reason == "diverged" and all(seed.diverged for seed in run.seeds)
+    assert judge(run, lower_bound_depth=1, target=0.99).verdict == "diverged"
