@@ -25,7 +25,10 @@ def main() -> None:
     parser.add_argument("--dtype", default="float32")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--min-duration", type=float, default=2.0)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own choice)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     model = DeploymentModel(args.depth, args.width, args.heads, args.vocab, args.length)
     env = environment(device, args.dtype)

@@ -100,9 +100,12 @@ def report(
 
     try:
         result = load_assessment(result_path)
+        files = write_outputs(result, out or result_path.parent)
     except FeasibilityError as error:
         _fail(error)
-    render_terminal(result, console(), files=write_outputs(result, out or result_path.parent))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        _fail(UsageError(f"{result_path}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
+    render_terminal(result, console(), files=files)
 
 
 class _progress:

@@ -126,6 +126,7 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
         if points:
             axis.plot(*zip(*points), marker="o", label=f"{hop}-hop links")
     axis.axhline(assessment.spec["requirements"]["accuracy"], color="grey", linestyle="--", label="target")
+    axis.set_xticks([r["depth"] for r in rows])
     axis.set(xlabel="depth (layers)", ylabel="held-out accuracy (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth and hop count")
     axis.legend(fontsize=8)
     figure.tight_layout()
@@ -140,6 +141,7 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
     axis.scatter(*zip(*measured), c=colours, zorder=3)
     axis.plot(*zip(*measured), color="tab:blue", alpha=0.5)
     axis.axhline(assessment.spec["requirements"]["latency_ms"], color="tab:red", linestyle="--", label="latency budget")
+    axis.set_xticks([depth for depth, _ in measured])
     axis.set(xlabel="depth (layers)", ylabel=f"p{percentile} latency (ms)", title="Cost against depth (green: learned)")
     axis.legend(fontsize=8)
     figure.tight_layout()
@@ -277,7 +279,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None) -> s
                 f"| {run['depth']} | {seed['seed']} | {run['steps']} | {run['wall_s']:.1f} | {run['stop_reason']}"
                 f"{' (cached)' if run.get('cached') else ''} | {by_hop} | {_percent(seed['query_accuracy'])} |"
             )
-    spent = [f"depth {run['depth']}: {_si(run['training_compute']['macs'])} MACs = {_si(run['training_compute']['flops'])} FLOPs" for run in assessment.probes]
+    spent = [f"depth {run['depth']}: {_si(run['training_compute']['macs'])} MACs = {_si(run['training_compute']['flops'])} FLOPs" for run in assessment.probes if "training_compute" in run]
     if spent:
         lines += ["", "Training compute per depth, all seeds: " + "; ".join(spent) + " (a training step counted as 3 forward passes)."]
     lines += ["", "| depth | p50 ms | p95 ms | p99 ms | runs | spread | throughput req/s | cost / 1M req | params bytes | peak bytes |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
