@@ -207,7 +207,10 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], events: Events) -> tu
 
 def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None = None, use_cache: bool = True) -> Assessment:
     """Run every stage for `spec` and return the result object the reports render."""
+    from feasibility.measure import resolve_device
+
     events = events or Events()
+    resolve_device(spec.deployment.device)  # a missing GPU is reported before minutes of training, not after
     timings: dict[str, float] = {}
     started = time.perf_counter()
     bounds = depth_bounds(spec.task.hops)

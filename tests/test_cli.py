@@ -127,3 +127,16 @@ def test_assess_runs_the_khop_family(write_spec, tmp_path):
     assert report["plan"]["family"] == "khop_induction"
     assert report["probes"][0]["task"]["family"] == "khop_induction"
     assert report["probes"][0]["seeds"][0]["accuracy_by_hop"]
+
+
+def test_cuda_without_a_gpu_fails_before_training(write_spec, tmp_path, monkeypatch):
+    import torch
+
+    from conftest import TINY_SPEC
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    spec = write_spec(TINY_SPEC.replace("device: cpu", "device: cuda"))
+    result = runner.invoke(app, ["assess", str(spec), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 1
+    assert 'deployment.device is "cuda" but torch sees no GPU' in result.stderr
+    assert not (tmp_path / "cache").exists()  # nothing was trained
