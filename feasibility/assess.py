@@ -169,14 +169,13 @@ def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path 
     return runs, verdicts
 
 
-def measure_costs(spec: TaskSpec, depths: tuple[int, ...], events: Events) -> tuple[list[dict], dict | None, dict]:
-    """FLOPs, parameters, memory, latency and money for each depth at the deployment size."""
+def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: Events) -> tuple[list[dict], dict | None, dict]:
+    """FLOPs, parameters, memory, latency and money for each depth at the deployment size on `device`."""
     import torch
 
-    from feasibility.measure import DeploymentModel, DepthCost, count_flops, environment, fit_latency, measure_latency, memory_estimate, money, peak_cuda_bytes, resolve_device
+    from feasibility.measure import DeploymentModel, DepthCost, count_flops, deepest_within_budget, environment, fit_latency, measure_latency, memory_estimate, money, peak_cuda_bytes
 
     deployment, requirements = spec.deployment, spec.requirements
-    device = resolve_device(deployment.device)
     if deployment.threads:
         torch.set_num_threads(deployment.threads)
     costs = []
@@ -201,7 +200,13 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], events: Events) -> tu
     if len(depths) >= 2:
         percentile_key = f"p{requirements.latency_percentile}_ms"
         intercept, slope = fit_latency(list(depths), [c["latency"][percentile_key] for c in costs])
-        fit = {"intercept_ms": intercept, "slope_ms_per_layer": slope, "percentile": requirements.latency_percentile, "kind": "least-squares line, an estimate outside the measured depths"}
+        fit = {
+            "intercept_ms": intercept,
+            "slope_ms_per_layer": slope,
+            "percentile": requirements.latency_percentile,
+            "deepest_within_budget": deepest_within_budget(intercept, slope, requirements.latency_ms),
+            "kind": "least-squares line, an estimate outside the measured depths",
+        }
     return costs, fit, asdict(environment(device, deployment.dtype))
 
 
@@ -210,7 +215,7 @@ def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None 
     from feasibility.measure import resolve_device
 
     events = events or Events()
-    resolve_device(spec.deployment.device)  # a missing GPU is reported before minutes of training, not after
+    device = resolve_device(spec.deployment.device)  # a missing GPU is reported before minutes of training
     timings: dict[str, float] = {}
     started = time.perf_counter()
     bounds = depth_bounds(spec.task.hops)
@@ -221,7 +226,7 @@ def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None 
     runs, verdicts = probe_depths(plan, bounds.lower, events, cache)
     timings["probes"] = time.perf_counter() - started
     measured = time.perf_counter()
-    costs, fit, env = measure_costs(spec, plan.depths, events)
+    costs, fit, env = measure_costs(spec, plan.depths, device, events)
     timings["costs"] = time.perf_counter() - measured
     percentile = spec.requirements.latency_percentile
     latencies = {c["depth"]: c["latency"][f"p{percentile}_ms"] for c in costs}
@@ -238,7 +243,7 @@ def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None 
         percentile=percentile,
         verdicts=verdicts,
         latencies_ms=latencies,
-        latency_fit=(fit["intercept_ms"], fit["slope_ms_per_layer"]) if fit else None,
+        deepest_within_budget=fit["deepest_within_budget"] if fit else None,
         probe_note=probe_note,
     )
     timings["total"] = time.perf_counter() - started

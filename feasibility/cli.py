@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import functools
-
 import typer
+from rich.console import Console
 
 from feasibility.errors import FeasibilityError, SpecError, UsageError
 
@@ -24,20 +23,14 @@ app = typer.Typer(
 profiles_app = typer.Typer(no_args_is_help=True, help="The bundled task profiles for manufacturing use cases.")
 app.add_typer(profiles_app, name="profiles")
 
-
-
-@functools.cache
-def console(to_stderr: bool = False):
-    """Rich consoles, made on first use so that fast commands skip importing rich."""
-    from rich.console import Console
-
-    return Console(stderr=to_stderr)
+stdout = Console()
+stderr = Console(stderr=True)
 
 
 def _fail(error: FeasibilityError) -> None:
     problems = error.problems if isinstance(error, SpecError) else [error]
     for problem in problems:
-        console(True).print(f"error: {problem}", style="red", highlight=False, markup=False, soft_wrap=True)
+        stderr.print(f"error: {problem}", style="red", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -86,7 +79,7 @@ def assess(
             result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache)
         except FeasibilityError as error:
             _fail(error)
-    render_terminal(result, console(), files=write_outputs(result, out))
+    render_terminal(result, stdout, files=write_outputs(result, out))
 
 
 @app.command()
@@ -105,7 +98,7 @@ def report(
         _fail(error)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         _fail(UsageError(f"{result_path}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
-    render_terminal(result, console(), files=files)
+    render_terminal(result, stdout, files=files)
 
 
 class _progress:
@@ -116,7 +109,7 @@ class _progress:
 
         from feasibility.assess import Events
 
-        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[accuracy]}"), TimeRemainingColumn(), console=console(True), transient=False, disable=not console(True).is_terminal)
+        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[accuracy]}"), TimeRemainingColumn(), console=stderr, transient=False, disable=not stderr.is_terminal)
         self.current = None
         self.bars.start()
 
@@ -134,14 +127,14 @@ class _progress:
             if self.current is not None:
                 self.bars.update(self.current, completed=1.0)
                 self.current = None
-            if not console(True).is_terminal:
+            if not stderr.is_terminal:
                 return
             source = " (from cache)" if cached else ""
-            console(True).print(f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}{source}", highlight=False, markup=False)
+            stderr.print(f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}{source}", highlight=False, markup=False)
 
         def stage(message: str) -> None:
-            if console(True).is_terminal:
-                console(True).print(message, style="dim", highlight=False, markup=False)
+            if stderr.is_terminal:
+                stderr.print(message, style="dim", highlight=False, markup=False)
 
         return Events(stage=stage, probe_started=started, progress=progress, probe_finished=finished)
 
@@ -160,8 +153,8 @@ def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The tas
         _fail(error)
     import yaml
 
-    console().print(f"{spec_path}: valid", style="green", highlight=False, markup=False)
-    console().print(yaml.safe_dump(spec.to_dict(), sort_keys=False).rstrip(), highlight=False, markup=False)
+    stdout.print(f"{spec_path}: valid", style="green", highlight=False, markup=False)
+    stdout.print(yaml.safe_dump(spec.to_dict(), sort_keys=False).rstrip(), highlight=False, markup=False)
 
 
 @app.command()
@@ -170,10 +163,10 @@ def bounds(hops: int = typer.Option(..., "--hops", min=1, help="Number of retrie
     from feasibility.bounds import depth_bounds
 
     result = depth_bounds(hops)
-    console().print(f"{hops} hop(s): at least {result.lower} layer(s), and {result.upper} layer(s) suffice by construction", highlight=False)
-    console().print(f"  lower: {result.lower_formula} = {result.lower}  [{result.lower_source}]", highlight=False, markup=False)
-    console().print(f"         {result.lower_caveat}", highlight=False, markup=False)
-    console().print(f"  upper: {result.upper_formula} = {result.upper}  [{result.upper_source}]", highlight=False, markup=False)
+    stdout.print(f"{hops} hop(s): at least {result.lower} layer(s), and {result.upper} layer(s) suffice by construction", highlight=False)
+    stdout.print(f"  lower: {result.lower_formula} = {result.lower}  [{result.lower_source}]", highlight=False, markup=False)
+    stdout.print(f"         {result.lower_caveat}", highlight=False, markup=False)
+    stdout.print(f"  upper: {result.upper_formula} = {result.upper}  [{result.upper_source}]", highlight=False, markup=False)
 
 
 @app.command()
@@ -192,7 +185,7 @@ def init(
     except FeasibilityError as error:
         _fail(error)
     output.write_text(text, encoding="utf-8")
-    console().print(f"wrote {output}; check it with `feasibility validate {output}`", highlight=False, markup=False)
+    stdout.print(f"wrote {output}; check it with `feasibility validate {output}`", highlight=False, markup=False)
 
 
 @profiles_app.command("list")
@@ -212,7 +205,7 @@ def profiles_list() -> None:
         table.add_column(column)
     for entry in entries:
         table.add_row(entry.name, str(entry.spec.task.hops), str(entry.spec.task.sequence_length), f"{entry.spec.requirements.latency_ms:g} ms", entry.spec.description)
-    console().print(table)
+    stdout.print(table)
 
 
 @profiles_app.command("show")
@@ -221,7 +214,7 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name, as in `fea
     from feasibility.profiles import profile_text
 
     try:
-        console().print(profile_text(name), highlight=False, markup=False)
+        stdout.print(profile_text(name), highlight=False, markup=False)
     except FeasibilityError as error:
         _fail(error)
 
@@ -231,7 +224,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        console(True).print("interrupted; finished probes are kept in the cache, so a rerun resumes", highlight=False)
+        stderr.print("interrupted; finished probes are kept in the cache, so a rerun resumes", highlight=False)
         sys.exit(130)
 
 

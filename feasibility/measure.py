@@ -316,6 +316,13 @@ def fit_latency(depths: list[int], p_ms: list[float]) -> tuple[float, float]:
     return mean_l - slope * mean_d, slope
 
 
+def deepest_within_budget(intercept_ms: float, slope_ms_per_layer: float, budget_ms: float) -> int | None:
+    """Deepest depth whose fitted latency fits `budget_ms` (0 if none does); None when latency does not grow."""
+    if slope_ms_per_layer <= 0:
+        return None
+    return max(0, math.floor((budget_ms - intercept_ms) / slope_ms_per_layer))
+
+
 @dataclass
 class DepthCost:
     depth: int

@@ -34,7 +34,7 @@ def recommend(
     percentile: int,
     verdicts: list[dict],
     latencies_ms: dict[int, float],
-    latency_fit: tuple[float, float] | None,
+    deepest_within_budget: int | None,
     probe_note: str,
 ) -> Recommendation:
     """Pick the smallest depth whose probes learned the task and whose latency fits the budget."""
@@ -59,7 +59,7 @@ def recommend(
             ),
             reasons=reasons,
             latency_margin_ms=margin,
-            alternatives=_alternatives(hops, depth, budget_ms, latencies_ms, latency_fit, label) if margin < 0.1 * budget_ms else [],
+            alternatives=_alternatives(hops, depth, budget_ms, latencies_ms, deepest_within_budget, label) if margin < 0.1 * budget_ms else [],
             risks=risks,
             single_hop=single,
         )
@@ -75,7 +75,7 @@ def recommend(
             reasons=reasons,
             binding_constraint="latency",
             latency_margin_ms=budget_ms - latencies_ms[depth],
-            alternatives=_alternatives(hops, depth, budget_ms, latencies_ms, latency_fit, label),
+            alternatives=_alternatives(hops, depth, budget_ms, latencies_ms, deepest_within_budget, label),
             risks=risks,
             single_hop=single,
         )
@@ -104,12 +104,10 @@ def _verdict_sentence(verdict: dict) -> str:
     return f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}: {verdict['explanation']}"
 
 
-def _alternatives(hops: int, depth: int, budget_ms: float, latencies_ms: dict[int, float], fit: tuple[float, float] | None, label: str) -> list[str]:
+def _alternatives(hops: int, depth: int, budget_ms: float, latencies_ms: dict[int, float], deepest: int | None, label: str) -> list[str]:
     """Concrete options with numbers when the needed depth is over (or close to) the latency budget."""
     options: list[str] = []
-    if fit and fit[1] > 0:
-        intercept, slope = fit
-        deepest = math.floor((budget_ms - intercept) / slope)
+    if deepest is not None:
         if deepest >= 1:
             options.append(f"the deepest model within budget is about {deepest} layers (estimate from a line fit of {label} latency against depth)")
         else:

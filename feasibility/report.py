@@ -6,6 +6,7 @@ Units are chosen here and nowhere else; every figure shown is read from the asse
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from feasibility.assess import Assessment
@@ -114,7 +115,6 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from pathlib import Path
 
     folder = Path(folder)
     rows = depth_rows(assessment)
@@ -153,8 +153,6 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
 
 def write_outputs(assessment: Assessment, folder) -> list[str]:
     """Every file output of one assessment: report.json, report.md, depths.csv and the plots."""
-    from pathlib import Path
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(json.dumps(to_json(assessment), indent=2) + "\n", encoding="utf-8")
@@ -229,11 +227,10 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None) -> s
         "",
     ]
     fit = assessment.latency_fit
-    if fit and fit["slope_ms_per_layer"] > 0:
-        deepest = int((spec["requirements"]["latency_ms"] - fit["intercept_ms"]) // fit["slope_ms_per_layer"])
+    if fit and fit.get("deepest_within_budget") is not None:
         lines += [
             f"Latency grows by about {fit['slope_ms_per_layer']:.2f} ms per layer (p{fit['percentile']}, line fit over the "
-            f"measured depths); the deepest model within the budget is about **{max(deepest, 0)} layers** (an estimate "
+            f"measured depths); the deepest model within the budget is about **{fit['deepest_within_budget']} layers** (an estimate "
             "where it lies outside the measured depths).",
             "",
         ]

@@ -263,7 +263,7 @@ def train_probes(
         # A plateau ends the run only once it is long in every sense: `plateau_patience` evaluations, half of
         # the steps so far, and a quarter of either budget (heads can emerge late after a long plateau).
         evaluations_flat = (step - best_step) // settings.eval_every
-        spent = max(step / settings.max_steps, (clock() - start) / settings.time_budget_s)
+        spent = budget_spent(step, clock() - start, settings)
         if step > 0 and evaluations_flat >= settings.plateau_patience and step - best_step >= step // 2 and spent >= 0.25:
             stop_reason = "plateau"
             break
@@ -312,6 +312,11 @@ def train_probes(
     )
 
 
+def budget_spent(step: int, elapsed_s: float, settings: TrainSettings) -> float:
+    """Share of the training budget used, 0 to 1: whichever of steps and seconds runs out first."""
+    return min(1.0, max(step / settings.max_steps, elapsed_s / settings.time_budget_s))
+
+
 def learning_rate_factor(step: int, elapsed_s: float, settings: TrainSettings) -> float:
     """Linear warm-up, then a cosine decay to 10% over whichever budget (steps or seconds) runs out first.
 
@@ -319,7 +324,7 @@ def learning_rate_factor(step: int, elapsed_s: float, settings: TrainSettings) -
     target with a confidence bound needs.
     """
     warmup = min(1.0, (step + 1) / settings.warmup_steps)
-    progress = min(1.0, max(step / settings.max_steps, elapsed_s / settings.time_budget_s))
+    progress = budget_spent(step, elapsed_s, settings)
     return warmup * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from feasibility.cli import app
@@ -20,10 +21,12 @@ def test_help_lists_every_command():
         assert command in result.output
 
 
-def test_help_and_validate_do_not_import_torch(tiny_spec):
+@pytest.mark.parametrize("command", [["--help"], ["validate", "SPEC"], ["bounds", "--hops", "3"]])
+def test_fast_commands_do_not_import_torch(command, tiny_spec):
+    args = [str(tiny_spec) if part == "SPEC" else part for part in command]
     code = (
         "import sys; from typer.testing import CliRunner; from feasibility.cli import app; "
-        f"r = CliRunner().invoke(app, ['validate', {str(tiny_spec)!r}]); assert r.exit_code == 0, r.output; "
+        f"r = CliRunner().invoke(app, {args!r}); assert r.exit_code == 0, r.output; "
         "assert 'torch' not in sys.modules, 'torch imported'; assert 'fvcore' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
