@@ -55,7 +55,7 @@ def recommend(
             depth=depth,
             headline=(
                 f"Use {depth} layer{'s' if depth > 1 else ''}: the probes learned all {hops} hop{'s' if hops > 1 else ''} "
-                f"at {target:.0%} or better, and {label} latency {latencies_ms[depth]:.1f} ms fits the {budget_ms:g} ms budget."
+                f"at {target:.0%} or better, and {label} latency {latencies_ms[depth]:.3g} ms fits the {budget_ms:g} ms budget."
             ),
             reasons=reasons,
             latency_margin_ms=margin,
@@ -70,7 +70,7 @@ def recommend(
             depth=None,
             headline=(
                 f"Not within budget: {depth} layers learn the task, but their {label} latency "
-                f"{latencies_ms[depth]:.1f} ms exceeds the {budget_ms:g} ms budget."
+                f"{latencies_ms[depth]:.3g} ms exceeds the {budget_ms:g} ms budget."
             ),
             reasons=reasons,
             binding_constraint="latency",
