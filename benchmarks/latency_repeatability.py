@@ -3,6 +3,7 @@
 On an idle machine the two p50 figures should agree within 5%.
 
   python benchmarks/latency_repeatability.py --depth 3 --width 256 --heads 8 --length 256 --vocab 4096
+  python benchmarks/latency_repeatability.py --device cuda --mode cuda-graph
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 
 import torch
 
-from feasibility.measure import DeploymentModel, environment, measure_latency, resolve_device
+from feasibility.measure import MODES, DeploymentModel, environment, measure_latency, resolve_device
 
 
 def main() -> None:
@@ -24,7 +25,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--dtype", default="float32")
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--min-duration", type=float, default=2.0)
+    parser.add_argument("--mode", choices=MODES, default="eager", help="eager, or CUDA-graph replay (GPU only)")
+    parser.add_argument("--min-duration", type=float, default=2.0, help="seconds of timed runs per measurement")
+    parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up runs before timing (the tool's default)")
+    parser.add_argument("--times", type=int, default=2, help="how many times to measure (ratio is run 2 / run 1; max/min over all)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own choice)")
     args = parser.parse_args()
     if args.threads:
@@ -32,15 +36,18 @@ def main() -> None:
     device = resolve_device(args.device)
     model = DeploymentModel(args.depth, args.width, args.heads, args.vocab, args.length)
     env = environment(device, args.dtype)
-    print(f"# {env.device} ({env.device_name}), {env.threads} threads, {env.dtype}, torch {env.torch_version}, batch {args.batch}, eager")
+    print(f"# {env.device} ({env.device_name}), {env.threads} threads, {env.dtype}, torch {env.torch_version}, batch {args.batch}, {args.mode}")
     print(f"# model: depth {args.depth}, width {args.width}, heads {args.heads}, length {args.length}, vocab {args.vocab}")
     results = []
-    for attempt in (1, 2):
-        latency = measure_latency(model, args.batch, args.dtype, device, min_duration_s=args.min_duration).summary()
+    for attempt in range(1, max(2, args.times) + 1):
+        latency = measure_latency(model, args.batch, args.dtype, device, mode=args.mode, min_duration_s=args.min_duration, warmup_s=args.warmup).summary()
         results.append(latency)
-        print(f"run {attempt}: p50 {latency['p50_ms']:.3f} ms  p95 {latency['p95_ms']:.3f} ms  p99 {latency['p99_ms']:.3f} ms  runs {latency['runs']}  spread {latency['spread_iqr_over_median']:.1%}")
+        print(f"run {attempt}: p50 {latency['p50_ms']:.3f} ms  p95 {latency['p95_ms']:.3f} ms  p99 {latency['p99_ms']:.3f} ms  runs {latency['runs']}  warm-up runs {latency['warmup_runs']}  spread {latency['spread_iqr_over_median']:.1%}")
     ratio = results[1]["p50_ms"] / results[0]["p50_ms"]
     print(f"p50 ratio run2/run1: {ratio:.3f} ({'within' if abs(ratio - 1) <= 0.05 else 'outside'} 5%)")
+    if len(results) > 2:
+        p50s = [r["p50_ms"] for r in results]
+        print(f"p50 max/min over {len(p50s)} runs: {max(p50s) / min(p50s):.3f}")
 
 
 if __name__ == "__main__":

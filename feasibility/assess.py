@@ -18,6 +18,7 @@ from typing import Callable
 
 from feasibility import __version__
 from feasibility.bounds import depth_bounds
+from feasibility.errors import MeasurementError
 from feasibility.plan import ProbePlan, make_plan
 from feasibility.recommend import recommend
 from feasibility.spec import TaskSpec
@@ -183,7 +184,7 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
         events.stage(f"measuring cost of depth {depth} at width {deployment.width}, length {spec.task.sequence_length}")
         model = DeploymentModel(depth, deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
         flops = count_flops(model, batch=1)
-        latency = measure_latency(model, requirements.batch_size, deployment.dtype, device).summary()
+        latency = measure_latency(model, requirements.batch_size, deployment.dtype, device, mode=deployment.mode).summary()
         memory = memory_estimate(model, flops.parameters, requirements.batch_size, deployment.dtype)
         if device == "cuda":
             memory.update(peak_request_bytes=peak_cuda_bytes(model, requirements.batch_size, deployment.dtype), peak_request_is_estimate=False)
@@ -216,6 +217,8 @@ def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None 
 
     events = events or Events()
     device = resolve_device(spec.deployment.device)  # a missing GPU is reported before minutes of training
+    if spec.deployment.mode == "cuda-graph" and device != "cuda":
+        raise MeasurementError('deployment.mode is "cuda-graph" but torch sees no GPU here; use mode "eager" or run on a GPU')
     timings: dict[str, float] = {}
     started = time.perf_counter()
     bounds = depth_bounds(spec.task.hops)

@@ -51,6 +51,8 @@ def assess(
     seeds: Optional[int] = typer.Option(None, "--seeds", help="Seeds per depth (overrides probe.seeds)."),
     time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Training seconds per depth (overrides probe.time_budget_s)."),
     latency_ms: Optional[float] = typer.Option(None, "--latency-ms", help="Latency budget (overrides requirements.latency_ms)."),
+    device: Optional[str] = typer.Option(None, "--device", help='Where latency and memory are measured: auto, cpu or cuda (overrides deployment.device); probes train on the CPU.'),
+    mode: Optional[str] = typer.Option(None, "--mode", help='How latency is timed: eager or cuda-graph (overrides deployment.mode).'),
     no_cache: bool = typer.Option(False, "--no-cache", help="Retrain every probe instead of reusing finished ones."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where finished probes are kept [default: ~/.cache/feasibility]."),
 ) -> None:
@@ -62,6 +64,8 @@ def assess(
         "probe.seeds": seeds,
         "probe.time_budget_s": time_budget,
         "requirements.latency_ms": latency_ms,
+        "deployment.device": device,
+        "deployment.mode": mode,
     }
     try:
         spec = load_spec(spec_path, overrides)

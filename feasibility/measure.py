@@ -10,6 +10,7 @@ injectable so tests can assert exact statistics.
 
 from __future__ import annotations
 
+import gc
 import math
 import platform
 import statistics
@@ -237,7 +238,7 @@ def time_forward(
     batch: int,
     min_runs: int = 10,
     min_duration_s: float = 1.0,
-    max_runs: int = 1000,
+    max_runs: int = 200_000,  # a cap for sub-microsecond runs only: the minimum duration should bind
     warmup_runs: int = 3,
     warmup_s: float = 0.5,
     clock: Callable[[], float] = time.perf_counter,
@@ -270,23 +271,54 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def measure_latency(model: DeploymentModel, batch: int, dtype: str, device: str, **timing) -> Latency:
-    """p50/p95/p99 of one forward pass of `model` (random weights) at `batch`, eager mode; on CUDA the
-    clock is read after `torch.cuda.synchronize()`, so every sample holds the whole kernel sequence."""
+MODES = ("eager", "cuda-graph")
+
+
+def measure_latency(model: DeploymentModel, batch: int, dtype: str, device: str, mode: str = "eager", **timing) -> Latency:
+    """p50/p95/p99 of one forward pass of `model` (random weights) at `batch`.
+
+    `mode` "eager" runs the module op by op; on CUDA the clock is read after `torch.cuda.synchronize()`, so
+    every sample holds the whole kernel sequence, launches included. "cuda-graph" captures one forward pass
+    as a CUDA graph and times its replay (launch overhead gone, as a served model with graphs would run)."""
     import torch
 
     from feasibility.probe import ProbeModel
 
+    if mode not in MODES:
+        raise MeasurementError(f'deployment.mode must be one of {", ".join(MODES)}, got "{mode}"')
+    if mode == "cuda-graph" and device != "cuda":
+        raise MeasurementError('deployment.mode "cuda-graph" needs a GPU, and latency is measured on the CPU here; use mode "eager"')
     torch_dtype = getattr(torch, dtype)
     module = ProbeModel(model.probe_config()).to(device=device, dtype=torch_dtype).eval()
     tokens = torch.randint(model.vocab_size, (1, batch, model.sequence_length), device=device)
     synchronise = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
-    def run() -> None:
+    graph = None
+    if mode == "cuda-graph":
+        graph = torch.cuda.CUDAGraph()
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
         with torch.inference_mode():
-            module(tokens)
+            with torch.cuda.stream(side):  # warm the allocator and kernels off the capture stream
+                for _ in range(3):
+                    module(tokens)
+            torch.cuda.current_stream().wait_stream(side)
+            with torch.cuda.graph(graph):
+                module(tokens)
+        run = graph.replay
+    else:
 
-    return time_forward(run, batch, synchronise=synchronise, **timing)
+        def run() -> None:
+            with torch.inference_mode():
+                module(tokens)
+
+    latency = time_forward(run, batch, synchronise=synchronise, **timing)
+    latency.mode = mode
+    if device == "cuda":  # free this model and its graph before the next depth is measured in the same process
+        del run, graph, module, tokens
+        gc.collect()
+        torch.cuda.empty_cache()
+    return latency
 
 
 def peak_cuda_bytes(model: DeploymentModel, batch: int, dtype: str) -> int:

@@ -171,6 +171,14 @@ def to_json(assessment: Assessment) -> dict:
 # Markdown
 
 
+def _timed_what(assessment) -> str:
+    mode = assessment.costs[0]["latency"].get("mode", "eager") if assessment.costs else "eager"
+    if mode == "cuda-graph":
+        return "forward passes captured as a CUDA graph and replayed (cuda-graph mode)"
+    synchronised = ", the clock read after CUDA synchronisation" if assessment.environment["device"] == "cuda" else ""
+    return f"eager forward passes{synchronised}"
+
+
 def render_markdown(assessment: Assessment, plots: list[str] | None = None) -> str:
     """The meeting report: decision first, then the key table, method and caveats, then the raw numbers.
 
@@ -262,7 +270,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None) -> s
         f"- probed sequence length: {plan['probe_sequence_length']} tokens",
         *[f"- {risk}" for risk in rec["risks"]],
         f"- costs measured on {env['device']} ({env['device_name']}), {env['threads']} threads, {env['dtype']}, "
-        f"torch {env['torch_version']}, fvcore {env['fvcore_version']}; latency of eager forward passes with random weights",
+        f"torch {env['torch_version']}, fvcore {env['fvcore_version']}; latency of {_timed_what(assessment)} with random weights",
         "",
         "## Appendix: raw numbers",
         "",

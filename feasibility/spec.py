@@ -18,6 +18,7 @@ from feasibility.errors import Problem, SpecError
 TASK_KINDS = ("chained_retrieval", "khop_induction")
 DTYPES = ("float32", "bfloat16", "float16")
 DEVICES = ("auto", "cpu", "cuda")
+MODES = ("eager", "cuda-graph")
 PERCENTILES = (50, 90, 95, 99)
 MAX_HOPS = 64  # beyond this no probe trains on one machine; the bounds command still answers for any hops
 MAX_DEPTH = 24
@@ -45,6 +46,7 @@ class Deployment:
     vocab_size: int = 4096
     dtype: str = "float32"
     device: str = "auto"
+    mode: str = "eager"  # how latency is timed: op by op, or a captured CUDA graph replayed
     cost_per_device_hour: float | None = None
     requests_per_day: int | None = None
     threads: int | None = None  # None means "auto": torch's default (one per physical core)
@@ -185,6 +187,7 @@ SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
         "vocab_size": (_integer(2, 1_000_000), 4096),
         "dtype": (_choice(DTYPES), "float32"),
         "device": (_choice(DEVICES), "auto"),
+        "mode": (_choice(MODES), "eager"),
         "cost_per_device_hour": (_number(0.0, low_open=False), None),
         "requests_per_day": (_integer(0), None),
         "threads": (_auto_or(_integer(1, 1024)), "auto"),
@@ -355,6 +358,8 @@ def _check_combinations(sections: dict[str, dict[str, Any]], problem: Callable[[
         problem("deployment.heads", f"must divide deployment.width ({width}) evenly, got {heads}")
     if deployment.get("dtype") == "float16" and deployment.get("device") == "cpu":
         problem("deployment.dtype", 'float16 is a GPU dtype; use "bfloat16" or "float32" with device "cpu"')
+    if deployment.get("mode") == "cuda-graph" and deployment.get("device") == "cpu":
+        problem("deployment.mode", 'CUDA graphs need a GPU; use mode "eager" with device "cpu", or device "cuda"')
 
 
 def load_spec(path: str | Path, overrides: dict[str, Any] | None = None) -> TaskSpec:

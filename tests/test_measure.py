@@ -129,3 +129,22 @@ def test_training_compute_convention():
     spent = training_macs(forward_macs_per_example=100, steps=10, batch=4, seeds=2, evaluations=3, eval_examples=5)
     assert spent["macs"] == 3 * 100 * 10 * 4 * 2 + 100 * 3 * 5 * 2
     assert spent["flops"] == 2 * spent["macs"]
+
+
+def test_cuda_graph_mode_needs_a_gpu():
+    from feasibility.errors import MeasurementError
+    from feasibility.measure import measure_latency
+
+    model = DeploymentModel(depth=1, width=16, heads=2, vocab_size=8, sequence_length=8)
+    with pytest.raises(MeasurementError, match='"cuda-graph" needs a GPU'):
+        measure_latency(model, 1, "float32", "cpu", mode="cuda-graph")
+    with pytest.raises(MeasurementError, match="deployment.mode must be one of"):
+        measure_latency(model, 1, "float32", "cpu", mode="compiled")
+
+
+def test_eager_latency_names_its_mode():
+    from feasibility.measure import measure_latency
+
+    model = DeploymentModel(depth=1, width=16, heads=2, vocab_size=8, sequence_length=8)
+    summary = measure_latency(model, 2, "float32", "cpu", min_runs=3, min_duration_s=0.0, warmup_s=0.0).summary()
+    assert summary["mode"] == "eager" and summary["runs"] >= 3 and summary["batch"] == 2
