@@ -231,24 +231,7 @@ def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None 
     measured = time.perf_counter()
     costs, fit, env = measure_costs(spec, plan.depths, device, events)
     timings["costs"] = time.perf_counter() - measured
-    percentile = spec.requirements.latency_percentile
-    latencies = {c["depth"]: c["latency"][f"p{percentile}_ms"] for c in costs}
-    probe_note = (
-        f"probes were trained at {plan.probe_sequence_length} tokens, shorter than the task's {plan.task_sequence_length}; "
-        "retrieval over longer inputs is harder to learn"
-        if plan.shortened
-        else f"probes were trained at the task's length of {plan.task_sequence_length} tokens"
-    )
-    decision = recommend(
-        hops=spec.task.hops,
-        target=spec.requirements.accuracy,
-        budget_ms=spec.requirements.latency_ms,
-        percentile=percentile,
-        verdicts=verdicts,
-        latencies_ms=latencies,
-        deepest_within_budget=fit["deepest_within_budget"] if fit else None,
-        probe_note=probe_note,
-    )
+    decision = recommend(spec.to_dict(), bounds.to_dict(), plan.to_dict(), verdicts, runs, costs, fit, env)
     timings["total"] = time.perf_counter() - started
     return Assessment(
         spec=spec.to_dict(),

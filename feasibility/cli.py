@@ -55,9 +55,12 @@ def assess(
     mode: Optional[str] = typer.Option(None, "--mode", help='How latency is timed: eager or cuda-graph (overrides deployment.mode).'),
     no_cache: bool = typer.Option(False, "--no-cache", help="Retrain every probe instead of reusing finished ones."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where finished probes are kept [default: ~/.cache/feasibility]."),
+    lang: str = typer.Option("en", "--lang", help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
     from feasibility.spec import load_spec
+
+    _check_lang(lang)
 
     overrides = {
         "probe.depths": _depths_option(depths),
@@ -83,26 +86,62 @@ def assess(
             result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache)
         except FeasibilityError as error:
             _fail(error)
-    render_terminal(result, stdout, files=write_outputs(result, out))
+    render_terminal(result, stdout, files=write_outputs(result, out, lang), lang=lang)
 
 
 @app.command()
 def report(
     result_path: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for the re-rendered files [default: RESULT's folder]."),
+    lang: str = typer.Option("en", "--lang", help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
 ) -> None:
     """Re-render every output from a saved result, without training or measuring anything."""
+    _check_lang(lang)
     from feasibility.assess import load_assessment
     from feasibility.report import render_terminal, write_outputs
 
     try:
         result = load_assessment(result_path)
-        files = write_outputs(result, out or result_path.parent)
+        files = write_outputs(result, out or result_path.parent, lang)
     except FeasibilityError as error:
         _fail(error)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         _fail(UsageError(f"{result_path}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
-    render_terminal(result, stdout, files=files)
+    render_terminal(result, stdout, files=files, lang=lang)
+
+
+@app.command()
+def compare(
+    first: Path = typer.Argument(..., metavar="A", help="A report.json written by `feasibility assess`."),
+    second: Path = typer.Argument(..., metavar="B", help="Another report.json, e.g. another budget, width or year."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write the comparison as Markdown to this file."),
+    lang: str = typer.Option("en", "--lang", help='Language: "en" or "ja".'),
+) -> None:
+    """Two assessments side by side, with what changed in the decision."""
+    _check_lang(lang)
+    from feasibility.assess import load_assessment
+    from feasibility.compare import compare as compare_results
+    from feasibility.compare import render_compare_markdown, render_compare_terminal
+
+    try:
+        comparison = compare_results(load_assessment(first), load_assessment(second))
+    except FeasibilityError as error:
+        _fail(error)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        _fail(UsageError(f"{first} or {second}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
+    render_compare_terminal(comparison, stdout, lang)
+    if out:
+        if out.is_dir():
+            _fail(UsageError(f"--out {out}: is a folder; give a file name such as compare.md"))
+        out.write_text(render_compare_markdown(comparison, lang), encoding="utf-8")
+        stdout.print(f"Written: {out}", highlight=False, markup=False)
+
+
+def _check_lang(lang: str) -> None:
+    from feasibility.wording import LANGUAGES
+
+    if lang not in LANGUAGES:
+        _fail(UsageError(f'--lang {lang}: not a language of the reports; use one of {", ".join(LANGUAGES)}'))
 
 
 class _progress:

@@ -171,6 +171,18 @@ class Environment:
     platform: str
 
 
+def _cpu_name() -> str:
+    """The processor's model name where the system says it (Linux), else the architecture."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def environment(device: str, dtype: str) -> Environment:
     import torch
 
@@ -180,7 +192,7 @@ def environment(device: str, dtype: str) -> Environment:
         fvcore_version = version("fvcore")
     except Exception:  # an fvcore without metadata still counts; say so rather than fail
         fvcore_version = "unknown"
-    name = torch.cuda.get_device_name() if device == "cuda" else (platform.processor() or platform.machine())
+    name = torch.cuda.get_device_name() if device == "cuda" else _cpu_name()
     return Environment(device, name, torch.get_num_threads(), dtype, torch.__version__, fvcore_version, platform.python_version(), platform.platform())
 
 

@@ -1,6 +1,7 @@
-"""From probe verdicts, costs and the budget to one decision, with its reasons and alternatives.
+"""From probe verdicts, costs and the budget to one decision, its evidence, alternatives and risks.
 
-Pure data in, pure data out: no torch, no printing.
+Pure data in, pure data out: no torch, no printing, no wording. The decision holds figures and kinds only;
+`wording` turns it into sentences in English or Japanese, so every language says the same thing.
 """
 
 from __future__ import annotations
@@ -8,123 +9,238 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+from feasibility.measure import DeploymentModel, analytic_macs
+
 DECISIONS = ("recommended", "none_within_budget", "not_learned")
+TIGHT_MARGIN = 0.1  # a recommended depth within 10% of the budget also gets alternatives
 
 
 @dataclass
 class Recommendation:
     decision: str  # one of DECISIONS
-    depth: int | None
-    headline: str  # one sentence for the top of every report
-    reasons: list[str] = field(default_factory=list)
+    depth: int | None  # the recommended depth (None unless "recommended")
+    hops: int
+    target: float
+    budget_ms: float
+    percentile: int
+    learned_depth: int | None = None  # shallowest depth whose probes learned, fitting the budget or not
+    latency_ms: float | None = None  # the latency of `depth`, or of `learned_depth` when it does not fit
+    latency_margin_ms: float | None = None  # budget minus that latency (negative: over budget)
     binding_constraint: str | None = None  # "accuracy", "latency", "both" or None
-    latency_margin_ms: float | None = None  # budget minus the recommended depth's latency (>= 0 when it fits)
-    alternatives: list[str] = field(default_factory=list)
-    risks: list[str] = field(default_factory=list)
     single_hop: bool = False
+    evidence: list[dict] = field(default_factory=list)  # one verdict per depth, with the run's stop figures
+    alternatives: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
+    risks: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
+    questions: list[dict] = field(default_factory=list)  # what the meeting should settle: {"kind": ..., figures}
+    frontier: list[dict] = field(default_factory=list)  # one point per measured depth, dominated ones marked
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
+def learned_hops(accuracy_by_hop: dict, target: float) -> int:
+    """How many hop counts, from 1 up without a gap, the weakest seed answers at `target` or better."""
+    reached = 0
+    for hop in sorted(int(h) for h in accuracy_by_hop):
+        value = accuracy_by_hop.get(hop, accuracy_by_hop.get(str(hop)))
+        if hop != reached + 1 or value is None or value < target:
+            break
+        reached = hop
+    return reached
+
+
+def frontier(points: list[dict]) -> list[dict]:
+    """Mark each option dominated when another is at least as accurate and at least as fast, and better in one.
+
+    `points` carry depth, accuracy (None when not measured) and latency_ms; cost per request, when known,
+    rises with latency at a fixed price, so latency stands for it."""
+    marked = []
+    for point in points:
+        dominated_by = None
+        if point["accuracy"] is not None:
+            for other in points:
+                if other is point or other["accuracy"] is None:
+                    continue
+                if other["accuracy"] >= point["accuracy"] and other["latency_ms"] <= point["latency_ms"] and (
+                    other["accuracy"] > point["accuracy"] or other["latency_ms"] < point["latency_ms"]
+                ):
+                    dominated_by = other["depth"]
+                    break
+        marked.append({**point, "dominated_by": dominated_by})
+    return marked
+
+
+def _width_that_fits(depth: int, latency_ms: float, budget_ms: float, deployment: dict, sequence_length: int) -> int | None:
+    """The widest model (a multiple of the head count) whose latency, scaled by MACs from the measured width,
+    fits the budget at `depth`; None when not even the narrowest does."""
+    heads = deployment["heads"]
+
+    def macs(width: int) -> int:
+        model = DeploymentModel(depth, width, heads, deployment["vocab_size"], sequence_length)
+        return sum(analytic_macs(model).values())
+
+    measured = macs(deployment["width"])
+    best = None
+    for width in range(heads * 4, deployment["width"] + 1, heads):
+        if latency_ms * macs(width) / measured <= budget_ms:
+            best = width
+    return best
+
+
+def _scaled_latency(depth: int, width: int, latency_ms: float, deployment: dict, sequence_length: int) -> float:
+    def macs(w: int) -> int:
+        return sum(analytic_macs(DeploymentModel(depth, w, deployment["heads"], deployment["vocab_size"], sequence_length)).values())
+
+    return latency_ms * macs(width) / macs(deployment["width"])
+
+
 def recommend(
-    hops: int,
-    target: float,
-    budget_ms: float,
-    percentile: int,
+    spec: dict,
+    bounds: dict,
+    plan: dict,
     verdicts: list[dict],
-    latencies_ms: dict[int, float],
-    deepest_within_budget: int | None,
-    probe_note: str,
+    probes: list[dict],
+    costs: list[dict],
+    latency_fit: dict | None,
+    environment: dict,
 ) -> Recommendation:
-    """Pick the smallest depth whose probes learned the task and whose latency fits the budget."""
-    label = f"p{percentile}"
+    """Pick the smallest depth whose probes learned the task and whose latency fits the budget; otherwise say
+    which constraint binds and what else could work, with figures."""
+    hops = spec["task"]["hops"]
+    target = spec["requirements"]["accuracy"]
+    budget = spec["requirements"]["latency_ms"]
+    percentile = spec["requirements"]["latency_percentile"]
+    runs = {run["depth"]: run for run in probes}
+    latencies = {c["depth"]: c["latency"][f"p{percentile}_ms"] for c in costs}
+    per_million = {c["depth"]: c["money"].get("cost_per_million_requests") for c in costs}
     learned = sorted(v["depth"] for v in verdicts if v["verdict"] == "learned")
-    fits = sorted(d for d, ms in latencies_ms.items() if ms <= budget_ms)
-    reasons = [_verdict_sentence(v) for v in sorted(verdicts, key=lambda v: v["depth"])]
-    risks = [probe_note, "accuracy comes from small probes; the deployed model is wider, trained on real data, and may need more training than the probes did"]
-    single = hops == 1
-    if single:
-        reasons.insert(0, "the task has one hop: it needs no multi-step retrieval, a single lookup does")
-    chosen = [d for d in learned if d in fits]
-    if chosen:
-        depth = chosen[0]
-        margin = budget_ms - latencies_ms[depth]
-        return Recommendation(
-            decision="recommended",
-            depth=depth,
-            headline=(
-                f"Use {depth} layer{'s' if depth > 1 else ''}: the probes learned all {hops} hop{'s' if hops > 1 else ''} "
-                f"at {target:.0%} or better, and {label} latency {latencies_ms[depth]:.3g} ms fits the {budget_ms:g} ms budget."
-            ),
-            reasons=reasons,
-            latency_margin_ms=margin,
-            alternatives=_alternatives(hops, depth, budget_ms, latencies_ms, deepest_within_budget, label) if margin < 0.1 * budget_ms else [],
-            risks=risks,
-            single_hop=single,
+    fits = sorted(d for d, ms in latencies.items() if ms <= budget)
+    rec = Recommendation(decision="not_learned", depth=None, hops=hops, target=target, budget_ms=budget, percentile=percentile, single_hop=hops == 1)
+
+    for verdict in sorted(verdicts, key=lambda v: v["depth"]):
+        run = runs.get(verdict["depth"], {})
+        rec.evidence.append(
+            {
+                **{k: verdict.get(k) for k in ("depth", "verdict", "accuracy", "lower_bound", "seeds_learned", "seeds")},
+                "below_lower_bound": verdict["depth"] < bounds["lower"],
+                "steps": run.get("steps"),
+                "train_s": run.get("wall_s"),
+                "stop_reason": run.get("stop_reason"),
+                "plateau_since_step": run.get("plateau_since_step"),
+                "first_learned": learned[0] if learned else None,
+            }
         )
-    if learned:
-        depth = learned[0]
-        return Recommendation(
-            decision="none_within_budget",
-            depth=None,
-            headline=(
-                f"Not within budget: {depth} layers learn the task, but their {label} latency "
-                f"{latencies_ms[depth]:.3g} ms exceeds the {budget_ms:g} ms budget."
-            ),
-            reasons=reasons,
-            binding_constraint="latency",
-            latency_margin_ms=budget_ms - latencies_ms[depth],
-            alternatives=_alternatives(hops, depth, budget_ms, latencies_ms, deepest_within_budget, label),
-            risks=risks,
-            single_hop=single,
-        )
-    binding = "both" if not fits else "accuracy"
-    return Recommendation(
-        decision="not_learned",
-        depth=None,
-        headline=(
-            f"No probed depth reached {target:.0%} on {hops}-hop retrieval within the training budget"
-            + (f", and no probed depth fits the {budget_ms:g} ms budget either." if binding == "both" else ".")
-        ),
-        reasons=reasons,
-        binding_constraint=binding,
-        alternatives=[
-            "give the probes more training time (probe.time_budget_s) or steps (probe.max_steps): "
-            "a budget-limited failure does not show that the depth cannot do the task",
-            "probe deeper models (probe.depths)",
-            f"reduce the hops the model must make: an index or a pre-join upstream turns {hops} hops into 1",
-        ],
-        risks=risks,
-        single_hop=single,
+
+    by_depth = {v["depth"]: v for v in verdicts}
+    rec.frontier = frontier(
+        [
+            {
+                "depth": depth,
+                "accuracy": by_depth.get(depth, {}).get("accuracy"),
+                "latency_ms": latencies[depth],
+                "cost_per_million_requests": per_million.get(depth),
+                "learned": by_depth.get(depth, {}).get("verdict") == "learned",
+                "within_budget": latencies[depth] <= budget,
+            }
+            for depth in sorted(latencies)
+        ]
     )
 
+    chosen = [d for d in learned if d in fits]
+    if chosen:
+        rec.decision, rec.depth = "recommended", chosen[0]
+        rec.learned_depth = learned[0]
+    elif learned:
+        rec.decision, rec.learned_depth, rec.binding_constraint = "none_within_budget", learned[0], "latency"
+    else:
+        rec.binding_constraint = "accuracy" if fits else "both"
+    reference = rec.depth or rec.learned_depth
+    if reference is not None:
+        rec.latency_ms = latencies[reference]
+        rec.latency_margin_ms = budget - latencies[reference]
 
-def _verdict_sentence(verdict: dict) -> str:
-    return f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}: {verdict['explanation']}"
+    if rec.decision != "recommended" or (rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * budget):
+        rec.alternatives = _alternatives(rec, spec, bounds, plan, runs, latencies, latency_fit)
+    rec.risks = _risks(rec, plan, costs)
+    rec.questions = _questions(rec, spec, plan, environment)
+    return rec
 
 
-def _alternatives(hops: int, depth: int, budget_ms: float, latencies_ms: dict[int, float], deepest: int | None, label: str) -> list[str]:
-    """Concrete options with numbers when the needed depth is over (or close to) the latency budget."""
-    options: list[str] = []
-    if deepest is not None:
-        if deepest >= 1:
-            options.append(f"the deepest model within budget is about {deepest} layers (estimate from a line fit of {label} latency against depth)")
-        else:
-            options.append("even one layer is estimated to exceed the budget at this width and length (line fit)")
-    current = latencies_ms[depth]
-    if current > budget_ms:
-        shrink = math.sqrt(budget_ms / current)
+def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, runs: dict, latencies: dict, fit: dict | None) -> list[dict]:
+    """Concrete options, with figures, when the needed depth is over (or close to) the budget, or not found."""
+    hops, budget, deployment = rec.hops, rec.budget_ms, spec["deployment"]
+    length = spec["task"]["sequence_length"]
+    options: list[dict] = []
+    if rec.decision == "not_learned":
+        longest = max((run.get("wall_s") or 0 for run in runs.values()), default=0)
+        steps = max((run.get("steps") or 0 for run in runs.values()), default=0)
+        options.append({"kind": "more_training", "steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]})
+        deepest_probed = max(latencies) if latencies else bounds["upper"]
+        options.append({"kind": "deeper_probes", "upto": max(bounds["upper"], deepest_probed) + 1})
+    if fit and fit.get("deepest_within_budget") is not None:
+        options.append({"kind": "deepest_within_budget", "layers": fit["deepest_within_budget"], "needed": rec.learned_depth})
+    needed = rec.learned_depth
+    if needed is not None and needed in latencies and latencies[needed] > budget:
+        width = _width_that_fits(needed, latencies[needed], budget, deployment, length)
+        if width is not None:
+            options.append(
+                {"kind": "narrower", "depth": needed, "width": width, "from_width": deployment["width"],
+                 "latency_ms": _scaled_latency(needed, width, latencies[needed], deployment, length)}
+            )
+    if needed is not None and bounds["lower"] < needed and bounds["lower"] in latencies:
+        wider = deployment["width"] * 2
         options.append(
-            f"a narrower model at {depth} layers: latency grows roughly with width squared, so about {shrink:.0%} of the "
-            f"deployment width might fit (estimate; re-run with that width)"
-        )
-    if hops > 1 and 1 in latencies_ms:
-        passes = hops
-        options.append(
-            f"split the lookup into {passes} passes of a one-hop model: about {passes} x {latencies_ms[1]:.1f} ms = "
-            f"{passes * latencies_ms[1]:.1f} ms at {label} (sequential passes add their latencies)"
+            {"kind": "wider_fewer_layers", "depth": bounds["lower"], "width": wider, "needed": needed,
+             "latency_ms": _scaled_latency(bounds["lower"], wider, latencies[bounds["lower"]], deployment, length)}
         )
     if hops > 1:
-        options.append(f"reduce the hops the model must make: an index or a pre-join upstream turns {hops} hops into 1")
+        passes = []
+        for depth, run in runs.items():
+            if depth not in latencies:
+                continue
+            weakest = {}
+            for seed in run["seeds"]:
+                for hop, value in seed["accuracy_by_hop"].items():
+                    weakest[int(hop)] = min(value, weakest.get(int(hop), 1.0))
+            per_pass = learned_hops(weakest, rec.target)
+            if per_pass and per_pass < hops:
+                count = math.ceil(hops / per_pass)
+                passes.append({"kind": "split_passes", "depth": depth, "hops_per_pass": per_pass, "passes": count,
+                               "latency_ms": count * latencies[depth], "fits": count * latencies[depth] <= budget})
+        if passes:
+            options.append(min(passes, key=lambda option: option["latency_ms"]))
+        options.append({"kind": "fewer_hops", "hops": hops, "latency_ms": latencies.get(1), "fits": latencies.get(1) is not None and latencies[1] <= budget})
     return options
+
+
+def _risks(rec: Recommendation, plan: dict, costs: list[dict]) -> list[dict]:
+    risks: list[dict] = []
+    if plan["probe_sequence_length"] < plan["task_sequence_length"]:
+        risks.append({"kind": "shortened", "probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"]})
+    else:
+        risks.append({"kind": "full_length", "probe_length": plan["probe_sequence_length"]})
+    risks.append({"kind": "small_probes", "probe_width": plan["width"]})
+    if rec.decision == "recommended" and rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * rec.budget_ms:
+        risks.append({"kind": "tight_margin", "margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms})
+    noisy = [c["depth"] for c in costs if c["latency"].get("noisy")]
+    if noisy:
+        risks.append({"kind": "noisy_latency", "depths": noisy})
+    return risks
+
+
+def _questions(rec: Recommendation, spec: dict, plan: dict, environment: dict) -> list[dict]:
+    """What the people in the room must decide; the tool cannot."""
+    questions: list[dict] = [{"kind": "target", "target": rec.target}]
+    questions.append({"kind": "hardware", "device": environment.get("device_name") or environment.get("device"), "threads": environment.get("threads")})
+    if rec.single_hop:
+        questions.append({"kind": "index_instead"})
+    if rec.decision == "recommended":
+        questions.append({"kind": "margin", "margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms})
+    elif rec.decision == "none_within_budget":
+        questions.append({"kind": "which_alternative", "needed": rec.learned_depth, "latency_ms": rec.latency_ms, "budget_ms": rec.budget_ms})
+    else:
+        questions.append({"kind": "fund_longer_run"})
+    if plan["probe_sequence_length"] < plan["task_sequence_length"]:
+        questions.append({"kind": "full_length_run", "task_length": plan["task_sequence_length"]})
+    questions.append({"kind": "real_data"})
+    return questions

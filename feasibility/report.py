@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from feasibility.assess import Assessment
+from feasibility.recommend import recommend
+from feasibility.wording import alternative, evidence, headline, kind_name, label, question, risk, single_hop_note, stop_reason
 
 
 def _percent(value: float | None) -> str:
@@ -24,13 +26,13 @@ def _si(value: float) -> str:
     return f"{value:.0f}"
 
 
-def _chance_lines(assessment: Assessment) -> list[str]:
+def _chance_lines(assessment: Assessment, lang: str = "en") -> list[str]:
     """What guessing scores per hop count, so that accuracy can be read against it."""
     chance = next((run.get("chance_by_hop") for run in assessment.probes if run.get("chance_by_hop")), None)
     if not chance:
         return []
-    levels = ", ".join(f"hop {int(h)}: {v:.0%}" for h, v in sorted(chance.items(), key=lambda item: int(item[0])))
-    return [f"Chance level, a guess among the answers in sight that ignores the chain: {levels}.", ""]
+    levels = label("sep", lang).join(f"{label('hop', lang, hop=int(h))}: {v:.0%}" for h, v in sorted(chance.items(), key=lambda item: int(item[0])))
+    return [label("chance", lang, levels=levels), ""]
 
 
 def _bytes(value: float) -> str:
@@ -79,11 +81,11 @@ def depth_rows(assessment: Assessment) -> list[dict[str, Any]]:
     return rows
 
 
-def curve_summary(run: dict, hops: int, points: int = 6) -> str:
+def curve_summary(run: dict, hops: int, points: int = 6, lang: str = "en") -> str:
     """Held-out accuracy on the hardest hop count (weakest seed) at a few evenly spaced checkpoints."""
     curve = run["curve"]
     if not curve:
-        return "no checkpoints"
+        return label("no_checkpoints", lang)
     picks = sorted({round(i * (len(curve) - 1) / max(1, points - 1)) for i in range(points)})
     parts = []
     for index in picks:
@@ -91,8 +93,8 @@ def curve_summary(run: dict, hops: int, points: int = 6) -> str:
         values = [acc.get(hop, acc.get(str(hop))) for acc in point["accuracy_by_hop"] for hop in [hops]]
         values = [v for v in values if v is not None]
         shown = f"{min(values):.0%}" if values else "-"
-        parts.append(f"step {point['step']}: {shown}")
-    return ", ".join(parts)
+        parts.append(f"{label('step', lang, step=point['step'])}: {shown}")
+    return label("sep", lang).join(parts)
 
 
 def depth_table(assessment: Assessment):
@@ -109,8 +111,15 @@ def depth_table(assessment: Assessment):
     return pd.DataFrame.from_records(records)
 
 
+def decide(assessment: Assessment) -> dict:
+    """The decision, derived again from the saved measurements (so a re-render uses the current wording)."""
+    a = assessment
+    return recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment).to_dict()
+
+
 def write_plots(assessment: Assessment, folder) -> list[str]:
-    """Accuracy by depth and hop count, and latency against depth with the budget; PNG files in `folder`."""
+    """Accuracy by depth and hop count, latency against depth with the budget, and the cost/accuracy frontier;
+    PNG files in `folder`, labelled in English (shared by the English and Japanese reports)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -118,14 +127,18 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
 
     folder = Path(folder)
     rows = depth_rows(assessment)
-    hops = assessment.spec["task"]["hops"]
+    spec = assessment.spec
+    hops = spec["task"]["hops"]
+    percentile = spec["requirements"]["latency_percentile"]
+    budget = spec["requirements"]["latency_ms"]
     written = []
+
     figure, axis = plt.subplots(figsize=(6, 3.5))
     for hop in range(1, hops + 1):
         points = [(r["depth"], r["accuracy_by_hop"][hop]) for r in rows if hop in r["accuracy_by_hop"]]
         if points:
             axis.plot(*zip(*points), marker="o", label=f"{hop}-hop links")
-    axis.axhline(assessment.spec["requirements"]["accuracy"], color="grey", linestyle="--", label="target")
+    axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle="--", label="target")
     axis.set_xticks([r["depth"] for r in rows])
     axis.set(xlabel="depth (layers)", ylabel="held-out accuracy (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth and hop count")
     axis.legend(fontsize=8)
@@ -134,13 +147,12 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
     plt.close(figure)
     written.append("accuracy.png")
 
-    percentile = assessment.spec["requirements"]["latency_percentile"]
     figure, axis = plt.subplots(figsize=(6, 3.5))
     measured = [(r["depth"], r["latency_ms"]) for r in rows if r["latency_ms"] is not None]
     colours = ["tab:green" if r["verdict"] == "learned" else "tab:grey" for r in rows if r["latency_ms"] is not None]
     axis.scatter(*zip(*measured), c=colours, zorder=3)
     axis.plot(*zip(*measured), color="tab:blue", alpha=0.5)
-    axis.axhline(assessment.spec["requirements"]["latency_ms"], color="tab:red", linestyle="--", label="latency budget")
+    axis.axhline(budget, color="tab:red", linestyle="--", label="latency budget")
     axis.set_xticks([depth for depth, _ in measured])
     axis.set(xlabel="depth (layers)", ylabel=f"p{percentile} latency (ms)", title="Cost against depth (green: learned)")
     axis.legend(fontsize=8)
@@ -148,162 +160,239 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
     figure.savefig(folder / "latency.png", dpi=120)
     plt.close(figure)
     written.append("latency.png")
+
+    points = [p for p in decide(assessment)["frontier"] if p["accuracy"] is not None]
+    if points:
+        figure, axis = plt.subplots(figsize=(6, 3.5))
+        for point in points:
+            kept = point["dominated_by"] is None
+            axis.scatter(point["latency_ms"], point["accuracy"], s=60, zorder=3, facecolors="tab:blue" if kept else "none", edgecolors="tab:blue" if kept else "tab:grey")
+            cost = point.get("cost_per_million_requests")
+            note = f"depth {point['depth']}" + (f", {cost:.3g}/1M req" if cost is not None else "") + ("" if kept else " (dominated)")
+            axis.annotate(note, (point["latency_ms"], point["accuracy"]), textcoords="offset points", xytext=(6, -10), fontsize=8)
+        kept_points = sorted((p["latency_ms"], p["accuracy"]) for p in points if p["dominated_by"] is None)
+        axis.plot(*zip(*kept_points), color="tab:blue", alpha=0.5, label="frontier (filled: not dominated)")
+        axis.axvline(budget, color="tab:red", linestyle="--", label=f"p{percentile} budget")
+        axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle=":", label="accuracy target")
+        axis.set(xlabel=f"p{percentile} latency (ms)", ylabel="accuracy (weakest seed)", ylim=(0, 1.05), title="Cost/accuracy frontier")
+        axis.set_xlim(left=0, right=max(budget, max(p["latency_ms"] for p in points)) * 1.25)
+        axis.legend(fontsize=8, loc="lower right")
+        figure.tight_layout()
+        figure.savefig(folder / "frontier.png", dpi=120)
+        plt.close(figure)
+        written.append("frontier.png")
     return written
 
 
-def write_outputs(assessment: Assessment, folder) -> list[str]:
-    """Every file output of one assessment: report.json, report.md, depths.csv and the plots."""
+def markdown_name(lang: str) -> str:
+    return "report.md" if lang == "en" else f"report.{lang}.md"
+
+
+def write_outputs(assessment: Assessment, folder, lang: str = "en") -> list[str]:
+    """Every file output of one assessment: report.json, the Markdown report in `lang`, depths.csv and the plots."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps(to_json(assessment), indent=2) + "\n", encoding="utf-8")
+    (folder / "report.json").write_text(json.dumps(to_json(assessment), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     depth_table(assessment).to_csv(folder / "depths.csv", index=False)
     plots = write_plots(assessment, folder)
-    (folder / "report.md").write_text(render_markdown(assessment, plots), encoding="utf-8")
-    return [str(folder / name) for name in ("report.md", "report.json", "depths.csv", *plots)]
+    (folder / markdown_name(lang)).write_text(render_markdown(assessment, plots, lang), encoding="utf-8")
+    return [str(folder / name) for name in (markdown_name(lang), "report.json", "depths.csv", *plots)]
 
 
 def to_json(assessment: Assessment) -> dict:
-    """The whole assessment: schema version, resolved spec and every raw measurement."""
-    return json.loads(json.dumps(assessment.to_dict(), default=str))
+    """The whole assessment: schema version, resolved spec, every raw measurement, and the decision (with its
+    English headline for machines that want one sentence)."""
+    data = json.loads(json.dumps(assessment.to_dict(), default=str))
+    decision = decide(assessment)
+    data["recommendation"] = {"headline": headline(decision, "en"), **decision}
+    return data
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Markdown
 
 
-def _timed_what(assessment) -> str:
+def _timed_what(assessment, lang: str) -> str:
     mode = assessment.costs[0]["latency"].get("mode", "eager") if assessment.costs else "eager"
     if mode == "cuda-graph":
-        return "forward passes captured as a CUDA graph and replayed (cuda-graph mode)"
-    synchronised = ", the clock read after CUDA synchronisation" if assessment.environment["device"] == "cuda" else ""
-    return f"eager forward passes{synchronised}"
+        return label("graph", lang)
+    return label("eager_cuda" if assessment.environment["device"] == "cuda" else "eager", lang)
 
 
-def render_markdown(assessment: Assessment, plots: list[str] | None = None) -> str:
-    """The meeting report: decision first, then the key table, method and caveats, then the raw numbers.
+def _row(cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
 
-    `plots` are PNG file names beside the report, linked relatively."""
-    spec, bounds, plan, rec = assessment.spec, assessment.bounds, assessment.plan, assessment.recommendation
+
+def _reasons(rec: dict, lang: str) -> list[str]:
+    reasons = [evidence(item, rec["target"], lang) for item in rec["evidence"]]
+    return ([single_hop_note(lang)] if rec["single_hop"] else []) + reasons
+
+
+def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:
+    rows = []
+    for point in rec["frontier"]:
+        cost = point.get("cost_per_million_requests")
+        if point["accuracy"] is None:
+            status = label("not_trained", lang)
+        elif point["dominated_by"] is not None:
+            status = label("dominated_by", lang, depth=point["dominated_by"])
+        else:
+            status = label("on_frontier", lang)
+        rows.append(
+            [str(point["depth"]), _percent(point["accuracy"]), f"{point['latency_ms']:.2f}", "-" if cost is None else f"{cost:.2f}",
+             label("yes" if point["within_budget"] else "no", lang), status]
+        )
+    return rows
+
+
+def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang: str = "en") -> str:
+    """The meeting report: decision first, then the key table, the frontier, the reasons and alternatives,
+    questions for the meeting, method and caveats, then the raw numbers. `plots` are PNG file names beside
+    the report, linked relatively. `lang` is "en" or "ja"; numbers and tables are the same in both."""
+    spec, bounds, plan, env = assessment.spec, assessment.bounds, assessment.plan, assessment.environment
+    rec = decide(assessment)
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
-    env = assessment.environment
-    lines = [f"# Feasibility: {spec['name']}", "", f"**Decision.** {rec['headline']}", ""]
+    req, dep = spec["requirements"], spec["deployment"]
+    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    plots = plots or []
+    lines = [f"# {t('title', name=spec['name'])}", "", f"**{t('decision')}** {headline(rec, lang)}", ""]
     if spec.get("description"):
         lines += [f"_{spec['description']}_", ""]
     lines += [
-        "## The task",
+        f"## {t('task')}",
         "",
-        f"- {hops}-hop {spec['task']['kind'].replace('_', ' ')} over {spec['task']['sequence_length']} tokens",
-        f"- target: {spec['requirements']['accuracy']:.1%} held-out accuracy; p{percentile} latency at most "
-        f"{spec['requirements']['latency_ms']:g} ms at batch {spec['requirements']['batch_size']}",
-        f"- deployment: width {spec['deployment']['width']}, {spec['deployment']['heads']} heads, vocabulary "
-        f"{spec['deployment']['vocab_size']}, {spec['deployment']['dtype']} on {env['device']}",
+        f"- {t('task_line', hops=hops, kind=kind_name(spec['task']['kind'], lang), length=spec['task']['sequence_length'])}",
+        f"- {t('target_line', accuracy=_percent(req['accuracy']), percentile=percentile, budget=req['latency_ms'], batch=req['batch_size'])}",
+        f"- {t('deployment_line', width=dep['width'], heads=dep['heads'], vocab=dep['vocab_size'], dtype=dep['dtype'], device=env['device'])}",
         "",
-        "## Depth by depth",
+        f"## {t('depths')}",
         "",
     ]
-    hop_headers = [f"hop {h}" for h in range(1, hops + 1)]
-    header = ["depth", "vs. bound", *hop_headers, "lower bound", "verdict", "MACs", "FLOPs", "params", f"p{percentile} ms", "fits"]
-    lines.append("| " + " | ".join(header) + " |")
-    lines.append("|" + "|".join("---:" if h not in ("vs. bound", "verdict", "fits") else "---" for h in header) + "|")
+    header = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], t("lower_bound"), t("verdict"), "MACs", "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
+    left = {t("vs_bound"), t("verdict"), t("fits")}
+    lines += [_row(header), "|" + "|".join("---" if h in left else "---:" for h in header) + "|"]
     for row in depth_rows(assessment):
-        cells = [
-            str(row["depth"]),
-            row["vs_bound"],
-            *[_percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
-            _percent(row["lower_bound"]),
-            row["verdict"].replace("_", " "),
-            _si(row["macs"]) if row["macs"] is not None else "-",
-            _si(row["flops"]) if row["flops"] is not None else "-",
-            _si(row["parameters"]) if row["parameters"] is not None else "-",
-            f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
-            "yes" if row["within_budget"] else "no",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "Accuracy is held-out accuracy of the weakest seed on links of each hop count; the lower bound is that "
-        "seed's Wilson 95% lower bound on the decisive hop count, the figure checked against the target. "
-        "MACs are multiply-accumulates per request (1 MAC = 2 FLOPs), counted by fvcore, causal attention in full.",
-        "",
-        *_chance_lines(assessment),
-        *[f"![{name.removesuffix('.png')}]({name})" for name in plots or []],
-        "",
-        "## Why",
-        "",
-        *[f"- {reason}" for reason in rec["reasons"]],
-        "",
-    ]
+        lines.append(
+            _row(
+                [
+                    row["depth"],
+                    t(row["vs_bound"]),
+                    *[_percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
+                    _percent(row["lower_bound"]),
+                    t(f"v_{row['verdict']}"),
+                    _si(row["macs"]) if row["macs"] is not None else "-",
+                    _si(row["flops"]) if row["flops"] is not None else "-",
+                    _si(row["parameters"]) if row["parameters"] is not None else "-",
+                    f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
+                    t("yes" if row["within_budget"] else "no"),
+                ]
+            )
+        )
+    lines += ["", t("table_note"), "", *_chance_lines(assessment, lang)]
+    lines += [f"![{name.removesuffix('.png')}]({name})" for name in plots if name != "frontier.png"]
+    lines += ["", f"## {t('why')}", "", *[f"- {reason}" for reason in _reasons(rec, lang)], ""]
     fit = assessment.latency_fit
     if fit and fit.get("deepest_within_budget") is not None:
-        lines += [
-            f"Latency grows by about {fit['slope_ms_per_layer']:.2f} ms per layer (p{fit['percentile']}, line fit over the "
-            f"measured depths); the deepest model within the budget is about **{fit['deepest_within_budget']} layers** (an estimate "
-            "where it lies outside the measured depths).",
-            "",
-        ]
-    if rec.get("alternatives"):
-        lines += ["## What else could work", "", *[f"- {option}" for option in rec["alternatives"]], ""]
+        lines += [t("fit_line", slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=fit["deepest_within_budget"]), ""]
+    lines += [f"## {t('frontier')}", "", t("frontier_note", percentile=percentile), ""]
+    lines += [_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m"), t("fits"), t("option")]), "|---:|---:|---:|---:|---|---|"]
+    lines += [_row(cells) for cells in _frontier_rows(rec, lang)]
+    lines += [""] + (["![frontier](frontier.png)", ""] if "frontier.png" in plots else [])
+    if rec["alternatives"]:
+        lines += [f"## {t('alternatives')}", "", *[f"- {alternative(option, rec, lang)}" for option in rec["alternatives"]], ""]
+    lines += [f"## {t('questions')}", "", *[f"{i}. {question(q, lang)}" for i, q in enumerate(rec["questions"], 1)], ""]
     if assessment.probes:
         lines += [
-            "## Learning curves",
+            f"## {t('curves')}",
             "",
-            f"Held-out accuracy on {hops}-hop links (weakest seed) while training; a flat curve that ends below the "
-            "target is a budget-limited failure, not proof that the depth cannot learn the task.",
+            t("curves_note", hops=hops),
             "",
-            *[f"- depth {run['depth']} ({run['stop_reason']}): {curve_summary(run, hops)}" for run in assessment.probes],
+            *[f"- {t('depth_n', depth=run['depth'])} ({stop_reason(run, lang)}): {curve_summary(run, hops, lang=lang)}" for run in assessment.probes],
             "",
         ]
     lines += [
-        "## Theory",
+        f"## {t('theory')}",
         "",
-        f"- lower bound: {bounds['lower']} layer(s) for {hops} hop(s), {bounds['lower_formula']} ({bounds['lower_source']}); "
-        f"{bounds['lower_caveat']}",
-        f"- constructive upper bound: {bounds['upper']} layer(s), {bounds['upper_formula']} ({bounds['upper_source']})",
+        f"- {t('lower_line', lower=bounds['lower'], hops=hops, formula=bounds['lower_formula'], source=bounds['lower_source'])}",
+        f"- {t('upper_line', upper=bounds['upper'], formula=bounds['upper_formula'], source=bounds['upper_source'])}",
         "",
-        "## Method and caveats",
+        f"## {t('method')}",
         "",
-        f"- probes: {plan['family'].replace('_', ' ')}, {len(plan['seeds'])} seed(s) per depth, width {plan['width']}, "
-        f"{plan['heads']} heads, {'attention-only' if not plan['mlp_ratio'] else 'with MLPs'}, batch {plan['batch_size']}, "
-        f"learning rate {plan['learning_rate']:g}, up to {plan['max_steps']} steps or {plan['time_budget_s']:g} s per depth; "
-        f"implicit curriculum {'on' if plan['curriculum'] else 'off'}",
-        f"- probed sequence length: {plan['probe_sequence_length']} tokens",
-        *[f"- {risk}" for risk in rec["risks"]],
-        f"- costs measured on {env['device']} ({env['device_name']}), {env['threads']} threads, {env['dtype']}, "
-        f"torch {env['torch_version']}, fvcore {env['fvcore_version']}; latency of {_timed_what(assessment)} with random weights",
+        "- "
+        + t(
+            "probe_line",
+            family=kind_name(plan["family"], lang).removeprefix("の "),
+            seeds=len(plan["seeds"]),
+            width=plan["width"],
+            heads=plan["heads"],
+            kind=t("attention_only") if not plan["mlp_ratio"] else t("with_mlps"),
+            batch=plan["batch_size"],
+            lr=plan["learning_rate"],
+            steps=plan["max_steps"],
+            seconds=plan["time_budget_s"],
+            curriculum=t("on") if plan["curriculum"] else t("off"),
+        ),
+        f"- {t('probe_length', length=plan['probe_sequence_length'])}",
+        *[f"- {risk(item, lang)}" for item in rec["risks"]],
+        "- "
+        + t(
+            "env_line",
+            device=env["device"],
+            name=env["device_name"],
+            threads=env["threads"],
+            dtype=env["dtype"],
+            torch=env["torch_version"],
+            fvcore=env["fvcore_version"],
+            what=_timed_what(assessment, lang),
+        ),
         "",
-        "## Appendix: raw numbers",
+        f"## {t('appendix')}",
         "",
-        "| depth | seed | steps | train s | stop | accuracy by hop | query |",
+        _row([t("depth"), t("seed"), t("steps"), t("train_s"), t("stop"), t("accuracy_by_hop"), t("query")]),
         "|---:|---:|---:|---:|---|---|---:|",
     ]
     for run in assessment.probes:
         for seed in run["seeds"]:
             by_hop = ", ".join(f"{h}: {v:.1%}" for h, v in sorted((int(k), v) for k, v in seed["accuracy_by_hop"].items()))
-            lines.append(
-                f"| {run['depth']} | {seed['seed']} | {run['steps']} | {run['wall_s']:.1f} | {run['stop_reason']}"
-                f"{' (cached)' if run.get('cached') else ''} | {by_hop} | {_percent(seed['query_accuracy'])} |"
-            )
-    spent = [f"depth {run['depth']}: {_si(run['training_compute']['macs'])} MACs = {_si(run['training_compute']['flops'])} FLOPs" for run in assessment.probes if "training_compute" in run]
+            stop = stop_reason(run, lang) + (f" {t('cached')}" if run.get("cached") else "")
+            lines.append(_row([run["depth"], seed["seed"], run["steps"], f"{run['wall_s']:.1f}", stop, by_hop, _percent(seed["query_accuracy"])]))
+    spent = [f"{t('depth_n', depth=run['depth'])}: {_si(run['training_compute']['macs'])} MACs = {_si(run['training_compute']['flops'])} FLOPs" for run in assessment.probes if "training_compute" in run]
     if spent:
-        lines += ["", "Training compute per depth, all seeds: " + "; ".join(spent) + " (a training step counted as 3 forward passes)."]
-    lines += ["", "| depth | p50 ms | p95 ms | p99 ms | runs | spread | throughput req/s | cost / 1M req | params bytes | peak bytes |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += ["", t("training_compute", parts="; ".join(spent))]
+    lines += [
+        "",
+        _row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("runs"), t("spread"), t("throughput"), t("cost_1m"), t("params_bytes"), t("peak_bytes")]),
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for cost in assessment.costs:
         lat, mem, cash = cost["latency"], cost["memory"], cost["money"]
         per_million = cash.get("cost_per_million_requests")
         lines.append(
-            f"| {cost['depth']} | {lat['p50_ms']:.2f} | {lat['p95_ms']:.2f} | {lat['p99_ms']:.2f} | {lat['runs']} | "
-            f"{lat['spread_iqr_over_median']:.1%}{' (noisy)' if lat['noisy'] else ''} | {cash['throughput_requests_per_s']:.1f} | "
-            f"{'-' if per_million is None else f'{per_million:.2f}'} | {_bytes(mem['parameter_bytes'])} | "
-            f"{_bytes(mem['peak_request_bytes'])}{' (estimate)' if mem['peak_request_is_estimate'] else ' (measured)'} |"
+            _row(
+                [
+                    cost["depth"],
+                    f"{lat['p50_ms']:.2f}",
+                    f"{lat['p95_ms']:.2f}",
+                    f"{lat['p99_ms']:.2f}",
+                    lat["runs"],
+                    f"{lat['spread_iqr_over_median']:.1%}" + (f" {t('noisy')}" if lat["noisy"] else ""),
+                    f"{cash['throughput_requests_per_s']:.1f}",
+                    "-" if per_million is None else f"{per_million:.2f}",
+                    _bytes(mem["parameter_bytes"]),
+                    _bytes(mem["peak_request_bytes"]) + " " + t("estimate" if mem["peak_request_is_estimate"] else "measured"),
+                ]
+            )
         )
+    lines += ["", t("peak_note")]
     if any(cost["latency"]["noisy"] for cost in assessment.costs):
-        lines += ["", "Warning: some latency figures are noisy (interquartile range above 10% of the median); rerun on an idle machine before relying on them."]
-    lines += ["", "MACs per request by part:", "", "| depth | embeddings | attention projections | attention scores | MLP | output head |", "|---:|---:|---:|---:|---:|---:|"]
+        lines += ["", t("noisy_warning")]
+    parts = ("embeddings", "attention projections", "attention scores", "mlp", "output head")
+    lines += ["", t("macs_by_part"), "", _row([t("depth"), *[t(p) for p in parts]]), "|---:|---:|---:|---:|---:|---:|"]
     for cost in assessment.costs:
-        part = cost["flops"]["by_part_macs"]
-        lines.append(f"| {cost['depth']} | {_si(part['embeddings'])} | {_si(part['attention projections'])} | {_si(part['attention scores'])} | {_si(part['mlp'])} | {_si(part['output head'])} |")
-    lines += ["", f"Generated by feasibility {assessment.tool_version} on {assessment.created}; the resolved task file is in report.json.", ""]
+        by_part = cost["flops"]["by_part_macs"]
+        lines.append(_row([cost["depth"], *[_si(by_part[p]) for p in parts]]))
+    lines += ["", t("footer", version=assessment.tool_version, created=assessment.created), ""]
     return "\n".join(lines)
 
 
@@ -311,36 +400,42 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None) -> s
 # Terminal
 
 
-def render_terminal(assessment: Assessment, console, files: list[str] | None = None) -> None:
-    """Summary panel, the depth table and the reasons, drawn with rich on `console`."""
+def render_terminal(assessment: Assessment, console, files: list[str] | None = None, lang: str = "en") -> None:
+    """Summary panel, the depth table, the reasons and alternatives, and where the files went; drawn with rich."""
+    from rich import box
     from rich.panel import Panel
     from rich.table import Table
 
-    spec, rec = assessment.spec, assessment.recommendation
+    spec = assessment.spec
+    rec = decide(assessment)
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
+    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
     style = {"recommended": "green", "none_within_budget": "yellow", "not_learned": "red"}.get(rec["decision"], "white")
-    console.print(Panel(rec["headline"], title=f"feasibility: {spec['name']}", border_style=style))
-    table = Table(title=f"{hops}-hop {spec['task']['kind'].replace('_', ' ')}, target {spec['requirements']['accuracy']:.1%}, budget p{percentile} <= {spec['requirements']['latency_ms']:g} ms")
-    for name in ["depth", "bound", *[f"hop {h}" for h in range(1, hops + 1)], "verdict", "MACs", "params", f"p{percentile} ms", "fits"]:
-        table.add_column(name, justify="left" if name in ("bound", "verdict", "fits") else "right", no_wrap=name != "verdict")
+    console.print(Panel(headline(rec, lang), title=f"feasibility: {spec['name']}", border_style=style))
+    title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=_percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
+    names = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], t("verdict"), "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
+    for name in names:
+        wraps = name == t("verdict")
+        table.add_column(name, justify="left" if name in (t("vs_bound"), t("verdict"), t("fits")) else "right", no_wrap=not wraps, min_width=8 if wraps else None)
     for row in depth_rows(assessment):
         table.add_row(
             str(row["depth"]),
-            row["vs_bound"],
+            t(row["vs_bound"]),
             *[_percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
-            row["verdict"].replace("_", " "),
-            _si(row["macs"]) if row["macs"] is not None else "-",
+            t(f"v_{row['verdict']}"),
+            _si(row["flops"]) if row["flops"] is not None else "-",
             _si(row["parameters"]) if row["parameters"] is not None else "-",
             f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
-            "[green]yes[/]" if row["within_budget"] else "[red]no[/]",
+            f"[green]{t('yes')}[/]" if row["within_budget"] else f"[red]{t('no')}[/]",
         )
     console.print(table)
-    for reason in rec["reasons"]:
+    for reason in _reasons(rec, lang):
         console.print(f"  - {reason}", highlight=False, markup=False)
-    if rec.get("alternatives"):
-        console.print("What else could work:")
+    if rec["alternatives"]:
+        console.print(t("else"), highlight=False, markup=False)
         for option in rec["alternatives"]:
-            console.print(f"  - {option}", highlight=False, markup=False)
+            console.print(f"  - {alternative(option, rec, lang)}", highlight=False, markup=False)
     if files:
-        console.print("Written: " + ", ".join(files), highlight=False, markup=False)
+        console.print(t("written", files=", ".join(files)), highlight=False, markup=False)

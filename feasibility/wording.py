@@ -1,0 +1,477 @@
+"""Every sentence the reports say, in English and Japanese.
+
+The decision (`recommend.Recommendation`) holds kinds and figures; this module turns them into words. Numbers
+are formatted the same way in both languages, so the tables of the two reports are identical and only the
+prose differs. Japanese is written as a Japanese engineer would write a meeting memo (である調), not
+translated word for word.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "ja")
+
+
+def _ms(value: float) -> str:
+    return f"{value:.3g} ms"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+# Short labels: headings, table headers, table cells.
+LABELS = {
+    "en": {
+        "title": "Feasibility: {name}",
+        "decision": "Decision.",
+        "task": "The task",
+        "task_line": "{hops}-hop {kind} over {length} tokens",
+        "target_line": "target: {accuracy} held-out accuracy; p{percentile} latency at most {budget:g} ms at batch {batch}",
+        "deployment_line": "deployment: width {width}, {heads} heads, vocabulary {vocab}, {dtype} on {device}",
+        "depths": "Depth by depth",
+        "depth": "depth",
+        "depth_n": "depth {depth}",
+        "sep": ", ",
+        "vs_bound": "vs. bound",
+        "hop": "hop {hop}",
+        "lower_bound": "lower bound",
+        "verdict": "verdict",
+        "params": "params",
+        "fits": "fits",
+        "yes": "yes",
+        "no": "no",
+        "below": "below",
+        "within": "within",
+        "above": "above",
+        "v_below_bound": "below bound",
+        "v_learned": "learned",
+        "v_not_learned": "not learned",
+        "v_diverged": "diverged",
+        "v_skipped": "skipped",
+        "table_note": "Accuracy is held-out accuracy of the weakest seed on links of each hop count; the lower bound is that "
+        "seed's Wilson 95% lower bound on the decisive hop count, the figure checked against the target. "
+        "MACs are multiply-accumulates per request (1 MAC = 2 FLOPs), counted by fvcore, causal attention in full.",
+        "chance": "Chance level, a guess among the answers in sight that ignores the chain: {levels}.",
+        "why": "Why",
+        "fit_line": "Latency grows by about {slope:.2f} ms per layer (p{percentile}, line fit over the measured depths); the deepest "
+        "model within the budget is about **{layers} layers** (an estimate where it lies outside the measured depths).",
+        "frontier": "Cost and accuracy",
+        "frontier_note": "Each depth as an option: its accuracy (weakest seed, decisive hop count), its p{percentile} latency and "
+        "its cost per million requests. An option is dominated when another is at least as accurate and at least as fast.",
+        "accuracy": "accuracy",
+        "cost_1m": "cost / 1M requests",
+        "option": "option",
+        "dominated_by": "dominated by depth {depth}",
+        "on_frontier": "on the frontier",
+        "not_trained": "not trained",
+        "alternatives": "What else could work",
+        "curves": "Learning curves",
+        "curves_note": "Held-out accuracy on {hops}-hop links (weakest seed) while training; a flat curve that ends below the "
+        "target is a budget-limited failure, not proof that the depth cannot learn the task.",
+        "no_checkpoints": "no checkpoints",
+        "step": "step {step}",
+        "questions": "Questions for the meeting",
+        "theory": "Theory",
+        "lower_line": "lower bound: {lower} layer(s) for {hops} hop(s), {formula} ({source}); it holds for the retrieval "
+        "problem as Musat (2024) states it, and is not a guarantee for other tasks",
+        "upper_line": "constructive upper bound: {upper} layer(s), {formula} ({source}); an explicit construction exists at "
+        "this depth, training may or may not find it",
+        "method": "Method and caveats",
+        "probe_line": "probes: {family}, {seeds} seed(s) per depth, width {width}, {heads} heads, {kind}, batch {batch}, "
+        "learning rate {lr:g}, up to {steps} steps or {seconds:g} s per depth; implicit curriculum {curriculum}",
+        "attention_only": "attention-only",
+        "with_mlps": "with MLPs",
+        "on": "on",
+        "off": "off",
+        "probe_length": "probed sequence length: {length} tokens",
+        "env_line": "costs measured on {device} ({name}), {threads} threads, {dtype}, torch {torch}, fvcore {fvcore}; latency of {what} with random weights",
+        "eager": "eager forward passes",
+        "eager_cuda": "eager forward passes, the clock read after CUDA synchronisation",
+        "graph": "forward passes captured as a CUDA graph and replayed (cuda-graph mode)",
+        "appendix": "Appendix: raw numbers",
+        "seed": "seed",
+        "steps": "steps",
+        "train_s": "train s",
+        "stop": "stop",
+        "accuracy_by_hop": "accuracy by hop",
+        "query": "query",
+        "cached": "(cached)",
+        "training_compute": "Training compute per depth, all seeds: {parts} (a training step counted as 3 forward passes).",
+        "runs": "runs",
+        "spread": "spread",
+        "throughput": "throughput req/s",
+        "params_bytes": "params bytes",
+        "peak_bytes": "peak bytes",
+        "noisy": "(noisy)",
+        "estimate": "(estimate)",
+        "measured": "(measured)",
+        "peak_note": "Peak bytes: on a GPU, the most the CUDA allocator held during one request, weights, library workspace "
+        "and activations together; on the CPU an estimate (weights and the largest activations).",
+        "noisy_warning": "Warning: some latency figures are noisy (interquartile range above 10% of the median); rerun on an idle machine before relying on them.",
+        "macs_by_part": "MACs per request by part:",
+        "embeddings": "embeddings",
+        "attention projections": "attention projections",
+        "attention scores": "attention scores",
+        "mlp": "MLP",
+        "output head": "output head",
+        "footer": "Generated by feasibility {version} on {created}; the resolved task file is in report.json.",
+        "table_title": "{hops}-hop {kind}, target {target}, budget p{percentile} <= {budget:g} ms",
+        "else": "What else could work:",
+        "written": "Written: {files}",
+        "chained_retrieval": "chained retrieval",
+        "khop_induction": "k-hop induction",
+    },
+    "ja": {
+        "title": "実現可能性評価: {name}",
+        "decision": "結論。",
+        "task": "対象タスク",
+        "task_line": "{length} トークン上の {hops} ホップ{kind}",
+        "target_line": "目標: 評価用データでの正解率 {accuracy}、バッチ {batch} で p{percentile} レイテンシ {budget:g} ms 以内",
+        "deployment_line": "デプロイ構成: 幅 {width}、ヘッド {heads}、語彙 {vocab}、{dtype}、{device} 上",
+        "depths": "層数ごとの結果",
+        "depth": "層数",
+        "depth_n": "{depth} 層",
+        "sep": "、",
+        "vs_bound": "理論下限",
+        "hop": "{hop} ホップ",
+        "lower_bound": "信頼下限",
+        "verdict": "判定",
+        "params": "パラメータ",
+        "fits": "予算内",
+        "yes": "はい",
+        "no": "いいえ",
+        "below": "下限未満",
+        "within": "範囲内",
+        "above": "上限超",
+        "v_below_bound": "下限未満",
+        "v_learned": "学習済み",
+        "v_not_learned": "未学習",
+        "v_diverged": "発散",
+        "v_skipped": "省略",
+        "table_note": "正解率は、各ホップ数のリンクに対する評価用データでの正解率で、最も成績の悪いシードの値である。"
+        "信頼下限はそのシードの判定対象ホップ数における Wilson 95% 信頼区間の下限で、目標と比較するのはこの値である。"
+        "MACs は 1 リクエストあたりの積和演算数（1 MAC = 2 FLOPs）で、fvcore で数え、因果的アテンションは全体を計上している。",
+        "chance": "チェーンを無視して、見えている答えの中から当て推量した場合の正解率: {levels}。",
+        "why": "根拠",
+        "fit_line": "レイテンシは 1 層あたり約 {slope:.2f} ms 増える（p{percentile}、測定した層数への直線当てはめ）。予算内に収まる最も深いモデルは"
+        "約 **{layers} 層** である（測定範囲外は推定値）。",
+        "frontier": "コストと精度",
+        "frontier_note": "各層数を一つの選択肢として、正解率（最も悪いシード、判定対象ホップ数）、p{percentile} レイテンシ、100 万リクエストあたりの"
+        "コストを並べた。正解率が同等以上で、かつ速さも同等以上の選択肢がある場合、その選択肢は劣位とする。",
+        "accuracy": "正解率",
+        "cost_1m": "100 万リクエストあたりのコスト",
+        "option": "位置づけ",
+        "dominated_by": "{depth} 層に劣る",
+        "on_frontier": "劣位なし",
+        "not_trained": "未訓練",
+        "alternatives": "ほかに取りうる手",
+        "curves": "学習曲線",
+        "curves_note": "訓練中の {hops} ホップのリンクに対する評価用データでの正解率（最も悪いシード）。目標に届かないまま平坦に終わった曲線は"
+        "予算切れによる失敗であり、その層数で学習できないことの証明ではない。",
+        "no_checkpoints": "チェックポイントなし",
+        "step": "{step} ステップ",
+        "questions": "会議で決めるべきこと",
+        "theory": "理論",
+        "lower_line": "下限: {hops} ホップには {lower} 層以上が必要、{formula}（{source}）。Musat (2024) の定める検索問題についての結果であり、"
+        "ほかのタスクを保証するものではない",
+        "upper_line": "構成的な上限: {upper} 層、{formula}（{source}）。この層数で解ける明示的な構成が存在するが、訓練でそれが見つかるとは限らない",
+        "method": "方法と注意点",
+        "probe_line": "プローブ: {family}、層数ごとに {seeds} シード、幅 {width}、ヘッド {heads}、{kind}、バッチ {batch}、学習率 {lr:g}、"
+        "層数ごとに最大 {steps} ステップまたは {seconds:g} 秒、暗黙のカリキュラム{curriculum}",
+        "attention_only": "アテンションのみ",
+        "with_mlps": "MLP あり",
+        "on": "あり",
+        "off": "なし",
+        "probe_length": "プローブの系列長: {length} トークン",
+        "env_line": "コストの測定環境: {device}（{name}）、{threads} スレッド、{dtype}、torch {torch}、fvcore {fvcore}。レイテンシは乱数重みでの{what}を計測",
+        "eager": "eager モードの順伝播",
+        "eager_cuda": "eager モードの順伝播（CUDA 同期後に時刻を読む）",
+        "graph": "CUDA グラフとして記録した順伝播の再生（cuda-graph モード）",
+        "appendix": "付録: 生の数値",
+        "seed": "シード",
+        "steps": "ステップ",
+        "train_s": "訓練秒数",
+        "stop": "停止理由",
+        "accuracy_by_hop": "ホップ別正解率",
+        "query": "クエリ",
+        "cached": "（キャッシュ）",
+        "training_compute": "層数ごとの訓練計算量（全シード合計）: {parts}（1 訓練ステップを順伝播 3 回分として計上）。",
+        "runs": "回数",
+        "spread": "ばらつき",
+        "throughput": "スループット req/s",
+        "params_bytes": "パラメータのバイト数",
+        "peak_bytes": "ピークのバイト数",
+        "noisy": "（不安定）",
+        "estimate": "（推定）",
+        "measured": "（実測）",
+        "peak_note": "ピークのバイト数: GPU では 1 リクエスト中に CUDA アロケータが確保した最大量（重み、ライブラリの作業領域、活性化の合計）。"
+        "CPU では推定値（重みと最大の活性化）。",
+        "noisy_warning": "注意: 一部のレイテンシはばらつきが大きい（四分位範囲が中央値の 10% を超える）。判断に使う前に、負荷のないマシンで測り直すこと。",
+        "macs_by_part": "部位別の 1 リクエストあたり MACs:",
+        "embeddings": "埋め込み",
+        "attention projections": "アテンション射影",
+        "attention scores": "アテンションスコア",
+        "mlp": "MLP",
+        "output head": "出力層",
+        "footer": "feasibility {version} により {created} に生成。解決済みのタスク定義は report.json にある。",
+        "table_title": "{hops} ホップ{kind}、目標 {target}、予算 p{percentile} <= {budget:g} ms",
+        "else": "ほかに取りうる手:",
+        "written": "出力ファイル: {files}",
+        "chained_retrieval": "の連鎖検索",
+        "khop_induction": "の k ホップ帰納",
+    },
+}
+
+
+def label(key: str, lang: str, **figures) -> str:
+    return LABELS[lang][key].format(**figures)
+
+
+def kind_name(kind: str, lang: str) -> str:
+    return LABELS[lang].get(kind, kind.replace("_", " "))
+
+
+def _layers(n: int, lang: str) -> str:
+    if lang == "ja":
+        return f"{n} 層"
+    return f"{n} layer{'s' if n != 1 else ''}"
+
+
+def _hops(n: int, lang: str) -> str:
+    if lang == "ja":
+        return f"{n} ホップ"
+    return f"{n} hop{'s' if n != 1 else ''}"
+
+
+def headline(rec: dict, lang: str) -> str:
+    """The one-sentence decision at the top of every report."""
+    label_p = f"p{rec['percentile']}"
+    hops, target, budget = rec["hops"], rec["target"], rec["budget_ms"]
+    if rec["decision"] == "recommended":
+        depth, latency = rec["depth"], rec["latency_ms"]
+        if lang == "ja":
+            single = "1 ホップなので多段の検索は不要で、" if rec["single_hop"] else ""
+            return (
+                f"{single}{depth} 層を推奨する。プローブは {hops} ホップすべてを {target:.0%} 以上で学習し、"
+                f"{label_p} レイテンシ {_ms(latency)} は予算 {budget:g} ms に収まる。"
+            )
+        single = "One hop needs no multi-step retrieval: " if rec["single_hop"] else ""
+        return (
+            f"{single}Use {_layers(depth, lang)}: the probes learned all {_hops(hops, lang)} at {target:.0%} or better, "
+            f"and {label_p} latency {_ms(latency)} fits the {budget:g} ms budget."
+        )
+    if rec["decision"] == "none_within_budget":
+        depth, latency = rec["learned_depth"], rec["latency_ms"]
+        if lang == "ja":
+            return (
+                f"予算内では実現できない。{depth} 層でタスクは学習できるが、その {label_p} レイテンシ {_ms(latency)} は"
+                f"予算 {budget:g} ms を超える。"
+            )
+        return f"Not within budget: {_layers(depth, lang)} learn the task, but their {label_p} latency {_ms(latency)} exceeds the {budget:g} ms budget."
+    both = rec["binding_constraint"] == "both"
+    if lang == "ja":
+        tail = f"また、どの層数も予算 {budget:g} ms に収まらない。" if both else ""
+        return f"訓練予算の範囲では、どの層数のプローブも {hops} ホップの検索で {target:.0%} に達しなかった。{tail}"
+    tail = f", and no probed depth fits the {budget:g} ms budget either." if both else "."
+    return f"No probed depth reached {target:.0%} on {hops}-hop retrieval within the training budget{tail}"
+
+
+def stop_reason(item: dict, lang: str) -> str:
+    """Why a probe run stopped, from its stop_reason and plateau_since_step."""
+    reason = item.get("stop_reason")
+    if lang == "ja":
+        return {
+            "plateau": f"{item.get('plateau_since_step')} ステップ以降、評価損失が横ばい",
+            "time budget": "時間予算を使い切った",
+            "step cap": "ステップ上限に達した",
+            "target met": "目標に到達",
+            "diverged": "発散",
+        }.get(reason, str(reason))
+    return {
+        "plateau": f"held-out loss flat since step {item.get('plateau_since_step')}",
+        "time budget": "the time budget ran out",
+        "step cap": "the step cap was reached",
+        "target met": "the target was met",
+        "diverged": "training diverged",
+    }.get(reason, str(reason))
+
+
+def evidence(item: dict, target: float, lang: str) -> str:
+    """One depth's verdict in plain words."""
+    depth, verdict = item["depth"], item["verdict"]
+    seeds = f"{item['seeds_learned']}/{item['seeds']}"
+    ja = lang == "ja"
+    if verdict == "skipped":
+        first = item.get("first_learned")
+        if ja:
+            return f"{depth} 層: 省略。{first} 層ですでに学習できており、深くしてもコストが増えるだけなので訓練していない。"
+        return f"depth {depth}: skipped: not trained, because depth {first} already learned and a deeper model only adds cost"
+    if verdict == "diverged":
+        if ja:
+            return f"{depth} 層: 発散。{item['steps']} ステップ後、すべてのシードで訓練が発散した。学習率を下げること。"
+        return f"depth {depth}: diverged: training diverged in every seed after {item['steps']} steps; lower the learning rate"
+    if verdict == "learned":
+        note = ""
+        if item.get("below_lower_bound"):
+            note = "（理論下限未満だが、このプローブでは下限の前提が成り立っていない）" if ja else " (below the theoretical bound: the bound's assumption does not hold for this probe)"
+        if ja:
+            return f"{depth} 層: 学習できた。全シードが目標に到達し、最も悪いシードの信頼下限は {_pct(item['lower_bound'])}（目標 {_pct(target)} 以上）{note}。"
+        return f"depth {depth}: learned: all seeds reached the target; weakest lower bound {_pct(item['lower_bound'])} >= {_pct(target)}{note}"
+    if verdict == "below_bound":
+        if ja:
+            return f"{depth} 層: 理論下限未満。理論上この層数では解けず、プローブの結果も一致した（目標に達したシード {seeds}）。"
+        return f"depth {depth}: below bound: theory rules this depth out; the probe agrees ({seeds} seeds reached the target)"
+    if ja:
+        return (
+            f"{depth} 層: 予算内で未学習。{item['steps']} ステップで目標に達したシードは {seeds}（{stop_reason(item, lang)}）。"
+            "この層数では不可能、ということを示すものではない。"
+        )
+    return (
+        f"depth {depth}: not learned within budget: {seeds} seeds reached the target after {item['steps']} steps "
+        f"({stop_reason(item, lang)}); this does not show the depth cannot do it"
+    )
+
+
+def single_hop_note(lang: str) -> str:
+    if lang == "ja":
+        return "このタスクは 1 ホップであり、多段の検索は要らない。1 回の参照で足りる。"
+    return "the task has one hop: it needs no multi-step retrieval, a single lookup does"
+
+
+def alternative(option: dict, rec: dict, lang: str) -> str:
+    """One alternative, with its figures."""
+    kind, p = option["kind"], f"p{rec['percentile']}"
+    ja = lang == "ja"
+    if kind == "deepest_within_budget":
+        layers, needed = option["layers"], option.get("needed")
+        if layers < 1:
+            return ("この幅と系列長では 1 層でも予算を超える見込み（直線当てはめによる推定）。" if ja
+                    else "even one layer is estimated to exceed the budget at this width and length (line fit)")
+        gap = ""
+        if needed is not None and layers < needed:
+            gap = f"。ただし学習に必要な {needed} 層には足りない" if ja else f", short of the {needed} the task needs"
+        if ja:
+            return f"予算内で最も深いモデルは約 {layers} 層（{p} レイテンシの層数への直線当てはめによる推定）{gap}。"
+        return f"the deepest model within budget is about {_layers(layers, lang)} (estimate from a line fit of {p} latency against depth){gap}"
+    if kind == "narrower":
+        if ja:
+            return (
+                f"{option['depth']} 層のまま幅を {option['from_width']} から {option['width']} に狭める: レイテンシは MACs に比例するとして約 "
+                f"{_ms(option['latency_ms'])}（推定。その幅で再評価すること。狭いモデルは精度が落ちうる）。"
+            )
+        return (
+            f"a narrower model at {_layers(option['depth'], lang)}: width {option['width']} instead of {option['from_width']} is "
+            f"estimated at {_ms(option['latency_ms'])}, scaling latency by MACs (estimate; re-run with that width, a narrower model may lose accuracy)"
+        )
+    if kind == "wider_fewer_layers":
+        if ja:
+            return (
+                f"層を減らして幅を広げる: 理論上の最小である {option['depth']} 層、幅 {option['width']} で約 {_ms(option['latency_ms'])}（MACs 比による推定）。"
+                f"ただし {option['depth']} 層のプローブは予算内で学習できなかったため、より長い訓練での確認が必要。"
+            )
+        return (
+            f"a wider model at fewer layers: {_layers(option['depth'], lang)} (the theoretical minimum) at width {option['width']} is estimated at "
+            f"{_ms(option['latency_ms'])} (scaled by MACs); the probes at that depth did not learn within budget, so it needs a longer training run to confirm"
+        )
+    if kind == "split_passes":
+        verdict = ("予算内" if option["fits"] else "予算超過") if ja else ("within" if option["fits"] else "over")
+        if ja:
+            return (
+                f"検索を複数回に分ける: {option['hops_per_pass']} ホップを解ける {option['depth']} 層モデルを {option['passes']} 回続けて呼ぶ"
+                f"（前の出力を次のクエリにする）。合計 {p} は約 {option['passes']} × {_ms(option['latency_ms'] / option['passes'])} = "
+                f"{_ms(option['latency_ms'])}（{verdict}）。"
+            )
+        return (
+            f"split the lookup into {option['passes']} passes of the {_layers(option['depth'], lang)} model, which resolves {_hops(option['hops_per_pass'], lang)} "
+            f"(each pass's answer becomes the next pass's query): about {option['passes']} x {_ms(option['latency_ms'] / option['passes'])} = "
+            f"{_ms(option['latency_ms'])} at {p}, {verdict} budget"
+        )
+    if kind == "fewer_hops":
+        cost = ""
+        if option.get("latency_ms") is not None:
+            cost = (f"。1 層モデルなら {p} は {_ms(option['latency_ms'])}" if ja else f"; a one-layer model then takes {_ms(option['latency_ms'])} at {p}")
+        if ja:
+            return f"モデルが辿るホップを減らす: 上流でインデックスや事前結合を用意すれば {option['hops']} ホップが 1 ホップになる{cost}。"
+        return f"reduce the hops the model must make: an index or a pre-join upstream turns {option['hops']} hops into 1{cost}"
+    if kind == "more_training":
+        if ja:
+            return (
+                f"プローブの訓練を延ばす: 今回は最長 {option['train_s']:.0f} 秒・{option['steps']} ステップで止まった。probe.time_budget_s（現在 "
+                f"{option['time_budget_s']:g}）や probe.max_steps（現在 {option['max_steps']}）を増やす。予算切れの失敗は、その層数で解けないことを示さない。"
+            )
+        return (
+            f"train the probes longer: they stopped after at most {option['train_s']:.0f} s and {option['steps']} steps; raise probe.time_budget_s "
+            f"(now {option['time_budget_s']:g}) or probe.max_steps (now {option['max_steps']}). A budget-limited failure does not show that the depth cannot do the task"
+        )
+    if kind == "deeper_probes":
+        if ja:
+            return f"より深いプローブを試す（probe.depths に {option['upto']} 層まで含める）。"
+        return f"probe deeper models (probe.depths up to {option['upto']} layers)"
+    raise ValueError(f"unknown alternative {kind!r}")
+
+
+def risk(item: dict, lang: str) -> str:
+    kind, ja = item["kind"], lang == "ja"
+    if kind == "shortened":
+        if ja:
+            return f"プローブは {item['probe_length']} トークンで訓練しており、タスクの {item['task_length']} トークンより短い。長い入力での検索は学習がより難しい"
+        return f"probes were trained at {item['probe_length']} tokens, shorter than the task's {item['task_length']}; retrieval over longer inputs is harder to learn"
+    if kind == "full_length":
+        if ja:
+            return f"プローブはタスクと同じ {item['probe_length']} トークンで訓練した"
+        return f"probes were trained at the task's length of {item['probe_length']} tokens"
+    if kind == "small_probes":
+        if ja:
+            return (f"精度は幅 {item['probe_width']} の小さなプローブによるもの。実際に配備するモデルはより広く、実データで訓練されるため、"
+                    "プローブより多くの訓練を要する可能性がある")
+        return (f"accuracy comes from small probes (width {item['probe_width']}); the deployed model is wider, trained on real data, "
+                "and may need more training than the probes did")
+    if kind == "tight_margin":
+        if ja:
+            return f"レイテンシの余裕は {_ms(item['margin_ms'])} しかない（予算 {item['budget_ms']:g} ms の 10% 未満）。別のマシンや負荷の下では超えうる"
+        return f"the latency margin is only {_ms(item['margin_ms'])}, under 10% of the {item['budget_ms']:g} ms budget; another machine or load may cross it"
+    if kind == "noisy_latency":
+        depths = ", ".join(str(d) for d in item["depths"])
+        if ja:
+            return f"{depths} 層のレイテンシはばらつきが大きい。負荷のないマシンで測り直すこと"
+        return f"latency at depth {depths} is noisy; measure again on an idle machine"
+    raise ValueError(f"unknown risk {kind!r}")
+
+
+def question(item: dict, lang: str) -> str:
+    kind, ja = item["kind"], lang == "ja"
+    if kind == "target":
+        if ja:
+            return f"正解率の目標 {item['target']:.1%} は妥当か。誤答 1 件のコスト（再検査、誤った封じ込め、作業の手戻り）から見て決めたい。"
+        return f"Is the {item['target']:.1%} accuracy target right? Set it from what one wrong answer costs (re-inspection, a wrong containment, rework)."
+    if kind == "hardware":
+        if ja:
+            return f"コストは {item['device']}（{item['threads']} スレッド）で測った。実際に配備するハードウェアと同じか。違うなら配備先で測り直すか。"
+        return f"Costs were measured on {item['device']} ({item['threads']} threads). Is that the hardware you will deploy on, or should it be measured there?"
+    if kind == "index_instead":
+        if ja:
+            return "1 ホップの参照であれば、モデルを使わずにインデックスやデータベースの照会で済ませられないか。"
+        return "For a one-hop lookup, would an index or a database query do without a model at all?"
+    if kind == "margin":
+        if ja:
+            return f"レイテンシの余裕は {_ms(item['margin_ms'])}（予算 {item['budget_ms']:g} ms）。予算にはトークン化、通信、待ち行列の時間も含まれているか。"
+        return f"The latency margin is {_ms(item['margin_ms'])} of a {item['budget_ms']:g} ms budget. Does the budget include tokenisation, network and queueing?"
+    if kind == "which_alternative":
+        if ja:
+            return (f"必要な {item['needed']} 層は {_ms(item['latency_ms'])} かかり、予算 {item['budget_ms']:g} ms を超える。"
+                    "予算を広げるか、「ほかに取りうる手」のどれに投資するか。")
+        return (f"The {item['needed']} layers the task needs take {_ms(item['latency_ms'])} against a {item['budget_ms']:g} ms budget. "
+                "Raise the budget, or fund which of the alternatives above?")
+    if kind == "fund_longer_run":
+        if ja:
+            return "より長い訓練やより深いプローブでの再評価に計算資源を割くか、それともホップを減らす上流の変更を先に検討するか。"
+        return "Fund a longer probe run or deeper probes, or first look at an upstream change that removes hops?"
+    if kind == "full_length_run":
+        if ja:
+            return f"タスク本来の {item['task_length']} トークンで確認する長い訓練に資源を割くか。"
+        return f"Fund a longer run that checks the result at the task's full {item['task_length']} tokens?"
+    if kind == "real_data":
+        if ja:
+            return "実データの記録から評価用データを作り、プローブの精度を確かめる担当と時期を決める。"
+        return "Who builds a held-out set from real records to confirm the probes' accuracy on real data, and by when?"
+    raise ValueError(f"unknown question {kind!r}")
