@@ -174,7 +174,7 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     """FLOPs, parameters, memory, latency and money for each depth at the deployment size on `device`."""
     import torch
 
-    from feasibility.measure import DeploymentModel, DepthCost, count_flops, deepest_within_budget, environment, fit_latency, measure_latency, memory_estimate, money, peak_cuda_bytes
+    from feasibility.measure import DeploymentModel, DepthCost, count_flops, environment, fit_latency, measure_latency, memory_estimate, money, peak_cuda_bytes
 
     deployment, requirements = spec.deployment, spec.requirements
     if deployment.threads:
@@ -205,7 +205,6 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
             "intercept_ms": intercept,
             "slope_ms_per_layer": slope,
             "percentile": requirements.latency_percentile,
-            "deepest_within_budget": deepest_within_budget(intercept, slope, requirements.latency_ms),
             "kind": "least-squares line, an estimate outside the measured depths",
         }
     return costs, fit, asdict(environment(device, deployment.dtype))

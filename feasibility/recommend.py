@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from feasibility.measure import DeploymentModel, analytic_macs
+from feasibility.measure import DeploymentModel, analytic_macs, deepest_within_budget
 
 DECISIONS = ("recommended", "none_within_budget", "not_learned")
 TIGHT_MARGIN = 0.1  # a recommended depth within 10% of the budget also gets alternatives
@@ -28,6 +28,7 @@ class Recommendation:
     latency_margin_ms: float | None = None  # budget minus that latency (negative: over budget)
     binding_constraint: str | None = None  # "accuracy", "latency", "both" or None
     single_hop: bool = False
+    deepest_within_budget: int | None = None  # from the latency line fit, capped below any measured depth over budget
     evidence: list[dict] = field(default_factory=list)  # one verdict per depth, with the run's stop figures
     alternatives: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
     risks: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
@@ -68,6 +69,18 @@ def frontier(points: list[dict]) -> list[dict]:
                     break
         marked.append({**point, "dominated_by": dominated_by})
     return marked
+
+
+def deepest_fitting(fit: dict | None, latencies: dict[int, float], budget_ms: float) -> int | None:
+    """The deepest model within `budget_ms` by the line fit of latency against depth, but never at or above a
+    measured depth that is over budget (the fit can pass under a measured point)."""
+    if not fit:
+        return None
+    deepest = deepest_within_budget(fit["intercept_ms"], fit["slope_ms_per_layer"], budget_ms)
+    over = [depth for depth, ms in latencies.items() if ms > budget_ms]
+    if deepest is not None and over:
+        deepest = min(deepest, min(over) - 1)
+    return deepest
 
 
 def _width_that_fits(depth: int, latency_ms: float, budget_ms: float, deployment: dict, sequence_length: int) -> int | None:
@@ -146,6 +159,7 @@ def recommend(
         ]
     )
 
+    rec.deepest_within_budget = deepest_fitting(latency_fit, latencies, budget)
     chosen = [d for d in learned if d in fits]
     if chosen:
         rec.decision, rec.depth = "recommended", chosen[0]
@@ -177,8 +191,8 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
         options.append({"kind": "more_training", "steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]})
         deepest_probed = max(latencies) if latencies else bounds["upper"]
         options.append({"kind": "deeper_probes", "upto": max(bounds["upper"], deepest_probed) + 1})
-    if fit and fit.get("deepest_within_budget") is not None:
-        options.append({"kind": "deepest_within_budget", "layers": fit["deepest_within_budget"], "needed": rec.learned_depth})
+    if rec.deepest_within_budget is not None:
+        options.append({"kind": "deepest_within_budget", "layers": rec.deepest_within_budget, "needed": rec.learned_depth})
     needed = rec.learned_depth
     if needed is not None and needed in latencies and latencies[needed] > budget:
         width = _width_that_fits(needed, latencies[needed], budget, deployment, length)

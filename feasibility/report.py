@@ -293,8 +293,8 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     lines += [f"![{name.removesuffix('.png')}]({name})" for name in plots if name != "frontier.png"]
     lines += ["", f"## {t('why')}", "", *[f"- {reason}" for reason in _reasons(rec, lang)], ""]
     fit = assessment.latency_fit
-    if fit and fit.get("deepest_within_budget") is not None:
-        lines += [t("fit_line", slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=fit["deepest_within_budget"]), ""]
+    if fit and rec["deepest_within_budget"] is not None:
+        lines += [t("fit_line", slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=rec["deepest_within_budget"]), ""]
     lines += [f"## {t('frontier')}", "", t("frontier_note", percentile=percentile), ""]
     lines += [_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m"), t("fits"), t("option")]), "|---:|---:|---:|---:|---|---|"]
     lines += [_row(cells) for cells in _frontier_rows(rec, lang)]

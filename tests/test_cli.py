@@ -143,3 +143,29 @@ def test_cuda_without_a_gpu_fails_before_training(write_spec, tmp_path, monkeypa
     assert result.exit_code == 1
     assert 'deployment.device is "cuda" but torch sees no GPU' in result.stderr
     assert not (tmp_path / "cache").exists()  # nothing was trained
+
+
+def test_compare_two_results_says_what_changed(tmp_path):
+    import json
+
+    from test_report import DATA
+
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    data["spec"]["requirements"]["latency_ms"] = 20.0
+    tighter = tmp_path / "tighter.json"
+    tighter.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "compare.md"
+    result = CliRunner().invoke(app, ["compare", str(DATA), str(tighter), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "the decision changed" in result.stdout and "requirements.latency_ms" in result.stdout
+    markdown = out.read_text(encoding="utf-8")
+    assert "| `requirements.latency_ms` | 30 | 20 |" in markdown and "Not within budget" in markdown
+    japanese = CliRunner().invoke(app, ["compare", str(DATA), str(tighter), "--lang", "ja"])
+    assert japanese.exit_code == 0 and "結論が変わった" in japanese.stdout
+
+
+def test_unknown_language_is_a_clear_error(tmp_path):
+    from test_report import DATA
+
+    result = CliRunner().invoke(app, ["report", str(DATA), "--out", str(tmp_path), "--lang", "fr"])
+    assert result.exit_code == 2 and "--lang fr: not a language of the reports; use one of en, ja" in result.stderr

@@ -73,7 +73,7 @@ def test_assess_on_cuda_records_device_mode_and_measured_memory(write_spec, tmp_
 
     from feasibility.assess import load_assessment
     from feasibility.cli import app
-    from tests.conftest import TINY_SPEC
+    from conftest import TINY_SPEC
 
     spec = write_spec(TINY_SPEC.replace("device: cpu", "device: cuda\n  mode: cuda-graph"))
     out = tmp_path / "report"

@@ -1,0 +1,126 @@
+"""Renderers against golden files built from one fixed, real result (tests/data/result.json: the
+rework-fixture-lookup profile assessed on the development machine), the plots, and GitHub-flavoured Markdown.
+
+Regenerate the golden files after an intended change of wording with
+  FEASIBILITY_UPDATE_GOLDEN=1 pytest tests/test_report.py
+and read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from feasibility.assess import Assessment, load_assessment
+from feasibility.report import render_markdown, render_terminal, to_json, write_outputs
+
+DATA = Path(__file__).parent / "data" / "result.json"
+GOLDEN = Path(__file__).parent / "golden"
+PLOTS = ["accuracy.png", "latency.png", "frontier.png"]
+
+
+def fixed_result() -> Assessment:
+    return load_assessment(DATA)
+
+
+def over_budget() -> Assessment:
+    """The same measurements against a 20 ms budget: depth 2 learns but its 24 ms does not fit."""
+    result = copy.deepcopy(fixed_result())
+    result.spec["requirements"]["latency_ms"] = 20.0
+    return result
+
+
+CASES = {
+    "report.md": lambda: render_markdown(fixed_result(), PLOTS, "en"),
+    "report.ja.md": lambda: render_markdown(fixed_result(), PLOTS, "ja"),
+    "over-budget.md": lambda: render_markdown(over_budget(), PLOTS, "en"),
+    "over-budget.ja.md": lambda: render_markdown(over_budget(), PLOTS, "ja"),
+    "report.json": lambda: json.dumps(to_json(fixed_result()), indent=2, ensure_ascii=False) + "\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_renderer_matches_golden_file(name):
+    rendered = CASES[name]()
+    golden = GOLDEN / name
+    if os.environ.get("FEASIBILITY_UPDATE_GOLDEN"):
+        golden.write_text(rendered, encoding="utf-8")
+    assert rendered == golden.read_text(encoding="utf-8")
+
+
+def test_english_and_japanese_tables_hold_the_same_numbers():
+    def numbers(text: str) -> list[str]:
+        lines = text.splitlines()
+        body = [line for line, after in zip(lines, lines[1:] + [""]) if line.startswith("| ") and not after.startswith("|---")]
+        return [re.findall(r"\d+(?:\.\d+)?[%MGk]?", row) for row in body]
+
+    english, japanese = render_markdown(fixed_result(), PLOTS, "en"), render_markdown(fixed_result(), PLOTS, "ja")
+    assert numbers(english) == numbers(japanese)
+
+
+def test_japanese_report_has_no_english_prose():
+    text = render_markdown(over_budget(), PLOTS, "ja")
+    for english in ("Decision", "learned", "not learned", "What else", "budget", "Questions", "skipped", "below bound"):
+        prose = [line for line in text.splitlines() if english in line and not line.startswith("_")]  # the user's own description stays as written
+        assert not prose, prose
+
+
+def test_plots_are_written_and_not_empty(tmp_path):
+    files = write_outputs(fixed_result(), tmp_path)
+    for name in PLOTS:
+        path = tmp_path / name
+        assert str(path) in files
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5_000
+    assert (tmp_path / "report.md").exists() and (tmp_path / "depths.csv").read_text().startswith("depth,")
+
+
+def test_japanese_outputs_sit_beside_the_english_ones(tmp_path):
+    write_outputs(fixed_result(), tmp_path)
+    write_outputs(fixed_result(), tmp_path, lang="ja")
+    assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Feasibility")
+    assert (tmp_path / "report.ja.md").read_text(encoding="utf-8").startswith("# 実現可能性評価")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("make", [fixed_result, over_budget], ids=["fits", "over-budget"])
+def test_markdown_is_clean_github_flavoured_markdown(tmp_path, lang, make):
+    """Tables parse as tables with every row as wide as its header, images link to files beside the report,
+    and nothing leaks through: no raw HTML, backslash escapes, rich markup or unfilled {placeholders}."""
+    from markdown_it import MarkdownIt
+
+    write_outputs(make(), tmp_path, lang=lang)
+    text = (tmp_path / ("report.md" if lang == "en" else "report.ja.md")).read_text(encoding="utf-8")
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    blocks, current = [], []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    assert sum(token.type == "table_open" for token in tokens) == len(blocks) >= 4
+    for block in blocks:
+        widths = {line.count("|") for line in block}
+        assert len(widths) == 1, block
+    images = [child for token in tokens if token.children for child in token.children if child.type == "image"]
+    assert {image.attrs["src"] for image in images} == set(PLOTS)
+    for image in images:
+        assert (tmp_path / image.attrs["src"]).is_file()
+    assert not any(token.type in ("html_block", "html_inline") for token in tokens)
+    assert "\\" not in text and "[/" not in text and "[green]" not in text
+    assert not re.search(r"\{[a-z_]+(:[^}]*)?\}", text)
+
+
+def test_terminal_report_in_japanese(tmp_path):
+    from rich.console import Console
+
+    console = Console(record=True, width=100)
+    render_terminal(over_budget(), console, files=[str(tmp_path / "report.ja.md")], lang="ja")
+    text = console.export_text()
+    assert "予算内では実現できない" in text and "ほかに取りうる手" in text and "report.ja.md" in text
+    assert "learned" not in text
