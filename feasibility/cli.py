@@ -137,6 +137,25 @@ def compare(
         stdout.print(f"Written: {out}", highlight=False, markup=False)
 
 
+@app.command()
+def explain(
+    result_path: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
+    depth: Optional[int] = typer.Option(None, "--depth", help="Which trained probe to show [default: the recommended depth, else the shallowest that learned, else the deepest]."),
+    lang: str = typer.Option("en", "--lang", help='Language: "en" or "ja".'),
+) -> None:
+    """Inside one probe: its attention on a held-out example, and when its heads emerged."""
+    _check_lang(lang)
+    from feasibility.assess import load_assessment
+    from feasibility.report import render_explain
+
+    try:
+        render_explain(load_assessment(result_path), stdout, depth, lang)
+    except FeasibilityError as error:
+        _fail(error)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        _fail(UsageError(f"{result_path}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
+
+
 def _check_lang(lang: str) -> None:
     from feasibility.wording import LANGUAGES
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from feasibility.assess import Assessment
+from feasibility.figures import write_plots
 from feasibility.recommend import recommend
 from feasibility.wording import alternative, evidence, headline, kind_name, label, question, risk, single_hop_note, stop_reason
 
@@ -117,73 +118,6 @@ def decide(assessment: Assessment) -> dict:
     return recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment).to_dict()
 
 
-def write_plots(assessment: Assessment, folder) -> list[str]:
-    """Accuracy by depth and hop count, latency against depth with the budget, and the cost/accuracy frontier;
-    PNG files in `folder`, labelled in English (shared by the English and Japanese reports)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    folder = Path(folder)
-    rows = depth_rows(assessment)
-    spec = assessment.spec
-    hops = spec["task"]["hops"]
-    percentile = spec["requirements"]["latency_percentile"]
-    budget = spec["requirements"]["latency_ms"]
-    written = []
-
-    figure, axis = plt.subplots(figsize=(6, 3.5))
-    for hop in range(1, hops + 1):
-        points = [(r["depth"], r["accuracy_by_hop"][hop]) for r in rows if hop in r["accuracy_by_hop"]]
-        if points:
-            axis.plot(*zip(*points), marker="o", label=f"{hop}-hop links")
-    axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle="--", label="target")
-    axis.set_xticks([r["depth"] for r in rows])
-    axis.set(xlabel="depth (layers)", ylabel="held-out accuracy (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth and hop count")
-    axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(folder / "accuracy.png", dpi=120)
-    plt.close(figure)
-    written.append("accuracy.png")
-
-    figure, axis = plt.subplots(figsize=(6, 3.5))
-    measured = [(r["depth"], r["latency_ms"]) for r in rows if r["latency_ms"] is not None]
-    colours = ["tab:green" if r["verdict"] == "learned" else "tab:grey" for r in rows if r["latency_ms"] is not None]
-    axis.scatter(*zip(*measured), c=colours, zorder=3)
-    axis.plot(*zip(*measured), color="tab:blue", alpha=0.5)
-    axis.axhline(budget, color="tab:red", linestyle="--", label="latency budget")
-    axis.set_xticks([depth for depth, _ in measured])
-    axis.set(xlabel="depth (layers)", ylabel=f"p{percentile} latency (ms)", title="Cost against depth (green: learned)")
-    axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(folder / "latency.png", dpi=120)
-    plt.close(figure)
-    written.append("latency.png")
-
-    points = [p for p in decide(assessment)["frontier"] if p["accuracy"] is not None]
-    if points:
-        figure, axis = plt.subplots(figsize=(6, 3.5))
-        for point in points:
-            kept = point["dominated_by"] is None
-            axis.scatter(point["latency_ms"], point["accuracy"], s=60, zorder=3, facecolors="tab:blue" if kept else "none", edgecolors="tab:blue" if kept else "tab:grey")
-            cost = point.get("cost_per_million_requests")
-            note = f"depth {point['depth']}" + (f", {cost:.3g}/1M req" if cost is not None else "") + ("" if kept else " (dominated)")
-            axis.annotate(note, (point["latency_ms"], point["accuracy"]), textcoords="offset points", xytext=(6, -10), fontsize=8)
-        kept_points = sorted((p["latency_ms"], p["accuracy"]) for p in points if p["dominated_by"] is None)
-        axis.plot(*zip(*kept_points), color="tab:blue", alpha=0.5, label="frontier (filled: not dominated)")
-        axis.axvline(budget, color="tab:red", linestyle="--", label=f"p{percentile} budget")
-        axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle=":", label="accuracy target")
-        axis.set(xlabel=f"p{percentile} latency (ms)", ylabel="accuracy (weakest seed)", ylim=(0, 1.05), title="Cost/accuracy frontier")
-        axis.set_xlim(left=0, right=max(budget, max(p["latency_ms"] for p in points)) * 1.25)
-        axis.legend(fontsize=8, loc="lower right")
-        figure.tight_layout()
-        figure.savefig(folder / "frontier.png", dpi=120)
-        plt.close(figure)
-        written.append("frontier.png")
-    return written
-
-
 def markdown_name(lang: str) -> str:
     return "report.md" if lang == "en" else f"report.{lang}.md"
 
@@ -194,7 +128,7 @@ def write_outputs(assessment: Assessment, folder, lang: str = "en") -> list[str]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(json.dumps(to_json(assessment), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     depth_table(assessment).to_csv(folder / "depths.csv", index=False)
-    plots = write_plots(assessment, folder)
+    plots = write_plots(assessment, folder, decide(assessment), depth_rows(assessment))
     (folder / markdown_name(lang)).write_text(render_markdown(assessment, plots, lang), encoding="utf-8")
     return [str(folder / name) for name in (markdown_name(lang), "report.json", "depths.csv", *plots)]
 
@@ -245,6 +179,87 @@ def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:
     return rows
 
 
+def inside_findings(run: dict, hops: int, target: float, lang: str) -> list[str]:
+    """When each hop count was learned, whether in order, and the order in which heads emerged: sentences."""
+    from feasibility.heads import emergence, hop_learned_steps, in_hop_order
+
+    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    steps = hop_learned_steps(run["curve"], hops, target)
+    parts = [t("hop_at", hop=h, step=step) if step is not None else t("hop_never", hop=h) for h, step in steps.items()]
+    lines = [t("hops_learned", target=_percent(target), parts=t("sep").join(parts))]
+    if in_hop_order(steps):
+        lines.append(t("in_order"))
+    elif any(step is None for step in steps.values()):
+        lines.append(t("not_all"))
+    else:
+        lines.append(t("not_in_order", parts=t("sep").join(parts)))
+    emerged = [r for r in emergence(run["curve"]) if r["step"] is not None]
+    if emerged:
+        lines.append(t("heads_order", parts=t("sep").join(f"L{r['layer']}H{r['head']} ({t('k_' + r['kind'])}, {t('step', step=r['step'])})" for r in emerged)))
+    else:
+        lines.append(t("no_heads"))
+    return lines
+
+
+def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str]) -> list[str]:
+    """The emergence table, the hop counts' learning steps and whether they came in order, in Markdown."""
+    from feasibility.heads import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, emergence, explained_run
+
+    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    run = explained_run(assessment.probes, rec)
+    if run is None:
+        return []
+    lines = [f"## {t('inside')}", ""]
+    rows = emergence(run["curve"])
+    if not rows or not run.get("attention_example"):
+        return lines + [t("no_inside"), ""]
+    hops = assessment.spec["task"]["hops"]
+    lines += [
+        t("inside_intro", depth=run["depth"], seed=run["attention_example"]["seed"], threshold=EMERGENCE_THRESHOLD, every=run["settings"]["eval_every"], examples=INSPECT_EXAMPLES),
+        "",
+        _row([t("head"), t("kind"), t("emerges"), t("final_score")]),
+        "|---|---|---:|---:|",
+        *[_row([f"L{r['layer']}H{r['head']}", t(f"k_{r['kind']}"), t("never") if r["step"] is None else r["step"], f"{r['final']:.2f}"]) for r in rows],
+        "",
+    ]
+    lines += inside_findings(run, hops, rec["target"], lang)
+    lines += [""] + [f"![{name.removesuffix('.png')}]({name})" for name in ("attention.png", "emergence.png") if name in plots] + [""]
+    return lines
+
+
+def curriculum_lines(assessment: Assessment, lang: str) -> list[str]:
+    """The same depths trained with and without the implicit curriculum, side by side."""
+    off = getattr(assessment, "curriculum_off", None)
+    if not off:
+        return []
+    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    on_runs = {run["depth"]: run for run in assessment.probes}
+    off_runs = {run["depth"]: run for run in off["probes"]}
+    on_verdicts = {v["depth"]: v for v in assessment.verdicts}
+    off_verdicts = {v["depth"]: v for v in off["verdicts"]}
+    lines = [f"## {t('curriculum')}", "", t("curriculum_note"), ""]
+    lines += [
+        _row([t("depth"), f"{t('verdict')} ({t('cur_on')})", f"{t('verdict')} ({t('cur_off')})", f"{t('accuracy')} ({t('cur_on')})", f"{t('accuracy')} ({t('cur_off')})", f"{t('steps')} ({t('cur_on')})", f"{t('steps')} ({t('cur_off')})"]),
+        "|---:|---|---|---:|---:|---:|---:|",
+    ]
+    for depth in sorted(set(on_verdicts) | set(off_verdicts)):
+        on_v, off_v = on_verdicts.get(depth, {}), off_verdicts.get(depth, {})
+        lines.append(
+            _row(
+                [
+                    depth,
+                    t(f"v_{on_v['verdict']}") if on_v else "-",
+                    t(f"v_{off_v['verdict']}") if off_v else "-",
+                    _percent(on_v.get("accuracy")),
+                    _percent(off_v.get("accuracy")),
+                    on_runs[depth]["steps"] if depth in on_runs else "-",
+                    off_runs[depth]["steps"] if depth in off_runs else "-",
+                ]
+            )
+        )
+    return lines + [""]
+
+
 def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang: str = "en") -> str:
     """The meeting report: decision first, then the key table, the frontier, the reasons and alternatives,
     questions for the meeting, method and caveats, then the raw numbers. `plots` are PNG file names beside
@@ -290,7 +305,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             )
         )
     lines += ["", t("table_note"), "", *_chance_lines(assessment, lang)]
-    lines += [f"![{name.removesuffix('.png')}]({name})" for name in plots if name != "frontier.png"]
+    lines += [f"![{name.removesuffix('.png')}]({name})" for name in plots if name in ("accuracy.png", "latency.png")]
     lines += ["", f"## {t('why')}", "", *[f"- {reason}" for reason in _reasons(rec, lang)], ""]
     fit = assessment.latency_fit
     if fit and rec["deepest_within_budget"] is not None:
@@ -310,7 +325,11 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             "",
             *[f"- {t('depth_n', depth=run['depth'])} ({stop_reason(run, lang)}): {curve_summary(run, hops, lang=lang)}" for run in assessment.probes],
             "",
+            *[f"![{name.removesuffix('.png')}]({name})" for name in plots if name.startswith("curves-")],
+            "",
         ]
+    lines += inside_lines(assessment, rec, lang, plots)
+    lines += curriculum_lines(assessment, lang)
     lines += [
         f"## {t('theory')}",
         "",
@@ -439,3 +458,52 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
             console.print(f"  - {alternative(option, rec, lang)}", highlight=False, markup=False)
     if files:
         console.print(t("written", files=", ".join(files)), highlight=False, markup=False)
+
+
+SHADES = " .:-=+*#%@"  # attention weight 0 .. 1 in ten steps
+
+
+def render_explain(assessment: Assessment, console, depth: int | None = None, lang: str = "en") -> None:
+    """Attention of one probe on a held-out example as text (rows: the chain's positions; columns: every
+    position, shaded by weight), then the emergence table and the order in which hop counts were learned."""
+    from rich.table import Table
+
+    from feasibility.errors import UsageError
+    from feasibility.heads import emergence, explained_run
+
+    rec = decide(assessment)
+    runs = {run["depth"]: run for run in assessment.probes}
+    if depth is not None and depth not in runs:
+        trained = ", ".join(str(d) for d in sorted(runs)) or "none"
+        raise UsageError(f"--depth {depth}: no probe of that depth was trained in this result; trained depths: {trained}")
+    run = runs[depth] if depth is not None else explained_run(assessment.probes, rec)
+    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    if run is None or not run.get("attention_example"):
+        console.print(t("no_inside"), highlight=False, markup=False)
+        return
+    example = run["attention_example"]
+    marked = example["chain_positions"]
+    length = len(example["tokens"])
+    console.print(f"{t('inside')}: {t('depth_n', depth=run['depth'])}, {t('seed')} {example['seed']}", style="bold", highlight=False)
+    ruler = "".join("^" if i in marked else " " for i in range(length))
+    scores = run["curve"][-1].get("head_scores") if run["curve"] else None
+    for layer, heads in enumerate(example["patterns"]):
+        for head, pattern in enumerate(heads):
+            note = ""
+            if scores:
+                note = "  " + ", ".join(f"{t('k_' + kind)} {scores[kind][0][layer][head]:.2f}" for kind in ("chain", "previous"))
+            console.print(f"L{layer + 1}H{head + 1}{note}", highlight=False, markup=False)
+            for position in marked:
+                strip = "".join(SHADES[min(len(SHADES) - 1, int(weight * len(SHADES)))] for weight in pattern[position])
+                console.print(f"  {position:>4} |{strip}|", highlight=False, markup=False)
+            console.print(f"        {ruler}", highlight=False, markup=False)
+    rows = emergence(run["curve"])
+    if rows:
+        table = Table(title=t("inside"))
+        for name in (t("head"), t("kind"), t("emerges"), t("final_score")):
+            table.add_column(name, justify="right" if name in (t("emerges"), t("final_score")) else "left")
+        for r in rows:
+            table.add_row(f"L{r['layer']}H{r['head']}", t(f"k_{r['kind']}"), t("never") if r["step"] is None else str(r["step"]), f"{r['final']:.2f}")
+        console.print(table)
+    for line in inside_findings(run, assessment.spec["task"]["hops"], rec["target"], lang):
+        console.print(line, highlight=False, markup=False)

@@ -16,7 +16,8 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from feasibility.probe import ProbeConfig, ProbeModel
+from feasibility.heads import chain_positions, inspection_batch, scores_by_layer, target_masks
+from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns
 from feasibility.tasks import IGNORE, Batch, TaskShape, draw
 
 Z_95 = 1.959964  # two-sided 95% normal quantile, for the Wilson interval
@@ -58,6 +59,7 @@ class CurvePoint:
     held_out_loss: list[float]
     accuracy_by_hop: list[dict[int, float]]  # per seed
     query_accuracy: list[float]
+    head_scores: dict | None = None  # {"chain"|"previous": [seed][layer][head]} (see heads.py)
 
 
 @dataclass
@@ -75,6 +77,7 @@ class ProbeRun:
     curve: list[CurvePoint] = field(default_factory=list)
     chance_by_hop: dict[int, float] = field(default_factory=dict)
     plateau_since_step: int | None = None
+    attention_example: dict | None = None  # the first seed's attention on one held-out example, at the end
 
     @property
     def steps_per_s(self) -> float:
@@ -215,6 +218,15 @@ def train_probes(
     held_out = _stack([draw(shape, settings.eval_examples, torch.Generator().manual_seed(10_007 + seed), held_out=True) for seed in seeds])
     chance = shape.chance(Batch(*(getattr(held_out, n)[0] for n in ("tokens", "targets", "hops", "is_query"))))
     members = len(seeds)
+    inspected = inspection_batch(shape).tokens
+    masks = target_masks(shape, inspected)
+
+    @torch.no_grad()
+    def look_inside() -> dict[str, torch.Tensor]:
+        model.eval()
+        patterns = attention_patterns(model, inspected.expand(members, -1, -1))
+        model.train()
+        return patterns
     alive = torch.ones(members, dtype=torch.bool)
     reached: list[int | None] = [None] * members
     curve: list[CurvePoint] = []
@@ -231,7 +243,8 @@ def train_probes(
         nonlocal best_loss, best_step, label_counts
         losses, accuracy, counts, query, query_counts = evaluate(model, held_out, shape.hops)
         label_counts = (counts, query_counts)
-        curve.append(CurvePoint(step_now, clock() - start, list(last_train_loss), losses, accuracy, query))
+        scores = scores_by_layer(look_inside(), masks)
+        curve.append(CurvePoint(step_now, clock() - start, list(last_train_loss), losses, accuracy, query, scores))
         met = True
         for e in range(members):
             if not alive[e]:
@@ -297,6 +310,14 @@ def train_probes(
             SeedResult(seed, final.accuracy_by_hop[e], counts[e], final.query_accuracy[e], value, lower, reached[e], not bool(alive[e]))
         )
     plateau = best_step if step - best_step >= settings.plateau_patience * settings.eval_every else None
+    patterns = look_inside()
+    example = inspected[0].tolist()
+    attention = {
+        "seed": seeds[0],
+        "tokens": example,
+        "chain_positions": chain_positions(shape, example),
+        "patterns": [[[[round(v, 3) for v in row] for row in head] for head in patterns[f"blocks.{i}.attn.pattern"][0, 0].tolist()] for i in range(config.depth)],
+    }
     return ProbeRun(
         depth=config.depth,
         config={**asdict(config), "ensemble": 1},
@@ -309,6 +330,7 @@ def train_probes(
         curve=curve,
         chance_by_hop=chance,
         plateau_since_step=plateau,
+        attention_example=attention,
     )
 
 

@@ -21,7 +21,7 @@ from feasibility.report import render_markdown, render_terminal, to_json, write_
 
 DATA = Path(__file__).parent / "data" / "result.json"
 GOLDEN = Path(__file__).parent / "golden"
-PLOTS = ["accuracy.png", "latency.png", "frontier.png"]
+PLOTS = ["accuracy.png", "latency.png", "frontier.png", "curves-depth-1.png", "curves-depth-2.png"]
 
 
 def fixed_result() -> Assessment:

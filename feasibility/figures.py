@@ -1,0 +1,167 @@
+"""Figures for the Markdown report, as PNG files beside it; labelled in English, shared by every language.
+
+Each function takes the assessment (and the decision derived from it) and returns the file names it wrote.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from feasibility.assess import Assessment
+
+
+def write_plots(assessment: Assessment, folder, decision: dict, rows: list[dict]) -> list[str]:
+    """Accuracy by depth and hop count, latency against depth with the budget, and the cost/accuracy frontier;
+    PNG files in `folder`, labelled in English (shared by the English and Japanese reports)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder = Path(folder)
+    spec = assessment.spec
+    hops = spec["task"]["hops"]
+    percentile = spec["requirements"]["latency_percentile"]
+    budget = spec["requirements"]["latency_ms"]
+    written = []
+
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    for hop in range(1, hops + 1):
+        points = [(r["depth"], r["accuracy_by_hop"][hop]) for r in rows if hop in r["accuracy_by_hop"]]
+        if points:
+            axis.plot(*zip(*points), marker="o", label=f"{hop}-hop links")
+    axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle="--", label="target")
+    axis.set_xticks([r["depth"] for r in rows])
+    axis.set(xlabel="depth (layers)", ylabel="held-out accuracy (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth and hop count")
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(folder / "accuracy.png", dpi=120)
+    plt.close(figure)
+    written.append("accuracy.png")
+
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    measured = [(r["depth"], r["latency_ms"]) for r in rows if r["latency_ms"] is not None]
+    colours = ["tab:green" if r["verdict"] == "learned" else "tab:grey" for r in rows if r["latency_ms"] is not None]
+    axis.scatter(*zip(*measured), c=colours, zorder=3)
+    axis.plot(*zip(*measured), color="tab:blue", alpha=0.5)
+    axis.axhline(budget, color="tab:red", linestyle="--", label="latency budget")
+    axis.set_xticks([depth for depth, _ in measured])
+    axis.set(xlabel="depth (layers)", ylabel=f"p{percentile} latency (ms)", title="Cost against depth (green: learned)")
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(folder / "latency.png", dpi=120)
+    plt.close(figure)
+    written.append("latency.png")
+
+    points = [p for p in decision["frontier"] if p["accuracy"] is not None]
+    if points:
+        figure, axis = plt.subplots(figsize=(6, 3.5))
+        for point in points:
+            kept = point["dominated_by"] is None
+            axis.scatter(point["latency_ms"], point["accuracy"], s=60, zorder=3, facecolors="tab:blue" if kept else "none", edgecolors="tab:blue" if kept else "tab:grey")
+            cost = point.get("cost_per_million_requests")
+            note = f"depth {point['depth']}" + (f", {cost:.3g}/1M req" if cost is not None else "") + ("" if kept else " (dominated)")
+            axis.annotate(note, (point["latency_ms"], point["accuracy"]), textcoords="offset points", xytext=(6, -10), fontsize=8)
+        kept_points = sorted((p["latency_ms"], p["accuracy"]) for p in points if p["dominated_by"] is None)
+        axis.plot(*zip(*kept_points), color="tab:blue", alpha=0.5, label="frontier (filled: not dominated)")
+        axis.axvline(budget, color="tab:red", linestyle="--", label=f"p{percentile} budget")
+        axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle=":", label="accuracy target")
+        axis.set(xlabel=f"p{percentile} latency (ms)", ylabel="accuracy (weakest seed)", ylim=(0, 1.05), title="Cost/accuracy frontier")
+        axis.set_xlim(left=0, right=max(budget, max(p["latency_ms"] for p in points)) * 1.25)
+        axis.legend(fontsize=8, loc="lower right")
+        figure.tight_layout()
+        figure.savefig(folder / "frontier.png", dpi=120)
+        plt.close(figure)
+        written.append("frontier.png")
+    written += curve_figures(assessment, folder)
+    written += inside_figures(assessment, folder, decision)
+    return written
+
+
+
+
+def curve_figures(assessment: Assessment, folder: Path) -> list[str]:
+    """Per-hop learning curves: one figure per trained depth, one small panel per seed, one line per hop count."""
+    import matplotlib.pyplot as plt
+
+    hops = assessment.spec["task"]["hops"]
+    target = assessment.spec["requirements"]["accuracy"]
+    written = []
+    for run in assessment.probes:
+        if not run["curve"]:
+            continue
+        seeds = len(run["seeds"])
+        figure, axes = plt.subplots(1, seeds, figsize=(2.6 * seeds + 0.6, 2.8), sharey=True, squeeze=False)
+        for member, axis in enumerate(axes[0]):
+            steps = [point["step"] for point in run["curve"]]
+            for hop in range(1, hops + 1):
+                values = [point["accuracy_by_hop"][member].get(hop, point["accuracy_by_hop"][member].get(str(hop))) for point in run["curve"]]
+                if any(v is not None for v in values):
+                    axis.plot(steps, [float("nan") if v is None else v for v in values], label=f"hop {hop}")
+            axis.plot(steps, [point["query_accuracy"][member] for point in run["curve"]], color="black", linestyle=":", linewidth=1, label="query")
+            axis.axhline(target, color="grey", linestyle="--", linewidth=1)
+            axis.set(title=f"seed {run['seeds'][member]['seed']}", xlabel="step", ylim=(0, 1.02))
+        axes[0][0].set_ylabel("held-out accuracy")
+        axes[0][-1].legend(fontsize=7, loc="lower right")
+        figure.suptitle(f"Depth {run['depth']}: held-out accuracy by hop count while training (dashed: target)", fontsize=9)
+        figure.tight_layout()
+        name = f"curves-depth-{run['depth']}.png"
+        figure.savefig(folder / name, dpi=110)
+        plt.close(figure)
+        written.append(name)
+    return written
+
+
+def inside_figures(assessment: Assessment, folder: Path, decision: dict) -> list[str]:
+    """The explained probe's attention maps (one panel per layer and head, chain positions marked) and the
+    timeline of its heads' chain scores, with the steps at which each hop count was learned."""
+    import matplotlib.pyplot as plt
+
+    from feasibility.heads import EMERGENCE_THRESHOLD, emergence, explained_run, hop_learned_steps
+
+    run = explained_run(assessment.probes, decision)
+    if run is None or not run.get("attention_example"):
+        return []
+    written = []
+    example = run["attention_example"]
+    patterns = example["patterns"]
+    layers, heads = len(patterns), len(patterns[0])
+    marked = example["chain_positions"]
+    figure, axes = plt.subplots(layers, heads, figsize=(2.1 * heads + 0.4, 2.3 * layers + 0.7), squeeze=False)
+    for layer in range(layers):
+        for head in range(heads):
+            axis = axes[layer][head]
+            axis.imshow(patterns[layer][head], cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+            for position in marked:
+                axis.axhline(position, color="tab:red", linewidth=0.6, alpha=0.6)
+                axis.axvline(position, color="tab:red", linewidth=0.6, alpha=0.6)
+            axis.set_xticks([])
+            axis.set_yticks([])
+            axis.set_title(f"layer {layer + 1}, head {head + 1}", fontsize=8)
+    figure.suptitle(f"Depth {run['depth']}, seed {example['seed']}: attention on one held-out example (rows attend to columns; red: the chain)", fontsize=9)
+    figure.tight_layout(rect=(0, 0, 1, 0.96), h_pad=1.2)
+    figure.savefig(folder / "attention.png", dpi=110)
+    plt.close(figure)
+    written.append("attention.png")
+
+    points = [point for point in run["curve"] if point.get("head_scores")]
+    if points:
+        hops = assessment.spec["task"]["hops"]
+        target = assessment.spec["requirements"]["accuracy"]
+        figure, axis = plt.subplots(figsize=(6.5, 3.5))
+        steps = [point["step"] for point in points]
+        for row in sorted(emergence(run["curve"]), key=lambda r: (r["layer"], r["head"])):
+            values = [point["head_scores"][row["kind"]][0][row["layer"] - 1][row["head"] - 1] for point in points]
+            axis.plot(steps, values, linewidth=1.2, linestyle="-" if row["kind"] == "chain" else "--", label=f"L{row['layer']}H{row['head']} {row['kind']}")
+        axis.axhline(EMERGENCE_THRESHOLD, color="grey", linestyle="--", linewidth=1, label="threshold")
+        for hop, step in hop_learned_steps(run["curve"], hops, target).items():
+            if step is not None:
+                axis.axvline(step, color="black", linestyle=":", linewidth=1)
+                axis.annotate(f"hop {hop} learned", (step, 1.0), rotation=90, fontsize=7, va="top", ha="right")
+        axis.set(xlabel="step", ylabel="score (attention on its targets)", ylim=(0, 1.05), title=f"Depth {run['depth']}, seed {example['seed']}: when each head emerges (solid: chain, dashed: previous token)")
+        axis.legend(fontsize=6, ncol=2, loc="center right")
+        figure.tight_layout()
+        figure.savefig(folder / "emergence.png", dpi=110)
+        plt.close(figure)
+        written.append("emergence.png")
+    return written

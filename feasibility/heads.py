@@ -1,0 +1,172 @@
+"""Inside the probes: how strongly each attention head follows the retrieval chain, when it starts to, and
+the attention maps of one held-out example.
+
+Two scores per head, each the attention mass that query positions put on their target positions, averaged
+over the query positions that have a target (so 1.0 means "all of its attention goes there"):
+
+- **chain**: from a link's value position to the value positions of the links it depends on (its
+  ancestors in the chain: the previous link's value sits at the position after the matching variable). In
+  k-hop induction: from a position to the positions that the hops reach (after each earlier match).
+- **previous**: from a position to the one just before it, the "previous token" step that lets the next
+  layer's chain head find the position after a matching token.
+
+A head *emerges* at the first checkpoint where its score reaches `EMERGENCE_THRESHOLD`; the order in which
+heads emerge is set beside the steps at which each hop count is learned (Musat 2024: hop 1 first, then 2,
+and so on, each new hop count with a new head).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from feasibility.tasks import Batch, ChainedRetrieval, KHopInduction, TaskShape
+
+EMERGENCE_THRESHOLD = 0.5  # chain or previous-token score at which a head counts as emerged
+INSPECT_EXAMPLES = 64  # held-out examples the scores are measured on at each checkpoint
+KINDS = ("chain", "previous")
+
+
+def _chained_targets(shape: ChainedRetrieval, tokens: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    defined: dict[int, int] = {}  # variable token -> its statement index
+    chain: dict[int, list[int]] = {}
+    previous: dict[int, list[int]] = {}
+    for s in range(shape.statements):
+        lhs, rhs = tokens[2 * s], tokens[2 * s + 1]
+        ancestors = []
+        link = rhs
+        while link in defined:
+            earlier = defined[link]
+            ancestors.append(2 * earlier + 1)
+            link = tokens[2 * earlier + 1]
+        if ancestors:
+            chain[2 * s + 1] = ancestors
+        previous[2 * s + 1] = [2 * s]
+        defined[lhs] = s
+    return chain, previous
+
+
+def _khop_targets(shape: KHopInduction, tokens: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    chain: dict[int, list[int]] = {}
+    previous: dict[int, list[int]] = {}
+    for i in range(1, len(tokens)):
+        if i >= 2:
+            previous[i] = [i - 1]
+        reached, position = [], i
+        for _ in range(shape.hops):
+            earlier = [j for j in range(1, position) if tokens[j] == tokens[position]]
+            if not earlier:
+                break
+            position = earlier[-1] + 1
+            reached.append(position)
+        if reached:
+            chain[i] = reached
+    return chain, previous
+
+
+def targets(shape: TaskShape, tokens: list[int]) -> dict[str, dict[int, list[int]]]:
+    """For one example: {kind: {query position: [target positions]}} for the two scores."""
+    chain, previous = _chained_targets(shape, tokens) if isinstance(shape, ChainedRetrieval) else _khop_targets(shape, tokens)
+    return {"chain": chain, "previous": previous}
+
+
+def target_masks(shape: TaskShape, tokens: torch.Tensor) -> dict[str, torch.Tensor]:
+    """(B, T, T) boolean masks, one per kind: [b, query, key] is True where the key is a target of the query."""
+    batch, length = tokens.shape
+    masks = {kind: torch.zeros(batch, length, length, dtype=torch.bool) for kind in KINDS}
+    for b in range(batch):
+        for kind, table in targets(shape, tokens[b].tolist()).items():
+            for query, keys in table.items():
+                masks[kind][b, query, keys] = True
+    return masks
+
+
+def head_scores(pattern: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Attention mass on the targets, averaged over query positions with a target.
+
+    `pattern` is (E, B, H, T, T) softmaxed attention; `mask` is (B, T, T). Returns (E, H)."""
+    mass = (pattern * mask[None, :, None]).sum(-1)  # (E, B, H, T)
+    has_target = mask.any(-1)  # (B, T)
+    count = has_target.sum().clamp(min=1)
+    return (mass * has_target[None, :, None]).sum((1, 3)) / count
+
+
+def scores_by_layer(patterns: dict[str, torch.Tensor], masks: dict[str, torch.Tensor]) -> dict[str, list]:
+    """{kind: [member][layer][head] score} from `attention_patterns` output (keys blocks.{i}.attn.pattern)."""
+    layers = [patterns[f"blocks.{i}.attn.pattern"] for i in range(len(patterns))]
+    result = {}
+    for kind in KINDS:
+        per_layer = torch.stack([head_scores(p, masks[kind]) for p in layers], dim=1)  # (E, L, H)
+        result[kind] = [[[round(v, 4) for v in head] for head in member] for member in per_layer.tolist()]
+    return result
+
+
+def inspection_batch(shape: TaskShape) -> Batch:
+    """The fixed held-out examples that head scores and attention maps are measured on."""
+    from feasibility.tasks import draw
+
+    return draw(shape, INSPECT_EXAMPLES, torch.Generator().manual_seed(424_242), held_out=True)
+
+
+def chain_positions(shape: TaskShape, tokens: list[int]) -> list[int]:
+    """Positions along the chain that the example asks about, in reading order: for chained retrieval the value
+    positions of the queried chain's links and the query; for k-hop induction the last position and the
+    positions its hops reach."""
+    if isinstance(shape, ChainedRetrieval):
+        asked, defined = tokens[-1], {}
+        for s in range(shape.statements):
+            defined[tokens[2 * s]] = s
+        positions = []
+        while asked in defined:
+            s = defined[asked]
+            positions.append(2 * s + 1)
+            asked = tokens[2 * s + 1]
+        return sorted(positions) + [len(tokens) - 1]
+    last = len(tokens) - 1
+    return sorted(set(targets(shape, tokens)["chain"].get(last, [])) | {last})
+
+
+def emergence(curve: list[dict], member: int = 0, threshold: float = EMERGENCE_THRESHOLD) -> list[dict]:
+    """For each layer and head of one seed: its strongest kind, the step at which that score first reached
+    `threshold` (None if never) and its final score; ordered by emergence step, then layer and head."""
+    points = [point for point in curve if point.get("head_scores")]
+    if not points:
+        return []
+    final = points[-1]["head_scores"]
+    layers, heads = len(final["chain"][member]), len(final["chain"][member][0])
+    rows = []
+    for layer in range(layers):
+        for head in range(heads):
+            kind = max(KINDS, key=lambda k: final[k][member][layer][head])
+            step = next((p["step"] for p in points if p["head_scores"][kind][member][layer][head] >= threshold), None)
+            rows.append({"layer": layer + 1, "head": head + 1, "kind": kind, "step": step, "final": final[kind][member][layer][head]})
+    return sorted(rows, key=lambda r: (r["step"] is None, r["step"] or 0, r["layer"], r["head"]))
+
+
+def hop_learned_steps(curve: list[dict], hops: int, target: float, member: int = 0) -> dict[int, int | None]:
+    """The first checkpoint at which each hop count's held-out accuracy reached `target`, for one seed."""
+    steps: dict[int, int | None] = {}
+    for hop in range(1, hops + 1):
+        steps[hop] = None
+        for point in curve:
+            accuracy = point["accuracy_by_hop"][member]
+            value = accuracy.get(hop, accuracy.get(str(hop)))
+            if value is not None and value >= target:
+                steps[hop] = point["step"]
+                break
+    return steps
+
+
+def in_hop_order(steps: dict[int, int | None]) -> bool:
+    """Whether the hop counts were learned one after another: hop 1 no later than hop 2, and so on."""
+    learned = [steps[h] for h in sorted(steps) if steps[h] is not None]
+    return len(learned) == len(steps) and all(a <= b for a, b in zip(learned, learned[1:]))
+
+
+def explained_run(probes: list[dict], decision: dict) -> dict | None:
+    """The probe whose inside the report shows: the recommended depth, else the shallowest that learned, else
+    the deepest trained."""
+    runs = {run["depth"]: run for run in probes}
+    for depth in (decision.get("depth"), decision.get("learned_depth")):
+        if depth in runs:
+            return runs[depth]
+    return runs[max(runs)] if runs else None
