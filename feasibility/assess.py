@@ -7,6 +7,7 @@ by everything that decides their outcome, so an interrupted or re-budgeted run r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -43,6 +44,7 @@ class Assessment:
     created: str = ""
     tool_version: str = __version__
     schema_version: int = SCHEMA_VERSION
+    curriculum_comparison: dict | None = None  # the same depths trained with the curriculum switched: {"curriculum", "probes", "verdicts"}
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -210,7 +212,9 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     return costs, fit, asdict(environment(device, deployment.dtype))
 
 
-def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None = None, use_cache: bool = True) -> Assessment:
+def assess(
+    spec: TaskSpec, events: Events | None = None, cache_dir: Path | None = None, use_cache: bool = True, compare_curriculum: bool = False
+) -> Assessment:
     """Run every stage for `spec` and return the result object the reports render."""
     from feasibility.measure import resolve_device
 
@@ -226,6 +230,12 @@ def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None 
         events.stage(f"probing at {plan.probe_sequence_length} tokens instead of {plan.task_sequence_length}, to train within budget")
     cache = (cache_dir or default_cache_dir()) if use_cache else None
     runs, verdicts = probe_depths(plan, bounds.lower, events, cache)
+    comparison = None
+    if compare_curriculum:
+        switched = dataclasses.replace(plan, curriculum=not plan.curriculum, depths=tuple(run["depth"] for run in runs))
+        events.stage(f"training the same depths {'without' if plan.curriculum else 'with'} the implicit curriculum, for comparison")
+        other_runs, other_verdicts = probe_depths(switched, bounds.lower, events, cache)
+        comparison = {"curriculum": switched.curriculum, "probes": other_runs, "verdicts": other_verdicts}
     timings["probes"] = time.perf_counter() - started
     measured = time.perf_counter()
     costs, fit, env = measure_costs(spec, plan.depths, device, events)
@@ -244,4 +254,5 @@ def assess(spec: TaskSpec, events: Events | None = None, cache_dir: Path | None 
         recommendation=decision.to_dict(),
         timings_s=timings,
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        curriculum_comparison=comparison,
     )

@@ -56,6 +56,7 @@ def assess(
     no_cache: bool = typer.Option(False, "--no-cache", help="Retrain every probe instead of reusing finished ones."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where finished probes are kept [default: ~/.cache/feasibility]."),
     lang: str = typer.Option("en", "--lang", help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
+    compare_curriculum: bool = typer.Option(False, "--compare-curriculum", help="Also train the same depths with the implicit curriculum switched off, and report both side by side (about doubles training time)."),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
     from feasibility.spec import load_spec
@@ -83,7 +84,7 @@ def assess(
 
     with _progress() as events:
         try:
-            result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache)
+            result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum)
         except FeasibilityError as error:
             _fail(error)
     render_terminal(result, stdout, files=write_outputs(result, out, lang), lang=lang)

@@ -158,7 +158,7 @@ def inside_figures(assessment: Assessment, folder: Path, decision: dict) -> list
             if step is not None:
                 axis.axvline(step, color="black", linestyle=":", linewidth=1)
                 axis.annotate(f"hop {hop} learned", (step, 1.0), rotation=90, fontsize=7, va="top", ha="right")
-        axis.set(xlabel="step", ylabel="score (attention on its targets)", ylim=(0, 1.05), title=f"Depth {run['depth']}, seed {example['seed']}: when each head emerges (solid: chain, dashed: previous token)")
+        axis.set(xlabel="step", ylabel="score (attention on its targets)", ylim=(0, 1.05), title=f"Depth {run['depth']}, seed {example['seed']}: head scores while training")
         axis.legend(fontsize=6, ncol=2, loc="center right")
         figure.tight_layout()
         figure.savefig(folder / "emergence.png", dpi=110)

@@ -229,14 +229,16 @@ def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str])
 
 def curriculum_lines(assessment: Assessment, lang: str) -> list[str]:
     """The same depths trained with and without the implicit curriculum, side by side."""
-    off = getattr(assessment, "curriculum_off", None)
-    if not off:
+    other = assessment.curriculum_comparison
+    if not other:
         return []
     t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
-    on_runs = {run["depth"]: run for run in assessment.probes}
+    main = {"probes": assessment.probes, "verdicts": assessment.verdicts}
+    on, off = (other, main) if other["curriculum"] else (main, other)
+    on_runs = {run["depth"]: run for run in on["probes"]}
     off_runs = {run["depth"]: run for run in off["probes"]}
-    on_verdicts = {v["depth"]: v for v in assessment.verdicts}
-    off_verdicts = {v["depth"]: v for v in off["verdicts"]}
+    on_verdicts = {v["depth"]: v for v in on["verdicts"] if v["verdict"] != "skipped"}
+    off_verdicts = {v["depth"]: v for v in off["verdicts"] if v["verdict"] != "skipped"}
     lines = [f"## {t('curriculum')}", "", t("curriculum_note"), ""]
     lines += [
         _row([t("depth"), f"{t('verdict')} ({t('cur_on')})", f"{t('verdict')} ({t('cur_off')})", f"{t('accuracy')} ({t('cur_on')})", f"{t('accuracy')} ({t('cur_off')})", f"{t('steps')} ({t('cur_on')})", f"{t('steps')} ({t('cur_off')})"]),

@@ -148,7 +148,7 @@ def test_cuda_without_a_gpu_fails_before_training(write_spec, tmp_path, monkeypa
 def test_compare_two_results_says_what_changed(tmp_path):
     import json
 
-    from test_report import DATA
+    from test_report import REWORK as DATA
 
     data = json.loads(DATA.read_text(encoding="utf-8"))
     data["spec"]["requirements"]["latency_ms"] = 20.0
@@ -169,3 +169,32 @@ def test_unknown_language_is_a_clear_error(tmp_path):
 
     result = CliRunner().invoke(app, ["report", str(DATA), "--out", str(tmp_path), "--lang", "fr"])
     assert result.exit_code == 2 and "--lang fr: not a language of the reports; use one of en, ja" in result.stderr
+
+
+def test_explain_shows_attention_and_emergence():
+    from test_report import DATA, REWORK
+
+    result = CliRunner().invoke(app, ["explain", str(DATA)])
+    assert result.exit_code == 0, result.output
+    assert "Inside the probes: depth 2, seed 0" in result.stdout
+    assert "L2H3" in result.stdout and "hop 2 at step" in result.stdout and "^" in result.stdout
+    japanese = CliRunner().invoke(app, ["explain", str(DATA), "--depth", "1", "--lang", "ja"])
+    assert japanese.exit_code == 0 and "プローブの内部: 1 層" in japanese.stdout
+    missing = CliRunner().invoke(app, ["explain", str(DATA), "--depth", "7"])
+    assert missing.exit_code == 2 and "--depth 7: no probe of that depth was trained in this result; trained depths: 1, 2" in missing.stderr
+    old = CliRunner().invoke(app, ["explain", str(REWORK)])
+    assert old.exit_code == 0 and "re-run `feasibility assess`" in old.stdout
+
+
+def test_assess_compares_the_curriculum(tiny_spec, tmp_path):
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["assess", str(tiny_spec), "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--compare-curriculum"])
+    assert result.exit_code == 0, result.output
+    saved = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    other = saved["curriculum_comparison"]
+    assert other["curriculum"] is False and [run["depth"] for run in other["probes"]] == [run["depth"] for run in saved["probes"]]
+    assert all(run["task"]["curriculum"] is False for run in other["probes"])
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Implicit curriculum: on and off" in markdown and "## Inside the probes" in markdown
+    for name in ("attention.png", "emergence.png", "curves-depth-1.png"):
+        assert (out / name).stat().st_size > 5_000

@@ -7,7 +7,7 @@ import copy
 from feasibility.assess import load_assessment
 from feasibility.recommend import frontier, learned_hops, recommend
 from feasibility.wording import LANGUAGES, alternative, headline, question, risk
-from test_report import DATA
+from test_report import REWORK as DATA
 
 
 def decide(mutate=lambda a: None) -> dict:

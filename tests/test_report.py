@@ -1,5 +1,8 @@
-"""Renderers against golden files built from one fixed, real result (tests/data/result.json: the
-rework-fixture-lookup profile assessed on the development machine), the plots, and GitHub-flavoured Markdown.
+"""Renderers against golden files built from fixed, real results, the plots, and GitHub-flavoured Markdown.
+
+tests/data/example.json is `feasibility assess examples/task.yaml --compare-curriculum` on the development
+machine (head scores, attention maps, curriculum comparison); tests/data/rework.json is the
+rework-fixture-lookup profile saved by an earlier version (no head scores), which must still render.
 
 Regenerate the golden files after an intended change of wording with
   FEASIBILITY_UPDATE_GOLDEN=1 pytest tests/test_report.py
@@ -19,9 +22,10 @@ import pytest
 from feasibility.assess import Assessment, load_assessment
 from feasibility.report import render_markdown, render_terminal, to_json, write_outputs
 
-DATA = Path(__file__).parent / "data" / "result.json"
+DATA = Path(__file__).parent / "data" / "example.json"
+REWORK = Path(__file__).parent / "data" / "rework.json"
 GOLDEN = Path(__file__).parent / "golden"
-PLOTS = ["accuracy.png", "latency.png", "frontier.png", "curves-depth-1.png", "curves-depth-2.png"]
+PLOTS = ["accuracy.png", "latency.png", "frontier.png", "curves-depth-1.png", "curves-depth-2.png", "attention.png", "emergence.png"]
 
 
 def fixed_result() -> Assessment:
@@ -29,8 +33,8 @@ def fixed_result() -> Assessment:
 
 
 def over_budget() -> Assessment:
-    """The same measurements against a 20 ms budget: depth 2 learns but its 24 ms does not fit."""
-    result = copy.deepcopy(fixed_result())
+    """The rework profile's measurements against a 20 ms budget: depth 2 learns but its 24 ms does not fit."""
+    result = copy.deepcopy(load_assessment(REWORK))
     result.spec["requirements"]["latency_ms"] = 20.0
     return result
 
@@ -93,7 +97,7 @@ def test_markdown_is_clean_github_flavoured_markdown(tmp_path, lang, make):
     and nothing leaks through: no raw HTML, backslash escapes, rich markup or unfilled {placeholders}."""
     from markdown_it import MarkdownIt
 
-    write_outputs(make(), tmp_path, lang=lang)
+    written = {Path(name).name for name in write_outputs(make(), tmp_path, lang=lang) if name.endswith(".png")}
     text = (tmp_path / ("report.md" if lang == "en" else "report.ja.md")).read_text(encoding="utf-8")
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     blocks, current = [], []
@@ -108,7 +112,7 @@ def test_markdown_is_clean_github_flavoured_markdown(tmp_path, lang, make):
         widths = {line.count("|") for line in block}
         assert len(widths) == 1, block
     images = [child for token in tokens if token.children for child in token.children if child.type == "image"]
-    assert {image.attrs["src"] for image in images} == set(PLOTS)
+    assert {image.attrs["src"] for image in images} == written
     for image in images:
         assert (tmp_path / image.attrs["src"]).is_file()
     assert not any(token.type in ("html_block", "html_inline") for token in tokens)
