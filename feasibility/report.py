@@ -12,7 +12,7 @@ from typing import Any
 from feasibility.assess import Assessment
 from feasibility.figures import write_plots
 from feasibility.recommend import recommend
-from feasibility.wording import alternative, evidence, headline, kind_name, label, question, risk, single_hop_note, stop_reason
+from feasibility.wording import alternative, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
 
 
 def _percent(value: float | None) -> str:
@@ -159,7 +159,8 @@ def _row(cells) -> str:
 
 def _reasons(rec: dict, lang: str) -> list[str]:
     reasons = [evidence(item, rec["target"], lang) for item in rec["evidence"]]
-    return ([single_hop_note(lang)] if rec["single_hop"] else []) + reasons
+    latency = margin(rec, lang)
+    return ([single_hop_note(lang)] if rec["single_hop"] else []) + reasons + ([latency] if latency else [])
 
 
 def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:
@@ -318,6 +319,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     lines += [""] + (["![frontier](frontier.png)", ""] if "frontier.png" in plots else [])
     if rec["alternatives"]:
         lines += [f"## {t('alternatives')}", "", *[f"- {alternative(option, rec, lang)}" for option in rec["alternatives"]], ""]
+    lines += [f"## {t('risks')}", "", *[f"- {risk(item, lang)}" for item in rec["risks"]], ""]
     lines += [f"## {t('questions')}", "", *[f"{i}. {question(q, lang)}" for i, q in enumerate(rec["questions"], 1)], ""]
     if assessment.probes:
         lines += [
@@ -355,7 +357,6 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             curriculum=t("on") if plan["curriculum"] else t("off"),
         ),
         f"- {t('probe_length', length=plan['probe_sequence_length'])}",
-        *[f"- {risk(item, lang)}" for item in rec["risks"]],
         "- "
         + t(
             "env_line",

@@ -90,6 +90,7 @@ LABELS = {
         "on_frontier": "on the frontier",
         "not_trained": "not trained",
         "alternatives": "What else could work",
+        "risks": "Risks",
         "curves": "Learning curves",
         "curves_note": "Held-out accuracy on {hops}-hop links (weakest seed) while training; a flat curve that ends below the "
         "target is a budget-limited failure, not proof that the depth cannot learn the task.",
@@ -214,6 +215,7 @@ LABELS = {
         "on_frontier": "劣位なし",
         "not_trained": "未訓練",
         "alternatives": "ほかに取りうる手",
+        "risks": "リスク",
         "curves": "学習曲線",
         "curves_note": "訓練中の {hops} ホップのリンクに対する評価用データでの正解率（最も悪いシード）。目標に届かないまま平坦に終わった曲線は"
         "予算切れによる失敗であり、その層数で学習できないことの証明ではない。",
@@ -379,6 +381,21 @@ def evidence(item: dict, target: float, lang: str) -> str:
         f"depth {depth}: not learned within budget: {seeds} seeds reached the target after {item['steps']} steps "
         f"({stop_reason(item, lang)}); this does not show the depth cannot do it"
     )
+
+
+def margin(rec: dict, lang: str) -> str | None:
+    """The latency margin of the recommended (or needed) depth, in words; None when there is none to state."""
+    if rec["latency_margin_ms"] is None:
+        return None
+    depth = rec["depth"] or rec["learned_depth"]
+    p, budget, left = f"p{rec['percentile']}", rec["budget_ms"], rec["latency_margin_ms"]
+    if left >= 0:
+        if lang == "ja":
+            return f"{depth} 層の {p} レイテンシ {_ms(rec['latency_ms'])} は、予算 {budget:g} ms に対して {_ms(left)}（{left / budget:.0%}）の余裕がある。"
+        return f"latency margin: {_layers(depth, lang)} take {_ms(rec['latency_ms'])} at {p}, leaving {_ms(left)} ({left / budget:.0%}) of the {budget:g} ms budget"
+    if lang == "ja":
+        return f"{depth} 層の {p} レイテンシ {_ms(rec['latency_ms'])} は、予算 {budget:g} ms を {_ms(-left)} 超える。"
+    return f"latency: {_layers(depth, lang)} take {_ms(rec['latency_ms'])} at {p}, {_ms(-left)} over the {budget:g} ms budget"
 
 
 def single_hop_note(lang: str) -> str:
