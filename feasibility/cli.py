@@ -6,7 +6,9 @@ never a traceback. Results go to stdout, progress to stderr.
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -23,7 +25,9 @@ app = typer.Typer(
 profiles_app = typer.Typer(no_args_is_help=True, help="The bundled task profiles for manufacturing use cases.")
 app.add_typer(profiles_app, name="profiles")
 
-stdout = Console()
+# Piped into a file or a log, rich would wrap at 80 columns, too narrow for the depth table of a 4-hop task
+# (and for Japanese headings); a terminal or $COLUMNS sets the width as usual.
+stdout = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120)
 stderr = Console(stderr=True)
 
 
@@ -101,13 +105,9 @@ def report(
     from feasibility.assess import load_assessment
     from feasibility.report import render_terminal, write_outputs
 
-    try:
+    with _reading(result_path):
         result = load_assessment(result_path)
         files = write_outputs(result, out or result_path.parent, lang)
-    except FeasibilityError as error:
-        _fail(error)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        _fail(UsageError(f"{result_path}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
     render_terminal(result, stdout, files=files, lang=lang)
 
 
@@ -124,12 +124,8 @@ def compare(
     from feasibility.compare import compare as compare_results
     from feasibility.compare import render_compare_markdown, render_compare_terminal
 
-    try:
+    with _reading(first, second):
         comparison = compare_results(load_assessment(first), load_assessment(second))
-    except FeasibilityError as error:
-        _fail(error)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        _fail(UsageError(f"{first} or {second}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
     render_compare_terminal(comparison, stdout, lang)
     if out:
         if out.is_dir():
@@ -149,12 +145,20 @@ def explain(
     from feasibility.assess import load_assessment
     from feasibility.report import render_explain
 
-    try:
+    with _reading(result_path):
         render_explain(load_assessment(result_path), stdout, depth, lang)
+
+
+@contextmanager
+def _reading(*paths: Path):
+    """Turn a saved result that cannot be read or rendered into one clear message, never a traceback."""
+    try:
+        yield
     except FeasibilityError as error:
         _fail(error)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        _fail(UsageError(f"{result_path}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
+        names = " or ".join(str(path) for path in paths)
+        _fail(UsageError(f"{names}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
 
 
 def _check_lang(lang: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from feasibility.assess import Assessment
 from feasibility.report import _percent, _row, decide
-from feasibility.wording import headline, label
+from feasibility.wording import headline, label, milliseconds
 
 
 def _flatten(data: dict, prefix: str = "") -> dict:
@@ -86,8 +86,8 @@ def _change(change: dict, lang: str) -> str:
         return (f"制約となる条件: A {names[change['a']][pick]} → B {names[change['b']][pick]}" if ja
                 else f"the binding constraint: {names[change['a']][pick]} in A, {names[change['b']][pick]} in B")
     if kind == "margin":
-        return (f"レイテンシ予算に対する余裕: A {change['a']:.3g} ms → B {change['b']:.3g} ms" if ja
-                else f"the latency margin: {change['a']:.3g} ms in A, {change['b']:.3g} ms in B")
+        return (f"レイテンシ予算に対する余裕: A {milliseconds(change['a'])} → B {milliseconds(change['b'])}" if ja
+                else f"the latency margin: {milliseconds(change['a'])} in A, {milliseconds(change['b'])} in B")
     raise ValueError(kind)
 
 

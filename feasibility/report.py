@@ -188,7 +188,9 @@ def inside_findings(run: dict, hops: int, target: float, lang: str) -> list[str]
     steps = hop_learned_steps(run["curve"], hops, target)
     parts = [t("hop_at", hop=h, step=step) if step is not None else t("hop_never", hop=h) for h, step in steps.items()]
     lines = [t("hops_learned", target=_percent(target), parts=t("sep").join(parts))]
-    if in_hop_order(steps):
+    if hops == 1:
+        pass  # one hop count: there is no order to check
+    elif in_hop_order(steps):
         lines.append(t("in_order"))
     elif any(step is None for step in steps.values()):
         lines.append(t("not_all"))

@@ -11,8 +11,10 @@ from __future__ import annotations
 LANGUAGES = ("en", "ja")
 
 
-def _ms(value: float) -> str:
-    return f"{value:.3g} ms"
+def milliseconds(value: float) -> str:
+    """Three significant figures, without exponent notation for a second or more."""
+    text = f"{value:.3g}"
+    return f"{value:,.0f} ms" if "e" in text else f"{text} ms"
 
 
 def _pct(value: float | None) -> str:
@@ -57,7 +59,7 @@ LABELS = {
         "depth": "depth",
         "depth_n": "depth {depth}",
         "sep": ", ",
-        "vs_bound": "vs. bound",
+        "vs_bound": "bound",
         "hop": "hop {hop}",
         "lower_bound": "lower bound",
         "verdict": "verdict",
@@ -304,21 +306,27 @@ def headline(rec: dict, lang: str) -> str:
             single = "1 ホップなので多段の検索は不要で、" if rec["single_hop"] else ""
             return (
                 f"{single}{depth} 層を推奨する。プローブは {hops} ホップすべてを {target:.0%} 以上で学習し、"
-                f"{label_p} レイテンシ {_ms(latency)} は予算 {budget:g} ms に収まる。"
+                f"{label_p} レイテンシ {milliseconds(latency)} は予算 {budget:g} ms に収まる。"
             )
         single = "One hop needs no multi-step retrieval: " if rec["single_hop"] else ""
         return (
             f"{single}Use {_layers(depth, lang)}: the probes learned all {_hops(hops, lang)} at {target:.0%} or better, "
-            f"and {label_p} latency {_ms(latency)} fits the {budget:g} ms budget."
+            f"and {label_p} latency {milliseconds(latency)} fits the {budget:g} ms budget."
         )
     if rec["decision"] == "none_within_budget":
         depth, latency = rec["learned_depth"], rec["latency_ms"]
         if lang == "ja":
+            single = "1 ホップなので多段の検索は不要で、インデックスでの参照でも足りる。" if rec["single_hop"] else ""
             return (
-                f"予算内では実現できない。{depth} 層でタスクは学習できるが、その {label_p} レイテンシ {_ms(latency)} は"
+                f"予算内では実現できない。{single}{depth} 層でタスクは学習できるが、その {label_p} レイテンシ {milliseconds(latency)} は"
                 f"予算 {budget:g} ms を超える。"
             )
-        return f"Not within budget: {_layers(depth, lang)} learn the task, but their {label_p} latency {_ms(latency)} exceeds the {budget:g} ms budget."
+        single = " one hop needs no multi-step retrieval, and an index lookup would do;" if rec["single_hop"] else ""
+        verb, their = ("learns", "its") if depth == 1 else ("learn", "their")
+        return (
+            f"Not within budget:{single} {_layers(depth, lang)} {verb} the task, but {their} {label_p} latency {milliseconds(latency)} "
+            f"exceeds the {budget:g} ms budget."
+        )
     both = rec["binding_constraint"] == "both"
     if lang == "ja":
         tail = f"また、どの層数も予算 {budget:g} ms に収まらない。" if both else ""
@@ -391,11 +399,11 @@ def margin(rec: dict, lang: str) -> str | None:
     p, budget, left = f"p{rec['percentile']}", rec["budget_ms"], rec["latency_margin_ms"]
     if left >= 0:
         if lang == "ja":
-            return f"{depth} 層の {p} レイテンシ {_ms(rec['latency_ms'])} は、予算 {budget:g} ms に対して {_ms(left)}（{left / budget:.0%}）の余裕がある。"
-        return f"latency margin: {_layers(depth, lang)} take {_ms(rec['latency_ms'])} at {p}, leaving {_ms(left)} ({left / budget:.0%}) of the {budget:g} ms budget"
+            return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])} は、予算 {budget:g} ms に対して {milliseconds(left)}（{left / budget:.0%}）の余裕がある。"
+        return f"latency margin: {_layers(depth, lang)} take {milliseconds(rec['latency_ms'])} at {p}, leaving {milliseconds(left)} ({left / budget:.0%}) of the {budget:g} ms budget"
     if lang == "ja":
-        return f"{depth} 層の {p} レイテンシ {_ms(rec['latency_ms'])} は、予算 {budget:g} ms を {_ms(-left)} 超える。"
-    return f"latency: {_layers(depth, lang)} take {_ms(rec['latency_ms'])} at {p}, {_ms(-left)} over the {budget:g} ms budget"
+        return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])} は、予算 {budget:g} ms を {milliseconds(-left)} 超える。"
+    return f"latency: {_layers(depth, lang)} take {milliseconds(rec['latency_ms'])} at {p}, {milliseconds(-left)} over the {budget:g} ms budget"
 
 
 def single_hop_note(lang: str) -> str:
@@ -423,39 +431,41 @@ def alternative(option: dict, rec: dict, lang: str) -> str:
         if ja:
             return (
                 f"{option['depth']} 層のまま幅を {option['from_width']} から {option['width']} に狭める: レイテンシは MACs に比例するとして約 "
-                f"{_ms(option['latency_ms'])}（推定。その幅で再評価すること。狭いモデルは精度が落ちうる）。"
+                f"{milliseconds(option['latency_ms'])}（推定。その幅で再評価すること。狭いモデルは精度が落ちうる）。"
             )
         return (
             f"a narrower model at {_layers(option['depth'], lang)}: width {option['width']} instead of {option['from_width']} is "
-            f"estimated at {_ms(option['latency_ms'])}, scaling latency by MACs (estimate; re-run with that width, a narrower model may lose accuracy)"
+            f"estimated at {milliseconds(option['latency_ms'])}, scaling latency by MACs (estimate; re-run with that width, a narrower model may lose accuracy)"
         )
     if kind == "wider_fewer_layers":
         if ja:
             return (
-                f"層を減らして幅を広げる: 理論上の最小である {option['depth']} 層、幅 {option['width']} で約 {_ms(option['latency_ms'])}（MACs 比による推定）。"
+                f"層を減らして幅を広げる: 理論上の最小である {option['depth']} 層、幅 {option['width']} で約 {milliseconds(option['latency_ms'])}"
+                f"（MACs 比による推定、{'予算内' if option['latency_ms'] <= rec['budget_ms'] else '予算超過'}）。"
                 f"ただし {option['depth']} 層のプローブは予算内で学習できなかったため、より長い訓練での確認が必要。"
             )
         return (
             f"a wider model at fewer layers: {_layers(option['depth'], lang)} (the theoretical minimum) at width {option['width']} is estimated at "
-            f"{_ms(option['latency_ms'])} (scaled by MACs); the probes at that depth did not learn within budget, so it needs a longer training run to confirm"
+            f"{milliseconds(option['latency_ms'])} (scaled by MACs), {'within' if option['latency_ms'] <= rec['budget_ms'] else 'over'} budget; "
+            "the probes at that depth did not learn within budget, so it needs a longer training run to confirm"
         )
     if kind == "split_passes":
         verdict = ("予算内" if option["fits"] else "予算超過") if ja else ("within" if option["fits"] else "over")
         if ja:
             return (
                 f"検索を複数回に分ける: {option['hops_per_pass']} ホップを解ける {option['depth']} 層モデルを {option['passes']} 回続けて呼ぶ"
-                f"（前の出力を次のクエリにする）。合計 {p} は約 {option['passes']} × {_ms(option['latency_ms'] / option['passes'])} = "
-                f"{_ms(option['latency_ms'])}（{verdict}）。"
+                f"（前の出力を次のクエリにする）。合計 {p} は約 {option['passes']} × {milliseconds(option['latency_ms'] / option['passes'])} = "
+                f"{milliseconds(option['latency_ms'])}（{verdict}）。"
             )
         return (
-            f"split the lookup into {option['passes']} passes of the {_layers(option['depth'], lang)} model, which resolves {_hops(option['hops_per_pass'], lang)} "
-            f"(each pass's answer becomes the next pass's query): about {option['passes']} x {_ms(option['latency_ms'] / option['passes'])} = "
-            f"{_ms(option['latency_ms'])} at {p}, {verdict} budget"
+            f"split the lookup into {option['passes']} passes of the {option['depth']}-layer model, which resolves {_hops(option['hops_per_pass'], lang)} "
+            f"(each pass's answer becomes the next pass's query): about {option['passes']} x {milliseconds(option['latency_ms'] / option['passes'])} = "
+            f"{milliseconds(option['latency_ms'])} at {p}, {verdict} budget"
         )
     if kind == "fewer_hops":
         cost = ""
         if option.get("latency_ms") is not None:
-            cost = (f"。1 層モデルなら {p} は {_ms(option['latency_ms'])}" if ja else f"; a one-layer model then takes {_ms(option['latency_ms'])} at {p}")
+            cost = (f"。1 層モデルなら {p} は {milliseconds(option['latency_ms'])}" if ja else f"; a one-layer model then takes {milliseconds(option['latency_ms'])} at {p}")
         if ja:
             return f"モデルが辿るホップを減らす: 上流でインデックスや事前結合を用意すれば {option['hops']} ホップが 1 ホップになる{cost}。"
         return f"reduce the hops the model must make: an index or a pre-join upstream turns {option['hops']} hops into 1{cost}"
@@ -480,26 +490,26 @@ def risk(item: dict, lang: str) -> str:
     kind, ja = item["kind"], lang == "ja"
     if kind == "shortened":
         if ja:
-            return f"プローブは {item['probe_length']} トークンで訓練しており、タスクの {item['task_length']} トークンより短い。長い入力での検索は学習がより難しい"
+            return f"プローブは {item['probe_length']} トークンで訓練しており、タスクの {item['task_length']} トークンより短い。長い入力での検索は学習がより難しい。"
         return f"probes were trained at {item['probe_length']} tokens, shorter than the task's {item['task_length']}; retrieval over longer inputs is harder to learn"
     if kind == "full_length":
         if ja:
-            return f"プローブはタスクと同じ {item['probe_length']} トークンで訓練した"
+            return f"プローブはタスクと同じ {item['probe_length']} トークンで訓練した。"
         return f"probes were trained at the task's length of {item['probe_length']} tokens"
     if kind == "small_probes":
         if ja:
             return (f"精度は幅 {item['probe_width']} の小さなプローブによるもの。実際に配備するモデルはより広く、実データで訓練されるため、"
-                    "プローブより多くの訓練を要する可能性がある")
+                    "プローブより多くの訓練を要する可能性がある。")
         return (f"accuracy comes from small probes (width {item['probe_width']}); the deployed model is wider, trained on real data, "
                 "and may need more training than the probes did")
     if kind == "tight_margin":
         if ja:
-            return f"レイテンシの余裕は {_ms(item['margin_ms'])} しかない（予算 {item['budget_ms']:g} ms の 10% 未満）。別のマシンや負荷の下では超えうる"
-        return f"the latency margin is only {_ms(item['margin_ms'])}, under 10% of the {item['budget_ms']:g} ms budget; another machine or load may cross it"
+            return f"レイテンシの余裕は {milliseconds(item['margin_ms'])} しかない（予算 {item['budget_ms']:g} ms の 10% 未満）。別のマシンや負荷の下では超えうる。"
+        return f"the latency margin is only {milliseconds(item['margin_ms'])}, under 10% of the {item['budget_ms']:g} ms budget; another machine or load may cross it"
     if kind == "noisy_latency":
-        depths = ", ".join(str(d) for d in item["depths"])
+        depths = ("、" if ja else ", ").join(str(d) for d in item["depths"])
         if ja:
-            return f"{depths} 層のレイテンシはばらつきが大きい。負荷のないマシンで測り直すこと"
+            return f"{depths} 層のレイテンシはばらつきが大きい。負荷のないマシンで測り直すこと。"
         return f"latency at depth {depths} is noisy; measure again on an idle machine"
     raise ValueError(f"unknown risk {kind!r}")
 
@@ -520,13 +530,14 @@ def question(item: dict, lang: str) -> str:
         return "For a one-hop lookup, would an index or a database query do without a model at all?"
     if kind == "margin":
         if ja:
-            return f"レイテンシの余裕は {_ms(item['margin_ms'])}（予算 {item['budget_ms']:g} ms）。予算にはトークン化、通信、待ち行列の時間も含まれているか。"
-        return f"The latency margin is {_ms(item['margin_ms'])} of a {item['budget_ms']:g} ms budget. Does the budget include tokenisation, network and queueing?"
+            return f"レイテンシの余裕は {milliseconds(item['margin_ms'])}（予算 {item['budget_ms']:g} ms）。予算にはトークン化、通信、待ち行列の時間も含まれているか。"
+        return f"The latency margin is {milliseconds(item['margin_ms'])} of a {item['budget_ms']:g} ms budget. Does the budget include tokenisation, network and queueing?"
     if kind == "which_alternative":
         if ja:
-            return (f"必要な {item['needed']} 層は {_ms(item['latency_ms'])} かかり、予算 {item['budget_ms']:g} ms を超える。"
+            return (f"必要な {item['needed']} 層は {milliseconds(item['latency_ms'])} かかり、予算 {item['budget_ms']:g} ms を超える。"
                     "予算を広げるか、「ほかに取りうる手」のどれに投資するか。")
-        return (f"The {item['needed']} layers the task needs take {_ms(item['latency_ms'])} against a {item['budget_ms']:g} ms budget. "
+        verb = "takes" if item["needed"] == 1 else "take"
+        return (f"The {_layers(item['needed'], lang)} the task needs {verb} {milliseconds(item['latency_ms'])} against a {item['budget_ms']:g} ms budget. "
                 "Raise the budget, or fund which of the alternatives above?")
     if kind == "fund_longer_run":
         if ja:
