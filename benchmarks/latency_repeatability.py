@@ -12,7 +12,7 @@ import argparse
 
 import torch
 
-from feasibility.measure import MODES, DeploymentModel, environment, measure_latency, resolve_device
+from feasibility.measure import MODES, DeploymentModel, environment, measure_latency, prime_gpu, resolve_device
 
 
 def main() -> None:
@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--min-duration", type=float, default=2.0, help="seconds of timed runs per measurement")
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up runs before timing (the tool's default)")
     parser.add_argument("--times", type=int, default=2, help="how many times to measure (ratio is run 2 / run 1; max/min over all)")
+    parser.add_argument("--no-prime", action="store_true", help="skip the untimed first measurement that `assess` makes on a GPU")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own choice)")
     args = parser.parse_args()
     if args.threads:
@@ -38,6 +39,8 @@ def main() -> None:
     env = environment(device, args.dtype)
     print(f"# {env.device} ({env.device_name}), {env.threads} threads, {env.dtype}, torch {env.torch_version}, batch {args.batch}, {args.mode}")
     print(f"# model: depth {args.depth}, width {args.width}, heads {args.heads}, length {args.length}, vocab {args.vocab}")
+    if not args.no_prime:
+        prime_gpu(model, args.batch, args.dtype, device, args.mode)  # as `assess` does; a no-op on the CPU
     results = []
     for attempt in range(1, max(2, args.times) + 1):
         latency = measure_latency(model, args.batch, args.dtype, device, mode=args.mode, min_duration_s=args.min_duration, warmup_s=args.warmup).summary()

@@ -176,12 +176,25 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     """FLOPs, parameters, memory, latency and money for each depth at the deployment size on `device`."""
     import torch
 
-    from feasibility.measure import DeploymentModel, DepthCost, count_flops, environment, fit_latency, measure_latency, memory_estimate, money, peak_cuda_bytes
+    from feasibility.measure import (
+        DeploymentModel,
+        DepthCost,
+        count_flops,
+        environment,
+        fit_latency,
+        measure_latency,
+        memory_estimate,
+        money,
+        peak_cuda_bytes,
+        prime_gpu,
+    )
 
     deployment, requirements = spec.deployment, spec.requirements
     if deployment.threads:
         torch.set_num_threads(deployment.threads)
     costs = []
+    first = DeploymentModel(depths[0], deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
+    prime_gpu(first, requirements.batch_size, deployment.dtype, device, deployment.mode)
     for depth in depths:
         events.stage(f"measuring cost of depth {depth} at width {deployment.width}, length {spec.task.sequence_length}")
         model = DeploymentModel(depth, deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
