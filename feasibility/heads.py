@@ -17,9 +17,12 @@ and so on, each new hop count with a new head).
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
-from feasibility.tasks import Batch, ChainedRetrieval, KHopInduction, TaskShape
+if TYPE_CHECKING:  # torch is imported where scores are computed, so re-rendering a saved result does not need it
+    import torch
+
+    from feasibility.tasks import Batch, ChainedRetrieval, KHopInduction, TaskShape
 
 EMERGENCE_THRESHOLD = 0.5  # chain or previous-token score at which a head counts as emerged
 INSPECT_EXAMPLES = 64  # held-out examples the scores are measured on at each checkpoint
@@ -65,12 +68,14 @@ def _khop_targets(shape: KHopInduction, tokens: list[int]) -> tuple[dict[int, li
 
 def targets(shape: TaskShape, tokens: list[int]) -> dict[str, dict[int, list[int]]]:
     """For one example: {kind: {query position: [target positions]}} for the two scores."""
-    chain, previous = _chained_targets(shape, tokens) if isinstance(shape, ChainedRetrieval) else _khop_targets(shape, tokens)
+    chain, previous = _chained_targets(shape, tokens) if shape.family == "chained_retrieval" else _khop_targets(shape, tokens)
     return {"chain": chain, "previous": previous}
 
 
 def target_masks(shape: TaskShape, tokens: torch.Tensor) -> dict[str, torch.Tensor]:
     """(B, T, T) boolean masks, one per kind: [b, query, key] is True where the key is a target of the query."""
+    import torch
+
     batch, length = tokens.shape
     masks = {kind: torch.zeros(batch, length, length, dtype=torch.bool) for kind in KINDS}
     for b in range(batch):
@@ -92,6 +97,8 @@ def head_scores(pattern: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 def scores_by_layer(patterns: dict[str, torch.Tensor], masks: dict[str, torch.Tensor]) -> dict[str, list]:
     """{kind: [member][layer][head] score} from `attention_patterns` output (keys blocks.{i}.attn.pattern)."""
+    import torch
+
     layers = [patterns[f"blocks.{i}.attn.pattern"] for i in range(len(patterns))]
     result = {}
     for kind in KINDS:
@@ -102,6 +109,8 @@ def scores_by_layer(patterns: dict[str, torch.Tensor], masks: dict[str, torch.Te
 
 def inspection_batch(shape: TaskShape) -> Batch:
     """The fixed held-out examples that head scores and attention maps are measured on."""
+    import torch
+
     from feasibility.tasks import draw
 
     return draw(shape, INSPECT_EXAMPLES, torch.Generator().manual_seed(424_242), held_out=True)
@@ -111,7 +120,7 @@ def chain_positions(shape: TaskShape, tokens: list[int]) -> list[int]:
     """Positions along the chain that the example asks about, in reading order: for chained retrieval the value
     positions of the queried chain's links and the query; for k-hop induction the last position and the
     positions its hops reach."""
-    if isinstance(shape, ChainedRetrieval):
+    if shape.family == "chained_retrieval":
         asked, defined = tokens[-1], {}
         for s in range(shape.statements):
             defined[tokens[2 * s]] = s

@@ -21,9 +21,14 @@ def test_help_lists_every_command():
         assert command in result.output
 
 
-@pytest.mark.parametrize("command", [["--help"], ["validate", "SPEC"], ["bounds", "--hops", "3"]])
+@pytest.mark.parametrize(
+    "command",
+    [["--help"], ["validate", "SPEC"], ["bounds", "--hops", "3"], ["explain", "RESULT"], ["compare", "RESULT", "RESULT"]],
+)
 def test_fast_commands_do_not_import_torch(command, tiny_spec):
-    args = [str(tiny_spec) if part == "SPEC" else part for part in command]
+    from test_report import DATA
+
+    args = [str(tiny_spec) if part == "SPEC" else str(DATA) if part == "RESULT" else part for part in command]
     code = (
         "import sys; from typer.testing import CliRunner; from feasibility.cli import app; "
         f"r = CliRunner().invoke(app, {args!r}); assert r.exit_code == 0, r.output; "
