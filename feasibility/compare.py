@@ -7,7 +7,7 @@ Typical pairs: two latency budgets, two deployment widths, this year's task agai
 from __future__ import annotations
 
 from feasibility.assess import Assessment
-from feasibility.report import _percent, _row, decide
+from feasibility.report import decide, percent, table_row
 from feasibility.wording import headline, label, milliseconds
 
 
@@ -34,20 +34,17 @@ def compare(a: Assessment, b: Assessment) -> dict:
         if a.environment.get(field) != b.environment.get(field):
             spec_changes.append({"key": f"environment.{field}", "a": a.environment.get(field), "b": b.environment.get(field)})
     rec_a, rec_b = decide(a), decide(b)
-    rows = []
-    verdicts = ({v["depth"]: v for v in a.verdicts}, {v["depth"]: v for v in b.verdicts})
-    latencies = tuple(
-        {c["depth"]: c["latency"][f"p{x.spec['requirements']['latency_percentile']}_ms"] for c in x.costs} for x in (a, b)
-    )
-    for depth in sorted(set(verdicts[0]) | set(verdicts[1])):
-        rows.append(
-            {
-                "depth": depth,
-                "verdict": [v.get(depth, {}).get("verdict") for v in verdicts],
-                "accuracy": [v.get(depth, {}).get("accuracy") for v in verdicts],
-                "latency_ms": [lat.get(depth) for lat in latencies],
-            }
-        )
+    verdicts = ({v["depth"]: v["verdict"] for v in a.verdicts}, {v["depth"]: v["verdict"] for v in b.verdicts})
+    points = ({p["depth"]: p for p in rec_a["frontier"]}, {p["depth"]: p for p in rec_b["frontier"]})
+    rows = [
+        {
+            "depth": depth,
+            "verdict": [v.get(depth) for v in verdicts],
+            "accuracy": [p.get(depth, {}).get("accuracy") for p in points],
+            "latency_ms": [p.get(depth, {}).get("latency_ms") for p in points],
+        }
+        for depth in sorted(set(verdicts[0]) | set(verdicts[1]))
+    ]
     changes = []
     if rec_a["decision"] != rec_b["decision"] or rec_a["depth"] != rec_b["depth"]:
         changes.append({"kind": "decision", "a": rec_a, "b": rec_b})
@@ -106,16 +103,16 @@ def render_compare_markdown(comparison: dict, lang: str = "en") -> str:
     lines += [f"- {_change(change, lang)}" for change in comparison["changes"]]
     lines += ["", f"## {h['inputs']}", ""]
     if comparison["spec_changes"]:
-        lines += [_row([h["key"], "A", "B"]), "|---|---|---|"]
-        lines += [_row([f"`{c['key']}`", _value(c["a"]), _value(c["b"])]) for c in comparison["spec_changes"]]
+        lines += [table_row([h["key"], "A", "B"]), "|---|---|---|"]
+        lines += [table_row([f"`{c['key']}`", _value(c["a"]), _value(c["b"])]) for c in comparison["spec_changes"]]
     else:
         lines.append(h["none"])
     percentile = comparison["decisions"][1]["percentile"]
-    lines += ["", f"## {h['by_depth']}", "", _row([label("depth", lang), f"{h['verdict']} A", f"{h['verdict']} B", f"{h['accuracy']} A", f"{h['accuracy']} B", f"p{percentile} ms A", f"p{percentile} ms B"]), "|---:|---|---|---:|---:|---:|---:|"]
+    lines += ["", f"## {h['by_depth']}", "", table_row([label("depth", lang), f"{h['verdict']} A", f"{h['verdict']} B", f"{h['accuracy']} A", f"{h['accuracy']} B", f"p{percentile} ms A", f"p{percentile} ms B"]), "|---:|---|---|---:|---:|---:|---:|"]
     for row in comparison["rows"]:
         verdicts = [label(f"v_{v}", lang) if v else "-" for v in row["verdict"]]
         latency = [f"{x:.2f}" if x is not None else "-" for x in row["latency_ms"]]
-        lines.append(_row([row["depth"], *verdicts, *[_percent(x) for x in row["accuracy"]], *latency]))
+        lines.append(table_row([row["depth"], *verdicts, *[percent(x) for x in row["accuracy"]], *latency]))
     return "\n".join(lines) + "\n"
 
 

@@ -83,28 +83,25 @@ def deepest_fitting(fit: dict | None, latencies: dict[int, float], budget_ms: fl
     return deepest
 
 
-def _width_that_fits(depth: int, latency_ms: float, budget_ms: float, deployment: dict, sequence_length: int) -> int | None:
-    """The widest model (a multiple of the head count) whose latency, scaled by MACs from the measured width,
-    fits the budget at `depth`; None when not even the narrowest does."""
-    heads = deployment["heads"]
-
-    def macs(width: int) -> int:
-        model = DeploymentModel(depth, width, heads, deployment["vocab_size"], sequence_length)
-        return sum(analytic_macs(model).values())
-
-    measured = macs(deployment["width"])
-    best = None
-    for width in range(heads * 4, deployment["width"] + 1, heads):
-        if latency_ms * macs(width) / measured <= budget_ms:
-            best = width
-    return best
-
-
 def _scaled_latency(depth: int, width: int, latency_ms: float, deployment: dict, sequence_length: int) -> float:
+    """Latency at `width`, scaled from the one measured at the deployment width by the ratio of MACs (an estimate)."""
+
     def macs(w: int) -> int:
         return sum(analytic_macs(DeploymentModel(depth, w, deployment["heads"], deployment["vocab_size"], sequence_length)).values())
 
     return latency_ms * macs(width) / macs(deployment["width"])
+
+
+def _width_that_fits(depth: int, latency_ms: float, budget_ms: float, deployment: dict, sequence_length: int) -> int | None:
+    """The widest model (a multiple of the head count) whose scaled latency fits the budget at `depth`; None
+    when not even the narrowest does."""
+    heads = deployment["heads"]
+    fitting = [
+        width
+        for width in range(heads * 4, deployment["width"] + 1, heads)
+        if _scaled_latency(depth, width, latency_ms, deployment, sequence_length) <= budget_ms
+    ]
+    return max(fitting, default=None)
 
 
 def recommend(

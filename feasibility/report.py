@@ -6,6 +6,7 @@ Units are chosen here and nowhere else; every figure shown is read from the asse
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from feasibility.recommend import recommend
 from feasibility.wording import alternative, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
@@ -153,7 +154,7 @@ def _timed_what(assessment, lang: str) -> str:
     return label("eager_cuda" if assessment.environment["device"] == "cuda" else "eager", lang)
 
 
-def _row(cells) -> str:
+def table_row(cells) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
@@ -174,7 +175,7 @@ def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:
         else:
             status = label("on_frontier", lang)
         rows.append(
-            [str(point["depth"]), _percent(point["accuracy"]), f"{point['latency_ms']:.2f}", "-" if cost is None else f"{cost:.2f}",
+            [str(point["depth"]), percent(point["accuracy"]), f"{point['latency_ms']:.2f}", "-" if cost is None else f"{cost:.2f}",
              label("yes" if point["within_budget"] else "no", lang), status]
         )
     return rows
@@ -184,10 +185,10 @@ def inside_findings(run: dict, hops: int, target: float, lang: str) -> list[str]
     """When each hop count was learned, whether in order, and the order in which heads emerged: sentences."""
     from feasibility.heads import emergence, hop_learned_steps, in_hop_order
 
-    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    t = partial(label, lang=lang)
     steps = hop_learned_steps(run["curve"], hops, target)
     parts = [t("hop_at", hop=h, step=step) if step is not None else t("hop_never", hop=h) for h, step in steps.items()]
-    lines = [t("hops_learned", target=_percent(target), parts=t("sep").join(parts))]
+    lines = [t("hops_learned", target=percent(target), parts=t("sep").join(parts))]
     if hops == 1:
         pass  # one hop count: there is no order to check
     elif in_hop_order(steps):
@@ -208,7 +209,7 @@ def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str])
     """The emergence table, the hop counts' learning steps and whether they came in order, in Markdown."""
     from feasibility.heads import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, emergence, explained_run
 
-    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    t = partial(label, lang=lang)
     run = explained_run(assessment.probes, rec)
     if run is None:
         return []
@@ -220,9 +221,9 @@ def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str])
     lines += [
         t("inside_intro", depth=run["depth"], seed=run["attention_example"]["seed"], threshold=EMERGENCE_THRESHOLD, every=run["settings"]["eval_every"], examples=INSPECT_EXAMPLES),
         "",
-        _row([t("head"), t("kind"), t("emerges"), t("final_score")]),
+        table_row([t("head"), t("kind"), t("emerges"), t("final_score")]),
         "|---|---|---:|---:|",
-        *[_row([f"L{r['layer']}H{r['head']}", t(f"k_{r['kind']}"), t("never") if r["step"] is None else r["step"], f"{r['final']:.2f}"]) for r in rows],
+        *[table_row([f"L{r['layer']}H{r['head']}", t(f"k_{r['kind']}"), t("never") if r["step"] is None else r["step"], f"{r['final']:.2f}"]) for r in rows],
         "",
     ]
     lines += inside_findings(run, hops, rec["target"], lang)
@@ -235,7 +236,7 @@ def curriculum_lines(assessment: Assessment, lang: str) -> list[str]:
     other = assessment.curriculum_comparison
     if not other:
         return []
-    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    t = partial(label, lang=lang)
     main = {"probes": assessment.probes, "verdicts": assessment.verdicts}
     on, off = (other, main) if other["curriculum"] else (main, other)
     on_runs = {run["depth"]: run for run in on["probes"]}
@@ -244,19 +245,19 @@ def curriculum_lines(assessment: Assessment, lang: str) -> list[str]:
     off_verdicts = {v["depth"]: v for v in off["verdicts"] if v["verdict"] != "skipped"}
     lines = [f"## {t('curriculum')}", "", t("curriculum_note"), ""]
     lines += [
-        _row([t("depth"), f"{t('verdict')} ({t('cur_on')})", f"{t('verdict')} ({t('cur_off')})", f"{t('accuracy')} ({t('cur_on')})", f"{t('accuracy')} ({t('cur_off')})", f"{t('steps')} ({t('cur_on')})", f"{t('steps')} ({t('cur_off')})"]),
+        table_row([t("depth"), f"{t('verdict')} ({t('cur_on')})", f"{t('verdict')} ({t('cur_off')})", f"{t('accuracy')} ({t('cur_on')})", f"{t('accuracy')} ({t('cur_off')})", f"{t('steps')} ({t('cur_on')})", f"{t('steps')} ({t('cur_off')})"]),
         "|---:|---|---|---:|---:|---:|---:|",
     ]
     for depth in sorted(set(on_verdicts) | set(off_verdicts)):
         on_v, off_v = on_verdicts.get(depth, {}), off_verdicts.get(depth, {})
         lines.append(
-            _row(
+            table_row(
                 [
                     depth,
                     t(f"v_{on_v['verdict']}") if on_v else "-",
                     t(f"v_{off_v['verdict']}") if off_v else "-",
-                    _percent(on_v.get("accuracy")),
-                    _percent(off_v.get("accuracy")),
+                    percent(on_v.get("accuracy")),
+                    percent(off_v.get("accuracy")),
                     on_runs[depth]["steps"] if depth in on_runs else "-",
                     off_runs[depth]["steps"] if depth in off_runs else "-",
                 ]
@@ -274,7 +275,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
     req, dep = spec["requirements"], spec["deployment"]
-    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    t = partial(label, lang=lang)
     plots = plots or []
     lines = [f"# {t('title', name=spec['name'])}", "", f"**{t('decision')}** {headline(rec, lang)}", ""]
     if spec.get("description"):
@@ -283,7 +284,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
         f"## {t('task')}",
         "",
         f"- {t('task_line', hops=hops, kind=kind_name(spec['task']['kind'], lang), length=spec['task']['sequence_length'])}",
-        f"- {t('target_line', accuracy=_percent(req['accuracy']), percentile=percentile, budget=req['latency_ms'], batch=req['batch_size'])}",
+        f"- {t('target_line', accuracy=percent(req['accuracy']), percentile=percentile, budget=req['latency_ms'], batch=req['batch_size'])}",
         f"- {t('deployment_line', width=dep['width'], heads=dep['heads'], vocab=dep['vocab_size'], dtype=dep['dtype'], device=env['device'])}",
         "",
         f"## {t('depths')}",
@@ -291,15 +292,15 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     ]
     header = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], t("lower_bound"), t("verdict"), "MACs", "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
     left = {t("vs_bound"), t("verdict"), t("fits")}
-    lines += [_row(header), "|" + "|".join("---" if h in left else "---:" for h in header) + "|"]
+    lines += [table_row(header), "|" + "|".join("---" if h in left else "---:" for h in header) + "|"]
     for row in depth_rows(assessment):
         lines.append(
-            _row(
+            table_row(
                 [
                     row["depth"],
                     t(row["vs_bound"]),
-                    *[_percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
-                    _percent(row["lower_bound"]),
+                    *[percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
+                    percent(row["lower_bound"]),
                     t(f"v_{row['verdict']}"),
                     _si(row["macs"]) if row["macs"] is not None else "-",
                     _si(row["flops"]) if row["flops"] is not None else "-",
@@ -316,8 +317,8 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     if fit and rec["deepest_within_budget"] is not None:
         lines += [t("fit_line", slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=rec["deepest_within_budget"]), ""]
     lines += [f"## {t('frontier')}", "", t("frontier_note", percentile=percentile), ""]
-    lines += [_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m"), t("fits"), t("option")]), "|---:|---:|---:|---:|---|---|"]
-    lines += [_row(cells) for cells in _frontier_rows(rec, lang)]
+    lines += [table_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m"), t("fits"), t("option")]), "|---:|---:|---:|---:|---|---|"]
+    lines += [table_row(cells) for cells in _frontier_rows(rec, lang)]
     lines += [""] + (["![frontier](frontier.png)", ""] if "frontier.png" in plots else [])
     if rec["alternatives"]:
         lines += [f"## {t('alternatives')}", "", *[f"- {alternative(option, rec, lang)}" for option in rec["alternatives"]], ""]
@@ -373,27 +374,27 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
         "",
         f"## {t('appendix')}",
         "",
-        _row([t("depth"), t("seed"), t("steps"), t("train_s"), t("stop"), t("accuracy_by_hop"), t("query")]),
+        table_row([t("depth"), t("seed"), t("steps"), t("train_s"), t("stop"), t("accuracy_by_hop"), t("query")]),
         "|---:|---:|---:|---:|---|---|---:|",
     ]
     for run in assessment.probes:
         for seed in run["seeds"]:
             by_hop = ", ".join(f"{h}: {v:.1%}" for h, v in sorted((int(k), v) for k, v in seed["accuracy_by_hop"].items()))
             stop = stop_reason(run, lang) + (f" {t('cached')}" if run.get("cached") else "")
-            lines.append(_row([run["depth"], seed["seed"], run["steps"], f"{run['wall_s']:.1f}", stop, by_hop, _percent(seed["query_accuracy"])]))
+            lines.append(table_row([run["depth"], seed["seed"], run["steps"], f"{run['wall_s']:.1f}", stop, by_hop, percent(seed["query_accuracy"])]))
     spent = [f"{t('depth_n', depth=run['depth'])}: {_si(run['training_compute']['macs'])} MACs = {_si(run['training_compute']['flops'])} FLOPs" for run in assessment.probes if "training_compute" in run]
     if spent:
         lines += ["", t("training_compute", parts="; ".join(spent))]
     lines += [
         "",
-        _row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("runs"), t("spread"), t("throughput"), t("cost_1m"), t("params_bytes"), t("peak_bytes")]),
+        table_row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("runs"), t("spread"), t("throughput"), t("cost_1m"), t("params_bytes"), t("peak_bytes")]),
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for cost in assessment.costs:
         lat, mem, cash = cost["latency"], cost["memory"], cost["money"]
         per_million = cash.get("cost_per_million_requests")
         lines.append(
-            _row(
+            table_row(
                 [
                     cost["depth"],
                     f"{lat['p50_ms']:.2f}",
@@ -412,10 +413,10 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     if any(cost["latency"]["noisy"] for cost in assessment.costs):
         lines += ["", t("noisy_warning")]
     parts = ("embeddings", "attention projections", "attention scores", "mlp", "output head")
-    lines += ["", t("macs_by_part"), "", _row([t("depth"), *[t(p) for p in parts]]), "|---:|---:|---:|---:|---:|---:|"]
+    lines += ["", t("macs_by_part"), "", table_row([t("depth"), *[t(p) for p in parts]]), "|---:|---:|---:|---:|---:|---:|"]
     for cost in assessment.costs:
         by_part = cost["flops"]["by_part_macs"]
-        lines.append(_row([cost["depth"], *[_si(by_part[p]) for p in parts]]))
+        lines.append(table_row([cost["depth"], *[_si(by_part[p]) for p in parts]]))
     lines += ["", t("footer", version=assessment.tool_version, created=assessment.created), ""]
     return "\n".join(lines)
 
@@ -434,10 +435,10 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     rec = decide(assessment)
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
-    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    t = partial(label, lang=lang)
     style = {"recommended": "green", "none_within_budget": "yellow", "not_learned": "red"}.get(rec["decision"], "white")
     console.print(Panel(headline(rec, lang), title=f"feasibility: {spec['name']}", border_style=style))
-    title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=_percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
+    title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
     table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
     names = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], t("verdict"), "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
     for name in names:
@@ -447,7 +448,7 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
         table.add_row(
             str(row["depth"]),
             t(row["vs_bound"]),
-            *[_percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
+            *[percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
             t(f"v_{row['verdict']}"),
             _si(row["flops"]) if row["flops"] is not None else "-",
             _si(row["parameters"]) if row["parameters"] is not None else "-",
@@ -482,7 +483,7 @@ def render_explain(assessment: Assessment, console, depth: int | None = None, la
         trained = ", ".join(str(d) for d in sorted(runs)) or "none"
         raise UsageError(f"--depth {depth}: no probe of that depth was trained in this result; trained depths: {trained}")
     run = runs[depth] if depth is not None else explained_run(assessment.probes, rec)
-    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    t = partial(label, lang=lang)
     if run is None or not run.get("attention_example"):
         console.print(t("no_inside"), highlight=False, markup=False)
         return
