@@ -179,9 +179,11 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     from feasibility.measure import (
         DeploymentModel,
         DepthCost,
+        Steadiness,
         count_flops,
         environment,
         fit_latency,
+        host_speed_ms,
         measure_latency,
         memory_estimate,
         money,
@@ -195,11 +197,13 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     costs = []
     first = DeploymentModel(depths[0], deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
     prime_gpu(first, requirements.batch_size, deployment.dtype, device, deployment.mode)
+    reference = [host_speed_ms()]  # the host's speed before and after each latency measurement
     for depth in depths:
         events.stage(f"measuring cost of depth {depth} at width {deployment.width}, length {spec.task.sequence_length}")
         model = DeploymentModel(depth, deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
         flops = count_flops(model, batch=1)
         latency = measure_latency(model, requirements.batch_size, deployment.dtype, device, mode=deployment.mode).summary()
+        reference.append(host_speed_ms())
         memory = memory_estimate(model, flops.parameters, requirements.batch_size, deployment.dtype)
         if device == "cuda":
             memory.update(peak_request_bytes=peak_cuda_bytes(model, requirements.batch_size, deployment.dtype), peak_request_is_estimate=False)
@@ -222,7 +226,9 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
             "percentile": requirements.latency_percentile,
             "kind": "least-squares line, an estimate outside the measured depths",
         }
-    return costs, fit, asdict(environment(device, deployment.dtype))
+    stamp = environment(device, deployment.dtype)
+    stamp.steadiness = Steadiness(reference).summary()
+    return costs, fit, asdict(stamp)
 
 
 def assess(

@@ -5,7 +5,8 @@ attention is counted in full (the masked half of the score matrix is computed, t
 ops (softmax, layer norm, GELU, additions) are not counted; any other op fvcore cannot count is an error,
 because it may carry real cost. Latency is measured on a model with random weights (latency does not
 depend on them), after warm-up, for at least a fixed number of runs and a minimum duration. The timer is
-injectable so tests can assert exact statistics.
+injectable so tests can assert exact statistics. A fixed reference workload timed before and after each
+measurement tells whether the host's own speed held while latency was measured.
 """
 
 from __future__ import annotations
@@ -169,6 +170,7 @@ class Environment:
     fvcore_version: str
     python: str
     platform: str
+    steadiness: dict | None = None  # the host's own speed during timing (Steadiness.summary()); None where not checked
 
 
 def _cpu_name() -> str:
@@ -271,6 +273,53 @@ def time_forward(
         synchronise()
         samples.append(clock() - begin)
     return Latency(samples, batch, warmup_runs=warmed)
+
+
+def _reference_workload() -> Callable[[], None]:
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    left, right = torch.randn(256, 256, generator=generator), torch.randn(256, 256, generator=generator)
+    return lambda: torch.mm(left, right)
+
+
+REFERENCE_WORKLOAD = "a 256 x 256 float32 matrix product on the CPU, with the threads the timing uses"
+STEADY_DRIFT = 0.05  # the host's speed may change this much during timing before figures are called unsteady
+
+
+def host_speed_ms(duration_s: float = 0.25, clock: Callable[[], float] = time.perf_counter, workload: Callable[[], None] | None = None) -> float:
+    """Median milliseconds of a fixed CPU workload over `duration_s`: the host processor's own speed now.
+
+    A shared or busy machine changes speed under a measurement (on a 2-core VM the same matrix product took
+    0.26 ms in some seconds and 0.39 ms in others); read before and after each latency measurement, it tells
+    a change in the machine from a change in latency. The workload runs on torch's threads, as the model does."""
+    workload = workload or _reference_workload()
+    samples: list[float] = []
+    started = clock()
+    while len(samples) < 5 or clock() - started < duration_s:
+        begin = clock()
+        workload()
+        samples.append(clock() - begin)
+    return statistics.median(samples) * 1000
+
+
+@dataclass
+class Steadiness:
+    """Reference-workload timings taken around latency measurements, and how far they drifted."""
+
+    reference_ms: list[float]
+
+    @property
+    def drift(self) -> float:
+        """Slowest over fastest reference timing, less one: 0 on a machine whose speed held."""
+        return max(self.reference_ms) / min(self.reference_ms) - 1 if self.reference_ms else 0.0
+
+    @property
+    def steady(self) -> bool:
+        return self.drift <= STEADY_DRIFT
+
+    def summary(self) -> dict:
+        return {"reference_ms": self.reference_ms, "drift": self.drift, "steady": self.steady, "workload": REFERENCE_WORKLOAD}
 
 
 def resolve_device(device: str) -> str:

@@ -172,7 +172,7 @@ def recommend(
 
     if rec.decision != "recommended" or (rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * budget):
         rec.alternatives = _alternatives(rec, spec, bounds, plan, runs, latencies, latency_fit)
-    rec.risks = _risks(rec, plan, costs)
+    rec.risks = _risks(rec, plan, costs, environment)
     rec.questions = _questions(rec, spec, plan, environment)
     return rec
 
@@ -224,7 +224,7 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
     return options
 
 
-def _risks(rec: Recommendation, plan: dict, costs: list[dict]) -> list[dict]:
+def _risks(rec: Recommendation, plan: dict, costs: list[dict], environment: dict) -> list[dict]:
     risks: list[dict] = []
     if plan["probe_sequence_length"] < plan["task_sequence_length"]:
         risks.append({"kind": "shortened", "probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"]})
@@ -236,6 +236,10 @@ def _risks(rec: Recommendation, plan: dict, costs: list[dict]) -> list[dict]:
     noisy = [c["depth"] for c in costs if c["latency"].get("noisy")]
     if noisy:
         risks.append({"kind": "noisy_latency", "depths": noisy})
+    steadiness = environment.get("steadiness")  # absent in results saved before the check existed
+    if steadiness and not steadiness["steady"]:
+        reference = steadiness["reference_ms"]
+        risks.append({"kind": "unsteady_machine", "drift": steadiness["drift"], "fastest_ms": min(reference), "slowest_ms": max(reference)})
     return risks
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from feasibility.assess import Assessment
 from feasibility.figures import write_plots
 from feasibility.recommend import recommend
-from feasibility.wording import alternative, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
+from feasibility.wording import alternative, evidence, headline, kind_name, label, margin, milliseconds, question, risk, single_hop_note, stop_reason
 
 
 def percent(value: float | None) -> str:
@@ -371,6 +371,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             fvcore=env["fvcore_version"],
             what=_timed_what(assessment, lang),
         ),
+        *[f"- {line}" for line in _steadiness_lines(env, lang)],
         "",
         f"## {t('appendix')}",
         "",
@@ -410,8 +411,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             )
         )
     lines += ["", t("peak_note")]
-    if any(cost["latency"]["noisy"] for cost in assessment.costs):
-        lines += ["", t("noisy_warning")]
+    lines += [line for warning in timing_warnings(assessment, lang) for line in ("", warning)]
     parts = ("embeddings", "attention projections", "attention scores", "mlp", "output head")
     lines += ["", t("macs_by_part"), "", table_row([t("depth"), *[t(p) for p in parts]]), "|---:|---:|---:|---:|---:|---:|"]
     for cost in assessment.costs:
@@ -462,8 +462,31 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
         console.print(t("else"), highlight=False, markup=False)
         for option in rec["alternatives"]:
             console.print(f"  - {alternative(option, rec, lang)}", highlight=False, markup=False)
+    for warning in timing_warnings(assessment, lang):
+        console.print(warning, style="yellow", highlight=False, markup=False)
     if files:
         console.print(t("written", files=", ".join(files)), highlight=False, markup=False)
+
+
+def _steadiness_lines(env: dict, lang: str) -> list[str]:
+    """The host-speed check beside the environment stamp; nothing for results saved before the check existed."""
+    steadiness = env.get("steadiness")
+    if not steadiness:
+        return []
+    reference = steadiness["reference_ms"]
+    verdict = label("steady" if steadiness["steady"] else "unsteady", lang)
+    return [label("steadiness_line", lang, fastest=milliseconds(min(reference)), slowest=milliseconds(max(reference)), checks=len(reference), drift=f"{steadiness['drift']:.1%}", verdict=verdict)]
+
+
+def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:
+    """Why latency figures may not be trusted as printed: noisy samples, a machine whose speed changed."""
+    warnings = []
+    if any(cost["latency"]["noisy"] for cost in assessment.costs):
+        warnings.append(label("noisy_warning", lang))
+    steadiness = assessment.environment.get("steadiness")
+    if steadiness and not steadiness["steady"]:
+        warnings.append(label("unsteady_warning", lang, drift=f"{steadiness['drift']:.0%}"))
+    return warnings
 
 
 SHADES = " .:-=+*#%@"  # attention weight 0 .. 1 in ten steps

@@ -89,6 +89,8 @@ def test_assess_end_to_end_on_a_tiny_spec(tiny_spec, tmp_path):
     cost = report["costs"][0]
     assert cost["flops"]["macs_per_request"] == cost["flops"]["analytic_macs"] > 0
     assert cost["latency"]["p50_ms"] > 0 and cost["latency"]["runs"] >= 10
+    steadiness = report["environment"]["steadiness"]  # the host's speed before and after each depth's timing
+    assert len(steadiness["reference_ms"]) == 3 and min(steadiness["reference_ms"]) > 0
     markdown = (out / "report.md").read_text()
     assert markdown.startswith("# Feasibility: tiny") and report["recommendation"]["headline"] in markdown
     assert "feasibility: tiny" in result.output

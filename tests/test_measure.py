@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from feasibility.measure import DeploymentModel, analytic_macs, count_flops, fit_latency, memory_estimate, money, parameter_count, time_forward
+from feasibility.measure import (
+    DeploymentModel,
+    Steadiness,
+    analytic_macs,
+    count_flops,
+    fit_latency,
+    host_speed_ms,
+    memory_estimate,
+    money,
+    parameter_count,
+    time_forward,
+)
 
 CONFIGS = [
     DeploymentModel(depth=1, width=32, heads=2, vocab_size=64, sequence_length=16),
@@ -62,6 +73,20 @@ def test_timer_runs_until_minimum_duration():
     clock = FakeClock([0.1] * 100)
     latency = time_forward(clock.run, batch=1, min_runs=3, min_duration_s=2.0, warmup_runs=0, warmup_s=0.0, clock=clock)
     assert len(latency.samples_s) == 20
+
+
+def test_host_speed_is_the_median_of_the_reference_workload():
+    clock = FakeClock([0.002, 0.001, 0.003, 0.001, 0.002, 0.004, 0.002])
+    assert host_speed_ms(duration_s=0.01, clock=clock, workload=clock.run) == pytest.approx(2.0)  # 5 runs take 9 ms: a sixth
+    assert clock.durations == [0.002]  # 13 ms reached: no seventh
+
+
+def test_steadiness_is_the_drift_of_the_host_speed():
+    steady = Steadiness([1.00, 1.02, 1.04])
+    assert steady.drift == pytest.approx(0.04) and steady.steady
+    shifted = Steadiness([1.80, 1.00, 1.78])  # a 2-core VM that changed speed between two measurements
+    assert shifted.drift == pytest.approx(0.8) and not shifted.steady
+    assert shifted.summary()["steady"] is False and shifted.summary()["reference_ms"] == [1.80, 1.00, 1.78]
 
 
 def test_line_fit_and_money():
