@@ -12,7 +12,7 @@ export FEASIBILITY_CACHE=${FEASIBILITY_CACHE:-$out/cache} MPLBACKEND=Agg
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 python3 -c "import torch, fvcore; print('torch', torch.__version__, 'CUDA', torch.version.cuda, torch.cuda.get_device_name(), 'fvcore ok')"
 python3 -m pytest -q -p no:cacheprovider tests/test_cuda.py tests/test_measure.py
-repeat=benchmarks/latency_repeatability.py
+repeat="benchmarks/latency_repeatability.py --pairs 3"
 for mode in eager cuda-graph; do
   python3 $repeat --device cuda --mode $mode --depth 3 --width 256 --heads 8 --length 256 --vocab 4096
   python3 $repeat --device cuda --mode $mode --depth 1 --width 64 --heads 4 --length 18 --vocab 64  # a probe-sized model

@@ -178,32 +178,35 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
 
     from feasibility.measure import (
         DeploymentModel,
+        LATENCY_PASSES,
         DepthCost,
         Steadiness,
         count_flops,
         environment,
         fit_latency,
-        host_speed_ms,
         measure_latency,
         memory_estimate,
         money,
         peak_cuda_bytes,
+        pooled,
         prime_gpu,
     )
 
     deployment, requirements = spec.deployment, spec.requirements
     if deployment.threads:
         torch.set_num_threads(deployment.threads)
+    models = {depth: DeploymentModel(depth, deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length) for depth in depths}
+    prime_gpu(models[depths[0]], requirements.batch_size, deployment.dtype, device, deployment.mode)
+    passes: dict[int, list] = {depth: [] for depth in depths}
+    for number in range(1, LATENCY_PASSES + 1):  # the depths in turn, twice: a machine that changes speed shows
+        for depth in depths:
+            events.stage(f"timing depth {depth} at width {deployment.width}, length {spec.task.sequence_length} (pass {number} of {LATENCY_PASSES})")
+            passes[depth].append(measure_latency(models[depth], requirements.batch_size, deployment.dtype, device, mode=deployment.mode))
     costs = []
-    first = DeploymentModel(depths[0], deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
-    prime_gpu(first, requirements.batch_size, deployment.dtype, device, deployment.mode)
-    reference = [host_speed_ms()]  # the host's speed before and after each latency measurement
-    for depth in depths:
-        events.stage(f"measuring cost of depth {depth} at width {deployment.width}, length {spec.task.sequence_length}")
-        model = DeploymentModel(depth, deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
+    for depth, model in models.items():
+        events.stage(f"counting FLOPs and memory of depth {depth}")
         flops = count_flops(model, batch=1)
-        latency = measure_latency(model, requirements.batch_size, deployment.dtype, device, mode=deployment.mode).summary()
-        reference.append(host_speed_ms())
+        latency = pooled(passes[depth]).summary()
         memory = memory_estimate(model, flops.parameters, requirements.batch_size, deployment.dtype)
         if device == "cuda":
             memory.update(peak_request_bytes=peak_cuda_bytes(model, requirements.batch_size, deployment.dtype), peak_request_is_estimate=False)
@@ -227,7 +230,7 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
             "kind": "least-squares line, an estimate outside the measured depths",
         }
     stamp = environment(device, deployment.dtype)
-    stamp.steadiness = Steadiness(reference).summary()
+    stamp.steadiness = Steadiness({depth: [one.p50_ms for one in timed] for depth, timed in passes.items()}).summary()
     return costs, fit, asdict(stamp)
 
 

@@ -5,8 +5,8 @@ attention is counted in full (the masked half of the score matrix is computed, t
 ops (softmax, layer norm, GELU, additions) are not counted; any other op fvcore cannot count is an error,
 because it may carry real cost. Latency is measured on a model with random weights (latency does not
 depend on them), after warm-up, for at least a fixed number of runs and a minimum duration. The timer is
-injectable so tests can assert exact statistics. A fixed reference workload timed before and after each
-measurement tells whether the host's own speed held while latency was measured.
+injectable so tests can assert exact statistics. Each depth is timed in two passes over the depths; where
+their figures disagree by more than 5% the machine changed speed under the measurement, and reports say so.
 """
 
 from __future__ import annotations
@@ -206,6 +206,7 @@ class Latency:
     batch: int
     mode: str = "eager"
     warmup_runs: int = 0
+    passes_p50_ms: list[float] = field(default_factory=list)  # where pooled from several passes, each one's p50
 
     def percentile_ms(self, percentile: float) -> float:
         """Nearest-rank percentile of the samples, in milliseconds."""
@@ -244,6 +245,7 @@ class Latency:
             "mode": self.mode,
             "warmup_runs": self.warmup_runs,
             "noisy": self.spread > 0.1,
+            **({"passes_p50_ms": self.passes_p50_ms} if self.passes_p50_ms else {}),
         }
 
 
@@ -275,51 +277,52 @@ def time_forward(
     return Latency(samples, batch, warmup_runs=warmed)
 
 
-def _reference_workload() -> Callable[[], None]:
-    import torch
-
-    generator = torch.Generator().manual_seed(0)
-    left, right = torch.randn(256, 256, generator=generator), torch.randn(256, 256, generator=generator)
-    return lambda: torch.mm(left, right)
+LATENCY_PASSES = 2  # `assess` times every depth this many times, one pass over the depths after another
+STEADY_DRIFT = 0.05  # two passes over the depths may disagree this much before the machine is called unsteady
+REPEAT_METHOD = "each depth timed in two passes over the depths; the p50 of the slower pass over the faster, less one"
 
 
-REFERENCE_WORKLOAD = "a 256 x 256 float32 matrix product on the CPU, with the threads the timing uses"
-STEADY_DRIFT = 0.05  # the host's speed may change this much during timing before figures are called unsteady
-
-
-def host_speed_ms(duration_s: float = 0.25, clock: Callable[[], float] = time.perf_counter, workload: Callable[[], None] | None = None) -> float:
-    """Median milliseconds of a fixed CPU workload over `duration_s`: the host processor's own speed now.
-
-    A shared or busy machine changes speed under a measurement (on a 2-core VM the same matrix product took
-    0.26 ms in some seconds and 0.39 ms in others); read before and after each latency measurement, it tells
-    a change in the machine from a change in latency. The workload runs on torch's threads, as the model does."""
-    workload = workload or _reference_workload()
-    samples: list[float] = []
-    started = clock()
-    while len(samples) < 5 or clock() - started < duration_s:
-        begin = clock()
-        workload()
-        samples.append(clock() - begin)
-    return statistics.median(samples) * 1000
+def pooled(passes: list[Latency]) -> Latency:
+    """One latency from several timing passes of the same model: all samples together, each pass's p50 kept."""
+    first = passes[0]
+    return Latency(
+        [sample for one in passes for sample in one.samples_s],
+        first.batch,
+        mode=first.mode,
+        warmup_runs=sum(one.warmup_runs for one in passes),
+        passes_p50_ms=[one.p50_ms for one in passes],
+    )
 
 
 @dataclass
 class Steadiness:
-    """Reference-workload timings taken around latency measurements, and how far they drifted."""
+    """Whether the machine held its speed while latency was measured: how far each depth's passes disagreed.
 
-    reference_ms: list[float]
+    A shared or busy machine changes speed under a measurement (on a 2-core VM a model's p50 moved from 6.2 to
+    7.9 ms between two 2-second windows a few seconds apart); timing every depth twice, in two passes over the
+    depths, shows it in the figures themselves."""
+
+    passes_p50_ms: dict[int, list[float]]
+
+    @property
+    def drifts(self) -> dict[int, float]:
+        return {depth: max(p50s) / min(p50s) - 1 for depth, p50s in self.passes_p50_ms.items() if len(p50s) > 1}
 
     @property
     def drift(self) -> float:
-        """Slowest over fastest reference timing, less one: 0 on a machine whose speed held."""
-        return max(self.reference_ms) / min(self.reference_ms) - 1 if self.reference_ms else 0.0
+        return max(self.drifts.values(), default=0.0)
+
+    @property
+    def worst_depth(self) -> int | None:
+        drifts = self.drifts
+        return max(drifts, key=drifts.get) if drifts else None
 
     @property
     def steady(self) -> bool:
         return self.drift <= STEADY_DRIFT
 
     def summary(self) -> dict:
-        return {"reference_ms": self.reference_ms, "drift": self.drift, "steady": self.steady, "workload": REFERENCE_WORKLOAD}
+        return {"drift": self.drift, "worst_depth": self.worst_depth, "steady": self.steady, "method": REPEAT_METHOD}
 
 
 def resolve_device(device: str) -> str:

@@ -238,8 +238,9 @@ def _risks(rec: Recommendation, plan: dict, costs: list[dict], environment: dict
         risks.append({"kind": "noisy_latency", "depths": noisy})
     steadiness = environment.get("steadiness")  # absent in results saved before the check existed
     if steadiness and not steadiness["steady"]:
-        reference = steadiness["reference_ms"]
-        risks.append({"kind": "unsteady_machine", "drift": steadiness["drift"], "fastest_ms": min(reference), "slowest_ms": max(reference)})
+        depth = steadiness["worst_depth"]
+        passes = next(c["latency"]["passes_p50_ms"] for c in costs if c["depth"] == depth)
+        risks.append({"kind": "unsteady_machine", "drift": steadiness["drift"], "depth": depth, "passes_p50_ms": passes})
     return risks
 
 

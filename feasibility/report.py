@@ -13,7 +13,7 @@ from typing import Any
 from feasibility.assess import Assessment
 from feasibility.figures import write_plots
 from feasibility.recommend import recommend
-from feasibility.wording import alternative, evidence, headline, kind_name, label, margin, milliseconds, question, risk, single_hop_note, stop_reason
+from feasibility.wording import alternative, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
 
 
 def percent(value: float | None) -> str:
@@ -469,13 +469,12 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
 
 
 def _steadiness_lines(env: dict, lang: str) -> list[str]:
-    """The host-speed check beside the environment stamp; nothing for results saved before the check existed."""
+    """The two-pass timing check beside the environment stamp; nothing for results saved before the check existed."""
     steadiness = env.get("steadiness")
     if not steadiness:
         return []
-    reference = steadiness["reference_ms"]
     verdict = label("steady" if steadiness["steady"] else "unsteady", lang)
-    return [label("steadiness_line", lang, fastest=milliseconds(min(reference)), slowest=milliseconds(max(reference)), checks=len(reference), drift=f"{steadiness['drift']:.1%}", verdict=verdict)]
+    return [label("steadiness_line", lang, drift=f"{steadiness['drift']:.1%}", depth=steadiness["worst_depth"], verdict=verdict)]
 
 
 def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:

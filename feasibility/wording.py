@@ -113,12 +113,12 @@ LABELS = {
         "off": "off",
         "probe_length": "probed sequence length: {length} tokens",
         "env_line": "costs measured on {device} ({name}), {threads} threads, {dtype}, torch {torch}, fvcore {fvcore}; latency of {what} with random weights",
-        "steadiness_line": "host speed while timing: a fixed reference workload (a 256 x 256 matrix product) took {fastest} to {slowest} "
-        "in {checks} checks, before and after each depth ({drift} change; {verdict})",
-        "steady": "steady",
-        "unsteady": "not steady",
-        "unsteady_warning": "Warning: the machine's own speed changed by {drift} while latency was measured (busy or shared); latency "
-        "figures may be off by as much. Measure again on an idle machine before relying on them.",
+        "steadiness_line": "repeatability: every depth was timed in two passes over the depths; the passes' p50 differed by at most "
+        "{drift} (depth {depth}; {verdict})",
+        "steady": "within 5%: steady",
+        "unsteady": "over 5%: not steady",
+        "unsteady_warning": "Warning: the machine changed speed while latency was measured (busy or shared): two timings of the same "
+        "depth differed by {drift}, so latency figures may be off by as much. Measure again on an idle machine before relying on them.",
         "eager": "eager forward passes",
         "eager_cuda": "eager forward passes, the clock read after CUDA synchronisation",
         "graph": "forward passes captured as a CUDA graph and replayed (cuda-graph mode)",
@@ -243,12 +243,11 @@ LABELS = {
         "off": "なし",
         "probe_length": "プローブの系列長: {length} トークン",
         "env_line": "コストの測定環境: {device}（{name}）、{threads} スレッド、{dtype}、torch {torch}、fvcore {fvcore}。レイテンシは乱数重みでの{what}を計測",
-        "steadiness_line": "計測中のマシン速度: 固定の参照処理（256×256 の行列積）は各層数の計測の前後 {checks} 回で {fastest}〜{slowest}"
-        "（変化 {drift}、{verdict}）",
-        "steady": "安定",
-        "unsteady": "不安定",
-        "unsteady_warning": "注意: レイテンシ測定中にマシン自体の速度が {drift} 変わった（混雑または共有）。レイテンシの値はその程度ずれうる。"
-        "判断に使う前に、負荷のないマシンで測り直すこと。",
+        "steadiness_line": "再現性: 各層数を、層数を一巡する測定 2 回で計測した。2 回の p50 の差は最大 {drift}（{depth} 層、{verdict}）",
+        "steady": "5% 以内: 安定",
+        "unsteady": "5% 超: 不安定",
+        "unsteady_warning": "注意: レイテンシ測定中にマシンの速度が変わった（混雑または共有）。同じ層数の 2 回の計測が {drift} 違ったため、"
+        "レイテンシの値はその程度ずれうる。判断に使う前に、負荷のないマシンで測り直すこと。",
         "eager": "eager モードの順伝播",
         "eager_cuda": "eager モードの順伝播（CUDA 同期後に時刻を読む）",
         "graph": "CUDA グラフとして記録した順伝播の再生（cuda-graph モード）",
@@ -524,12 +523,12 @@ def risk(item: dict, lang: str) -> str:
             return f"{depths} 層のレイテンシはばらつきが大きい。負荷のないマシンで測り直すこと。"
         return f"latency at depth {depths} is noisy; measure again on an idle machine"
     if kind == "unsteady_machine":
-        fastest, slowest = milliseconds(item["fastest_ms"]), milliseconds(item["slowest_ms"])
+        passes = (" と " if ja else " then ").join(milliseconds(p50) for p50 in item["passes_p50_ms"])
         if ja:
-            return (f"レイテンシ測定中にマシン自体の速度が {item['drift']:.0%} 変わった（固定の参照処理が {fastest}〜{slowest}）。"
+            return (f"レイテンシ測定中にマシンの速度が変わった。{item['depth']} 層を 2 回測ると p50 が {passes} と {item['drift']:.0%} 違った。"
                     "マシンが混んでいるか共有されているため、レイテンシの値はその程度ずれうる。負荷のないマシンで測り直すこと。")
-        return (f"the machine's own speed changed by {item['drift']:.0%} while latency was measured (a fixed reference workload took "
-                f"{fastest} to {slowest}); it was busy or shared, so latency figures may be off by as much; measure again on an idle machine")
+        return (f"the machine changed speed while latency was measured: depth {item['depth']} timed twice gave a p50 of {passes}, "
+                f"{item['drift']:.0%} apart; it was busy or shared, so latency figures may be off by as much; measure again on an idle machine")
     raise ValueError(f"unknown risk {kind!r}")
 
 

@@ -82,6 +82,6 @@ def test_assess_on_cuda_records_device_mode_and_measured_memory(write_spec, tmp_
     saved = load_assessment(out / "report.json")
     assert saved.environment["device"] == "cuda"
     for cost in saved.costs:
-        assert cost["latency"]["mode"] == "cuda-graph"
+        assert cost["latency"]["mode"] == "cuda-graph" and len(cost["latency"]["passes_p50_ms"]) == 2
         assert cost["memory"]["peak_request_is_estimate"] is False
     assert "cuda-graph" in (out / "report.md").read_text()

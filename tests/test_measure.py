@@ -6,14 +6,15 @@ import pytest
 
 from feasibility.measure import (
     DeploymentModel,
+    Latency,
     Steadiness,
     analytic_macs,
     count_flops,
     fit_latency,
-    host_speed_ms,
     memory_estimate,
     money,
     parameter_count,
+    pooled,
     time_forward,
 )
 
@@ -75,18 +76,23 @@ def test_timer_runs_until_minimum_duration():
     assert len(latency.samples_s) == 20
 
 
-def test_host_speed_is_the_median_of_the_reference_workload():
-    clock = FakeClock([0.002, 0.001, 0.003, 0.001, 0.002, 0.004, 0.002])
-    assert host_speed_ms(duration_s=0.01, clock=clock, workload=clock.run) == pytest.approx(2.0)  # 5 runs take 9 ms: a sixth
-    assert clock.durations == [0.002]  # 13 ms reached: no seventh
+def test_passes_pool_their_samples_and_keep_each_p50():
+    first = Latency([0.010, 0.011, 0.012], batch=1, warmup_runs=4)
+    second = Latency([0.013, 0.014, 0.015], batch=1, warmup_runs=5)
+    both = pooled([first, second])
+    assert both.samples_s == [0.010, 0.011, 0.012, 0.013, 0.014, 0.015] and both.warmup_runs == 9
+    assert both.p50_ms == pytest.approx(12.0)
+    assert both.summary()["passes_p50_ms"] == pytest.approx([11.0, 14.0])
+    assert "passes_p50_ms" not in first.summary()
 
 
-def test_steadiness_is_the_drift_of_the_host_speed():
-    steady = Steadiness([1.00, 1.02, 1.04])
-    assert steady.drift == pytest.approx(0.04) and steady.steady
-    shifted = Steadiness([1.80, 1.00, 1.78])  # a 2-core VM that changed speed between two measurements
-    assert shifted.drift == pytest.approx(0.8) and not shifted.steady
-    assert shifted.summary()["steady"] is False and shifted.summary()["reference_ms"] == [1.80, 1.00, 1.78]
+def test_steadiness_is_the_widest_disagreement_between_passes():
+    steady = Steadiness({1: [1.00, 1.02], 2: [2.00, 2.08]})
+    assert steady.drift == pytest.approx(0.04) and steady.worst_depth == 2 and steady.steady
+    shifted = Steadiness({1: [6.2, 6.3], 2: [6.2, 7.9]})  # a 2-core VM that changed speed between the passes
+    assert shifted.drift == pytest.approx(7.9 / 6.2 - 1) and shifted.worst_depth == 2 and not shifted.steady
+    assert shifted.summary()["steady"] is False and shifted.summary()["worst_depth"] == 2
+    assert Steadiness({1: [5.0]}).drift == 0.0 and Steadiness({1: [5.0]}).worst_depth is None
 
 
 def test_line_fit_and_money():

@@ -103,18 +103,24 @@ def test_learned_hops_counts_from_one_without_gaps():
     assert learned_hops({1: 0.99, 2: 0.99, 3: 0.99}, 0.99) == 3
 
 
-UNSTEADY = {"reference_ms": [1.81, 0.98, 1.79], "drift": 1.81 / 0.98 - 1, "steady": False, "workload": "a 256 x 256 float32 matrix product on the CPU, with the threads the timing uses"}
+UNSTEADY = {"drift": 7.9 / 6.2 - 1, "worst_depth": 2, "steady": False, "method": "two passes"}
+
+
+def unsteady(a) -> None:
+    a.environment["steadiness"] = UNSTEADY
+    for cost in a.costs:
+        cost["latency"]["passes_p50_ms"] = [6.2, 7.9] if cost["depth"] == 2 else [cost["latency"]["p50_ms"]] * 2
 
 
 def test_a_machine_that_changed_speed_is_a_risk():
     assert "unsteady_machine" not in [item["kind"] for item in decide()["risks"]]  # saved before the check existed
-    steady = dict(UNSTEADY, reference_ms=[1.0, 1.01, 1.02], drift=0.02, steady=True)
+    steady = dict(UNSTEADY, drift=0.02, steady=True)
     assert "unsteady_machine" not in [item["kind"] for item in decide(lambda a: a.environment.update(steadiness=steady))["risks"]]
-    rec = decide(lambda a: a.environment.update(steadiness=UNSTEADY))
+    rec = decide(unsteady)
     item = next(item for item in rec["risks"] if item["kind"] == "unsteady_machine")
-    assert (item["fastest_ms"], item["slowest_ms"]) == (0.98, 1.81)
-    assert "changed by 85%" in risk(item, "en") and "0.98 ms to 1.81 ms" in risk(item, "en")
-    assert "85%" in risk(item, "ja")
+    assert (item["depth"], item["passes_p50_ms"]) == (2, [6.2, 7.9])
+    assert "depth 2 timed twice gave a p50 of 6.2 ms then 7.9 ms, 27% apart" in risk(item, "en")
+    assert "27%" in risk(item, "ja") and "6.2 ms と 7.9 ms" in risk(item, "ja")
 
 
 def test_every_kind_is_worded_in_both_languages():
@@ -122,7 +128,7 @@ def test_every_kind_is_worded_in_both_languages():
         yield lambda a: None
         yield lambda a: a.spec["requirements"].update(latency_ms=20.0)
         yield lambda a: [v.update(verdict="not_learned") for v in a.verdicts if v["verdict"] == "learned"]
-        yield lambda a: a.environment.update(steadiness=UNSTEADY)
+        yield unsteady
 
     for mutate in mutations():
         rec = decide(mutate)
