@@ -177,10 +177,9 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     import torch
 
     from feasibility.measure import (
-        DeploymentModel,
         LATENCY_PASSES,
+        DeploymentModel,
         DepthCost,
-        Steadiness,
         count_flops,
         environment,
         fit_latency,
@@ -229,9 +228,7 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
             "percentile": requirements.latency_percentile,
             "kind": "least-squares line, an estimate outside the measured depths",
         }
-    stamp = environment(device, deployment.dtype)
-    stamp.steadiness = Steadiness({depth: [one.p50_ms for one in timed] for depth, timed in passes.items()}).summary()
-    return costs, fit, asdict(stamp)
+    return costs, fit, asdict(environment(device, deployment.dtype))
 
 
 def assess(

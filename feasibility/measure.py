@@ -170,7 +170,6 @@ class Environment:
     fvcore_version: str
     python: str
     platform: str
-    steadiness: dict | None = None  # the host's own speed during timing (Steadiness.summary()); None where not checked
 
 
 def _cpu_name() -> str:
@@ -323,6 +322,12 @@ class Steadiness:
 
     def summary(self) -> dict:
         return {"drift": self.drift, "worst_depth": self.worst_depth, "steady": self.steady, "method": REPEAT_METHOD}
+
+
+def steadiness_of(costs: list[dict]) -> dict | None:
+    """Steadiness.summary() from the passes kept in each depth's latency; None for a result saved before they were."""
+    passes = {cost["depth"]: cost["latency"]["passes_p50_ms"] for cost in costs if "passes_p50_ms" in cost["latency"]}
+    return Steadiness(passes).summary() if passes else None
 
 
 def resolve_device(device: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from feasibility.measure import DeploymentModel, analytic_macs, deepest_within_budget
+from feasibility.measure import DeploymentModel, analytic_macs, deepest_within_budget, steadiness_of
 
 DECISIONS = ("recommended", "none_within_budget", "not_learned")
 TIGHT_MARGIN = 0.1  # a recommended depth within 10% of the budget also gets alternatives
@@ -172,7 +172,7 @@ def recommend(
 
     if rec.decision != "recommended" or (rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * budget):
         rec.alternatives = _alternatives(rec, spec, bounds, plan, runs, latencies, latency_fit)
-    rec.risks = _risks(rec, plan, costs, environment)
+    rec.risks = _risks(rec, plan, costs)
     rec.questions = _questions(rec, spec, plan, environment)
     return rec
 
@@ -224,7 +224,7 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
     return options
 
 
-def _risks(rec: Recommendation, plan: dict, costs: list[dict], environment: dict) -> list[dict]:
+def _risks(rec: Recommendation, plan: dict, costs: list[dict]) -> list[dict]:
     risks: list[dict] = []
     if plan["probe_sequence_length"] < plan["task_sequence_length"]:
         risks.append({"kind": "shortened", "probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"]})
@@ -236,7 +236,7 @@ def _risks(rec: Recommendation, plan: dict, costs: list[dict], environment: dict
     noisy = [c["depth"] for c in costs if c["latency"].get("noisy")]
     if noisy:
         risks.append({"kind": "noisy_latency", "depths": noisy})
-    steadiness = environment.get("steadiness")  # absent in results saved before the check existed
+    steadiness = steadiness_of(costs)  # None for results saved before each depth was timed twice
     if steadiness and not steadiness["steady"]:
         depth = steadiness["worst_depth"]
         passes = next(c["latency"]["passes_p50_ms"] for c in costs if c["depth"] == depth)

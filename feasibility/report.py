@@ -12,6 +12,7 @@ from typing import Any
 
 from feasibility.assess import Assessment
 from feasibility.figures import write_plots
+from feasibility.measure import steadiness_of
 from feasibility.recommend import recommend
 from feasibility.wording import alternative, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
 
@@ -371,7 +372,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             fvcore=env["fvcore_version"],
             what=_timed_what(assessment, lang),
         ),
-        *[f"- {line}" for line in _steadiness_lines(env, lang)],
+        *[f"- {line}" for line in _steadiness_lines(assessment, lang)],
         "",
         f"## {t('appendix')}",
         "",
@@ -468,9 +469,9 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
         console.print(t("written", files=", ".join(files)), highlight=False, markup=False)
 
 
-def _steadiness_lines(env: dict, lang: str) -> list[str]:
+def _steadiness_lines(assessment: Assessment, lang: str) -> list[str]:
     """The two-pass timing check beside the environment stamp; nothing for results saved before the check existed."""
-    steadiness = env.get("steadiness")
+    steadiness = steadiness_of(assessment.costs)
     if not steadiness:
         return []
     verdict = label("steady" if steadiness["steady"] else "unsteady", lang)
@@ -482,7 +483,7 @@ def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:
     warnings = []
     if any(cost["latency"]["noisy"] for cost in assessment.costs):
         warnings.append(label("noisy_warning", lang))
-    steadiness = assessment.environment.get("steadiness")
+    steadiness = steadiness_of(assessment.costs)
     if steadiness and not steadiness["steady"]:
         warnings.append(label("unsteady_warning", lang, drift=f"{steadiness['drift']:.0%}"))
     return warnings

@@ -523,9 +523,9 @@ def risk(item: dict, lang: str) -> str:
             return f"{depths} 層のレイテンシはばらつきが大きい。負荷のないマシンで測り直すこと。"
         return f"latency at depth {depths} is noisy; measure again on an idle machine"
     if kind == "unsteady_machine":
-        passes = (" と " if ja else " then ").join(milliseconds(p50) for p50 in item["passes_p50_ms"])
+        passes = ("、" if ja else " then ").join(milliseconds(p50) for p50 in item["passes_p50_ms"])
         if ja:
-            return (f"レイテンシ測定中にマシンの速度が変わった。{item['depth']} 層を 2 回測ると p50 が {passes} と {item['drift']:.0%} 違った。"
+            return (f"レイテンシ測定中にマシンの速度が変わった。{item['depth']} 層を 2 回測ると p50 が {passes} で、{item['drift']:.0%} 違った。"
                     "マシンが混んでいるか共有されているため、レイテンシの値はその程度ずれうる。負荷のないマシンで測り直すこと。")
         return (f"the machine changed speed while latency was measured: depth {item['depth']} timed twice gave a p50 of {passes}, "
                 f"{item['drift']:.0%} apart; it was busy or shared, so latency figures may be off by as much; measure again on an idle machine")

@@ -43,7 +43,6 @@ def over_budget() -> Assessment:
     for cost in result.costs:
         p50 = cost["latency"]["p50_ms"]
         cost["latency"]["passes_p50_ms"] = [p50, p50 * 7.9 / 6.2] if cost["depth"] == 2 else [p50, p50]
-    result.environment["steadiness"] = {"drift": 7.9 / 6.2 - 1, "worst_depth": 2, "steady": False, "method": "two passes"}
     return result
 
 
