@@ -278,7 +278,6 @@ def time_forward(
 
 LATENCY_PASSES = 2  # `assess` times every depth this many times, one pass over the depths after another
 STEADY_DRIFT = 0.05  # two passes over the depths may disagree this much before the machine is called unsteady
-REPEAT_METHOD = "each depth timed in two passes over the depths; the p50 of the slower pass over the faster, less one"
 
 
 def pooled(passes: list[Latency]) -> Latency:
@@ -293,41 +292,19 @@ def pooled(passes: list[Latency]) -> Latency:
     )
 
 
-@dataclass
-class Steadiness:
-    """Whether the machine held its speed while latency was measured: how far each depth's passes disagreed.
+def steadiness_of(costs: list[dict]) -> dict | None:
+    """Whether the machine held its speed while latency was measured: the depth whose timing passes disagreed most,
+    their p50s, and how far apart (slower over faster, less one). None for a result saved before passes were kept.
 
     A shared or busy machine changes speed under a measurement (on a 2-core VM a model's p50 moved from 6.2 to
     7.9 ms between two 2-second windows a few seconds apart); timing every depth twice, in two passes over the
     depths, shows it in the figures themselves."""
-
-    passes_p50_ms: dict[int, list[float]]
-
-    @property
-    def drifts(self) -> dict[int, float]:
-        return {depth: max(p50s) / min(p50s) - 1 for depth, p50s in self.passes_p50_ms.items() if len(p50s) > 1}
-
-    @property
-    def drift(self) -> float:
-        return max(self.drifts.values(), default=0.0)
-
-    @property
-    def worst_depth(self) -> int | None:
-        drifts = self.drifts
-        return max(drifts, key=drifts.get) if drifts else None
-
-    @property
-    def steady(self) -> bool:
-        return self.drift <= STEADY_DRIFT
-
-    def summary(self) -> dict:
-        return {"drift": self.drift, "worst_depth": self.worst_depth, "steady": self.steady, "method": REPEAT_METHOD}
-
-
-def steadiness_of(costs: list[dict]) -> dict | None:
-    """Steadiness.summary() from the passes kept in each depth's latency; None for a result saved before they were."""
-    passes = {cost["depth"]: cost["latency"]["passes_p50_ms"] for cost in costs if "passes_p50_ms" in cost["latency"]}
-    return Steadiness(passes).summary() if passes else None
+    passes = {cost["depth"]: cost["latency"]["passes_p50_ms"] for cost in costs if len(cost["latency"].get("passes_p50_ms", [])) > 1}
+    if not passes:
+        return None
+    depth = max(passes, key=lambda d: max(passes[d]) / min(passes[d]))
+    drift = max(passes[depth]) / min(passes[depth]) - 1
+    return {"depth": depth, "passes_p50_ms": passes[depth], "drift": drift, "steady": drift <= STEADY_DRIFT}
 
 
 def resolve_device(device: str) -> str:

@@ -238,9 +238,7 @@ def _risks(rec: Recommendation, plan: dict, costs: list[dict]) -> list[dict]:
         risks.append({"kind": "noisy_latency", "depths": noisy})
     steadiness = steadiness_of(costs)  # None for results saved before each depth was timed twice
     if steadiness and not steadiness["steady"]:
-        depth = steadiness["worst_depth"]
-        passes = next(c["latency"]["passes_p50_ms"] for c in costs if c["depth"] == depth)
-        risks.append({"kind": "unsteady_machine", "drift": steadiness["drift"], "depth": depth, "passes_p50_ms": passes})
+        risks.append({"kind": "unsteady_machine", **{key: steadiness[key] for key in ("drift", "depth", "passes_p50_ms")}})
     return risks
 
 

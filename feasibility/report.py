@@ -475,7 +475,7 @@ def _steadiness_lines(assessment: Assessment, lang: str) -> list[str]:
     if not steadiness:
         return []
     verdict = label("steady" if steadiness["steady"] else "unsteady", lang)
-    return [label("steadiness_line", lang, drift=f"{steadiness['drift']:.1%}", depth=steadiness["worst_depth"], verdict=verdict)]
+    return [label("steadiness_line", lang, drift=f"{steadiness['drift']:.1%}", depth=steadiness["depth"], verdict=verdict)]
 
 
 def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:

@@ -7,7 +7,6 @@ import pytest
 from feasibility.measure import (
     DeploymentModel,
     Latency,
-    Steadiness,
     analytic_macs,
     count_flops,
     fit_latency,
@@ -15,6 +14,7 @@ from feasibility.measure import (
     money,
     parameter_count,
     pooled,
+    steadiness_of,
     time_forward,
 )
 
@@ -87,12 +87,15 @@ def test_passes_pool_their_samples_and_keep_each_p50():
 
 
 def test_steadiness_is_the_widest_disagreement_between_passes():
-    steady = Steadiness({1: [1.00, 1.02], 2: [2.00, 2.08]})
-    assert steady.drift == pytest.approx(0.04) and steady.worst_depth == 2 and steady.steady
-    shifted = Steadiness({1: [6.2, 6.3], 2: [6.2, 7.9]})  # a 2-core VM that changed speed between the passes
-    assert shifted.drift == pytest.approx(7.9 / 6.2 - 1) and shifted.worst_depth == 2 and not shifted.steady
-    assert shifted.summary()["steady"] is False and shifted.summary()["worst_depth"] == 2
-    assert Steadiness({1: [5.0]}).drift == 0.0 and Steadiness({1: [5.0]}).worst_depth is None
+    def costs(*passes):
+        return [{"depth": depth, "latency": {"passes_p50_ms": p50s}} for depth, p50s in enumerate(passes, 1)]
+
+    steady = steadiness_of(costs([1.00, 1.02], [2.00, 2.08]))
+    assert steady["drift"] == pytest.approx(0.04) and steady["depth"] == 2 and steady["steady"]
+    shifted = steadiness_of(costs([6.2, 6.3], [6.2, 7.9]))  # a 2-core VM that changed speed between the passes
+    assert shifted["drift"] == pytest.approx(7.9 / 6.2 - 1) and not shifted["steady"]
+    assert (shifted["depth"], shifted["passes_p50_ms"]) == (2, [6.2, 7.9])
+    assert steadiness_of([{"depth": 1, "latency": {"p50_ms": 5.0}}]) is None  # saved before passes were kept
 
 
 def test_line_fit_and_money():
