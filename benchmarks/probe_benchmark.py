@@ -1,79 +1,74 @@
-"""Probe benchmark: does the recipe learn, how fast, with and without the curriculum, batched or not.
+"""Probe benchmark: does the recipe learn the D-lookup question, at which depth, in how many steps and seconds.
 
-Prints three tables:
-  1. chained retrieval, hops x depths, several seeds: held-out accuracy per hop count (weakest seed),
-     the Wilson lower bound checked against the target, wall time and steps per probe group;
-  2. the same runs without the implicit curriculum (only the final query supervised), with --curriculum both;
-  3. throughput: training steps per second with all seeds batched in one step against one seed at a time.
+For each hop count D and depth it trains the recipe's probes (feasibility/plan.py: width, heads, learning rate,
+batch, all seeds in one batched step) on chained retrieval (or k-hop induction with --khop) and prints one row:
+the question's accuracy on fresh examples (weakest seed, one question per example) with its Wilson 95% lower
+bound, the best chain-ignoring heuristic on the same examples (the chance ceiling), the verdict, steps and
+seconds. With --full-length N the same probes are also judged at N tokens. With --curriculum both, each cell
+is trained with and without the implicit curriculum. Then, unless --no-throughput, training steps per second
+with all seeds batched against one seed at a time.
 
 Examples:
-  python benchmarks/probe_benchmark.py --hops 2 --depths 1 2 3 --budget 60
-  python benchmarks/probe_benchmark.py --hops 4 --depths 2 3 --budget 300 --curriculum both
+  python benchmarks/probe_benchmark.py --hops 1 2 3 --depths 1 2 3 4
+  python benchmarks/probe_benchmark.py --hops 2 --depths 2 3 --length 32 --full-length 128
+  python benchmarks/probe_benchmark.py --khop --hops 2 --depths 2 3 --length 64
   python benchmarks/probe_benchmark.py --throughput-only
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import platform
 import time
 
 import torch
 
+from feasibility import layout
 from feasibility.bounds import depth_bounds
-from feasibility.plan import BATCH_SIZE, LEARNING_RATE, MAX_CHAINS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, probe_heads
+from feasibility.plan import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, WARMUP_STEPS
 from feasibility.probe import ProbeConfig
 from feasibility.tasks import ChainedRetrieval, KHopInduction
 from feasibility.train import TrainSettings, judge, train_probes
 
 
-def chained(hops: int, curriculum: bool) -> ChainedRetrieval:
-    return ChainedRetrieval(hops=hops, chains=MAX_CHAINS, symbols=SYMBOL_POOL_FACTOR * MAX_CHAINS * (hops + 1), curriculum=curriculum)
+def shape_for(khop: bool, hops: int, length: int, pool_length: int, curriculum: bool):
+    if khop:
+        return KHopInduction(hops=hops, length=length, alphabet=KHOP_ALPHABET, curriculum=curriculum)
+    pool = math.ceil(SYMBOL_POOL_FACTOR * layout.symbols_used(hops, pool_length))
+    return ChainedRetrieval(hops=hops, length=length, symbols=pool, curriculum=curriculum)
 
 
-def run_grid(hops_list, depths, seeds, budget, max_steps, target, curriculum, family="chained"):
-    rows = []
-    for hops in hops_list:
-        shape = chained(hops, curriculum) if family == "chained" else KHopInduction(hops=hops, length=32, alphabet=8, curriculum=curriculum)
-        for depth in depths:
-            config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, probe_heads(hops), PROBE_MLP_RATIO)
-            settings = TrainSettings(target_accuracy=target, max_steps=max_steps, time_budget_s=budget, learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE)
-            run = train_probes(shape, config, list(range(seeds)), settings)
-            verdict = judge(run, depth_bounds(hops).lower, target)
-            weakest = {h: min(s.accuracy_by_hop.get(h, float("nan")) for s in run.seeds) for h in range(1, hops + 1)}
-            rows.append(
-                {
-                    "family": family,
-                    "curriculum": curriculum,
-                    "hops": hops,
-                    "depth": depth,
-                    "tokens": shape.sequence_length,
-                    "heads": probe_heads(hops),
-                    "accuracy_by_hop": " ".join(f"{h}:{weakest[h]:.1%}" for h in weakest),
-                    "query": f"{min(s.query_accuracy for s in run.seeds):.1%}" if family == "chained" else "-",
-                    "lower_bound": f"{min(s.decisive_lower_bound for s in run.seeds):.1%}",
-                    "seeds_learned": f"{verdict.seeds_learned}/{len(run.seeds)}",
-                    "verdict": verdict.verdict,
-                    "steps": run.steps,
-                    "wall_s": f"{run.wall_s:.1f}",
-                    "stop": run.stop_reason,
-                }
-            )
-            print_row(rows[-1])
-    return rows
+HEADER = ["family", "curriculum", "D", "depth", "tokens", "question (weakest)", "lower bound", "at full length", "chance (heuristic)", "seeds", "verdict", "steps", "seconds", "stop"]
 
 
-HEADER = ["family", "curriculum", "hops", "depth", "tokens", "heads", "accuracy_by_hop", "query", "lower_bound", "seeds_learned", "verdict", "steps", "wall_s", "stop"]
-
-
-def print_row(row):
-    print(" | ".join(str(row[k]) for k in HEADER), flush=True)
+def run_cell(args, hops: int, depth: int, curriculum: bool) -> list[str]:
+    full_length = args.full_length
+    length = args.length or max(32, layout.minimum_length(hops))
+    shape = shape_for(args.khop, hops, length, max(length, full_length or 0), curriculum)
+    full = shape_for(args.khop, hops, full_length, full_length, curriculum) if full_length else None
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO)
+    settings = TrainSettings(
+        target_accuracy=args.target, max_steps=args.max_steps, time_budget_s=args.budget, batch_size=BATCH_SIZE,
+        learning_rate=LEARNING_RATE, warmup_steps=WARMUP_STEPS, full_length=full_length,
+    )
+    started = time.perf_counter()
+    run = train_probes(shape, config, list(range(args.seeds)), settings, full_shape=full)
+    seconds = time.perf_counter() - started  # training and judging, all seeds together
+    verdict = judge(run, depth_bounds(hops).lower, args.target)
+    full_text = "-" if verdict.full_length_accuracy is None else f"{verdict.full_length_accuracy:.1%}"
+    return [
+        "khop" if args.khop else "chained", "on" if curriculum else "off", str(hops), str(depth), str(length),
+        f"{verdict.accuracy:.1%}", f"{verdict.lower_bound:.1%}", full_text, f"{verdict.chance:.1%} ({verdict.chance_heuristic})",
+        f"{verdict.seeds_learned}/{verdict.seeds}", verdict.verdict + (" (at chance)" if verdict.at_chance else ""),
+        f"{run.steps:,}", f"{seconds:.0f}", run.stop_reason,
+    ]
 
 
 def throughput(depth: int, seeds: int, steps: int) -> None:
-    shape = chained(2, True)
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, probe_heads(2), PROBE_MLP_RATIO)
-    settings = TrainSettings(target_accuracy=1.01, max_steps=steps, time_budget_s=1e9, eval_every=10**9)
+    shape = shape_for(False, 2, 32, 128, True)
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO)
+    settings = TrainSettings(target_accuracy=1.01, max_steps=steps, time_budget_s=1e9, eval_every=10**9, check_questions=16, verdict_questions=16)
     started = time.perf_counter()
     train_probes(shape, config, list(range(seeds)), settings)
     batched = seeds * steps / (time.perf_counter() - started)
@@ -81,16 +76,18 @@ def throughput(depth: int, seeds: int, steps: int) -> None:
     for seed in range(seeds):
         train_probes(shape, config, [seed], settings)
     one_at_a_time = seeds * steps / (time.perf_counter() - started)
-    print(f"depth {depth}, {seeds} seeds, {steps} steps each: batched {batched:.1f} probe-steps/s, one at a time {one_at_a_time:.1f} probe-steps/s, ratio {batched / one_at_a_time:.2f}x", flush=True)
+    print(f"depth {depth}, {seeds} seeds, {steps} steps each at 32 tokens: batched {batched:.1f} probe-steps/s, one at a time {one_at_a_time:.1f} probe-steps/s, ratio {batched / one_at_a_time:.2f}x", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--hops", type=int, nargs="+", default=[1, 2, 3, 4])
+    parser.add_argument("--hops", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--depths", type=int, nargs="+", default=[1, 2, 3, 4])
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--budget", type=float, default=300.0, help="training seconds per depth (all seeds together)")
-    parser.add_argument("--max-steps", type=int, default=20000)
+    parser.add_argument("--length", type=int, default=None, help="probe length in tokens [default: 32, or the shortest that holds the chains]")
+    parser.add_argument("--full-length", type=int, default=None, help="also judge the same probes at this many tokens (and size the symbol pool for it)")
+    parser.add_argument("--max-steps", type=int, default=3000, help="the step budget: it sets the schedule and the verdict")
+    parser.add_argument("--budget", type=float, default=900.0, help="clock cap per depth in seconds, a safety net (all seeds together)")
     parser.add_argument("--target", type=float, default=0.99)
     parser.add_argument("--curriculum", choices=["on", "off", "both"], default="on", help="implicit curriculum on, off, or each cell both ways")
     parser.add_argument("--khop", action="store_true", help="k-hop induction instead of chained retrieval")
@@ -99,10 +96,12 @@ def main() -> None:
     args = parser.parse_args()
     print(f"# machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}")
     if not args.throughput_only:
-        print(" | ".join(HEADER))
-        family = "khop" if args.khop else "chained"
+        print("| " + " | ".join(HEADER) + " |")
+        print("|" + "---|" * len(HEADER))
         for curriculum in {"on": [True], "off": [False], "both": [True, False]}[args.curriculum]:
-            run_grid(args.hops, args.depths, args.seeds, args.budget, args.max_steps, args.target, curriculum, family)
+            for hops in args.hops:
+                for depth in args.depths:
+                    print("| " + " | ".join(run_cell(args, hops, depth, curriculum)) + " |", flush=True)
     if not args.no_throughput:
         for depth in (2, 3):
             throughput(depth, args.seeds, 200)

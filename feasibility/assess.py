@@ -24,7 +24,7 @@ from feasibility.plan import ProbePlan, make_plan
 from feasibility.recommend import recommend
 from feasibility.spec import TaskSpec
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the verdict judges the question (D lookups) on fresh examples; 1 judged links one lookup short
 
 
 @dataclass
@@ -74,8 +74,13 @@ def load_assessment(path: Path) -> Assessment:
         raise UsageError(f"{path}: no such file; give the report.json written by `feasibility assess`") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UsageError(f"{path}: not a readable JSON result ({error}); give the report.json written by `feasibility assess`") from None
-    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
-        found = data.get("schema_version") if isinstance(data, dict) else None
+    found = data.get("schema_version") if isinstance(data, dict) else None
+    if found == 1:
+        raise UsageError(
+            f"{path}: saved by feasibility 0.1, whose verdict judged links one lookup short of the question; "
+            "re-run `feasibility assess` to judge the question itself"
+        )
+    if found != SCHEMA_VERSION:
         raise UsageError(f"{path}: schema_version must be {SCHEMA_VERSION}, got {found!r}; re-run `feasibility assess` with this version")
     try:
         return Assessment.from_dict(data)
@@ -94,7 +99,7 @@ def code_version() -> str:
     """Version plus a hash of the modules that decide a probe's outcome: a code change invalidates the cache."""
     here = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
-    for name in ("tasks.py", "probe.py", "train.py"):
+    for name in ("layout.py", "tasks.py", "probe.py", "train.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -103,14 +108,12 @@ def _cache_key(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
-def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None) -> tuple[dict, bool]:
-    """Train (or load from the cache) all seeds of one depth; return the ProbeRun as a dict and whether cached."""
-    from feasibility.probe import ProbeConfig
-    from feasibility.train import TrainSettings, train_probes
+def _settings(plan: ProbePlan):
+    """The training settings of every probe of `plan`."""
+    from feasibility.train import TrainSettings
 
-    shape = plan.shape()
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio)
-    settings = TrainSettings(
+    full = plan.full_shape()
+    return TrainSettings(
         target_accuracy=plan.target_accuracy,
         max_steps=plan.max_steps,
         time_budget_s=plan.time_budget_s,
@@ -118,9 +121,63 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
         learning_rate=plan.learning_rate,
         warmup_steps=plan.warmup_steps,
         eval_every=plan.eval_every,
-        eval_examples=plan.eval_examples,
+        check_questions=plan.check_questions,
+        verdict_questions=plan.verdict_questions,
+        full_length=full.sequence_length if full else None,
+        full_length_questions=plan.full_length_questions,
     )
-    key = _cache_key({"shape": asdict(shape), "family": shape.family, "config": asdict(config), "settings": asdict(settings), "seeds": plan.seeds, "code": code_version()})
+
+
+def _config(plan: ProbePlan, depth: int, length: int | None = None):
+    from feasibility.probe import ProbeConfig
+
+    shape = plan.shape(length)
+    return ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio)
+
+
+def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None) -> ProbePlan:
+    """With `probe.sequence_length: auto`, the longest candidate length whose steps fit the time budget here
+    (`plan.choose_length`, step times measured at the deepest planned depth). The choice is cached per machine,
+    so a rerun probes the same length and finds its finished probes."""
+    import platform
+
+    from feasibility.plan import choose_length
+    from feasibility.train import seconds_per_step
+
+    if not plan.length_candidates:
+        return plan
+    key = _cache_key({"plan": {k: v for k, v in plan.to_dict().items() if k not in ("probe_sequence_length", "length_choice")}, "machine": [platform.node(), platform.machine(), os.cpu_count()], "code": code_version()})
+    path = cache / f"length-{key}.json" if cache else None
+    if path and path.exists():
+        try:
+            choice = json.loads(path.read_text())
+            return plan.with_length(choice["chosen"], choice)
+        except (OSError, KeyError, json.JSONDecodeError):
+            pass  # a damaged entry is measured again
+    events.stage(f"timing training steps at {', '.join(str(n) for n in plan.length_candidates)} tokens to choose the probe length")
+    deepest = max(plan.depths)
+    chosen = choose_length(plan, lambda length: seconds_per_step(plan.shape(length), _config(plan, deepest, length), list(plan.seeds), _settings(plan)))
+    if path:
+        _write_atomic(path, {**chosen.length_choice, "chosen": chosen.probe_sequence_length})
+    return chosen
+
+
+def _write_atomic(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data))
+    temporary.replace(path)  # atomic: an interrupted write never leaves half an entry
+
+
+def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None) -> tuple[dict, bool]:
+    """Train (or load from the cache) all seeds of one depth; return the ProbeRun as a dict and whether cached."""
+    from feasibility.train import train_probes
+
+    shape, full = plan.shape(), plan.full_shape()
+    config, settings = _config(plan, depth), _settings(plan)
+    key = _cache_key(
+        {"shape": asdict(shape), "full": asdict(full) if full else None, "family": shape.family, "config": asdict(config), "settings": asdict(settings), "seeds": plan.seeds, "code": code_version()}
+    )
     path = cache / f"probe-{key}.json" if cache else None
     if path and path.exists():
         try:
@@ -128,39 +185,46 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
         except (OSError, json.JSONDecodeError):
             pass  # a damaged cache entry is retrained, not trusted
     events.probe_started(depth, plan.time_budget_s, plan.max_steps)
-    run = train_probes(shape, config, list(plan.seeds), settings, on_progress=events.progress).to_dict()
+    run = train_probes(shape, config, list(plan.seeds), settings, on_progress=events.progress, full_shape=full).to_dict()
     if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(run))
-        temporary.replace(path)  # atomic: an interrupted write never leaves half an entry
+        _write_atomic(path, run)
     return run, False
 
 
 def _training_compute(run: dict, plan: ProbePlan) -> dict:
-    """MACs and FLOPs spent training one depth's probes, from fvcore's count of one probe forward pass."""
+    """MACs and FLOPs spent training and evaluating one depth's probes, from fvcore's count of one probe forward
+    pass at each length evaluated."""
     import torch
 
     from feasibility.measure import fvcore_macs, training_macs
     from feasibility.probe import ProbeConfig, ProbeModel
 
     config = ProbeConfig(**run["config"])
-    forward, _ = fvcore_macs(ProbeModel(config).eval(), (torch.zeros(1, 1, config.sequence_length, dtype=torch.long),))
-    return training_macs(forward, run["steps"], plan.batch_size, len(plan.seeds), len(run["curve"]), plan.eval_examples)
+    model = ProbeModel(config).eval()
+
+    def forward(length: int) -> int:
+        tokens = torch.zeros(1, 1, length, dtype=torch.long)
+        with torch.no_grad():
+            model(tokens)  # builds the position tables for this length first, so the count holds the model alone
+        return fvcore_macs(model, (tokens,))[0]
+
+    seed = run["seeds"][0]
+    evaluated = [(forward(config.sequence_length), len(run["curve"]) * seed["check"]["questions"] + seed["verdict_set"]["questions"])]
+    if seed.get("full_length"):
+        evaluated.append((forward(seed["full_length"]["length"]), seed["full_length"]["questions"]))
+    return training_macs(forward(config.sequence_length), run["steps"], plan.batch_size, len(plan.seeds), evaluated)
 
 
 def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None) -> tuple[list[dict], list[dict]]:
     """Train the planned depths shallow to deep; once one depth has learned, deeper ones only add cost, so they
     are costed but not trained."""
-    from feasibility.train import ProbeRun, judge
+    from feasibility.train import DepthVerdict, ProbeRun, judge
 
     runs, verdicts = [], []
     first_learned: int | None = None
     for depth in plan.depths:
         if first_learned is not None:
-            verdicts.append(
-                {"depth": depth, "verdict": "skipped", "explanation": f"not trained: depth {first_learned} already learned, and a deeper model only adds cost", "accuracy": None, "lower_bound": None, "seeds_learned": 0, "seeds": 0}
-            )
+            verdicts.append(asdict(DepthVerdict(depth=depth, verdict="skipped", accuracy=None, lower_bound=None, seeds_learned=0, seeds=0)))
             continue
         run, cached = _train_depth(plan, depth, events, cache)
         verdict = asdict(judge(ProbeRun.from_dict(run), lower_bound, plan.target_accuracy))
@@ -244,10 +308,10 @@ def assess(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     bounds = depth_bounds(spec.task.hops)
-    plan = make_plan(spec, bounds)
-    if plan.shortened:
-        events.stage(f"probing at {plan.probe_sequence_length} tokens instead of {plan.task_sequence_length}, to train within budget")
     cache = (cache_dir or default_cache_dir()) if use_cache else None
+    plan = choose_probe_length(make_plan(spec, bounds), events, cache)
+    if plan.shortened:
+        events.stage(f"training at {plan.probe_sequence_length} tokens, the longest that fits the time budget here; judging at {plan.task_sequence_length} too")
     runs, verdicts = probe_depths(plan, bounds.lower, events, cache)
     comparison = None
     if compare_curriculum:

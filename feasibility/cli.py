@@ -187,7 +187,7 @@ class _progress:
             if self.current is None:
                 return
             done = max(event.step / max(1, event.max_steps), event.elapsed_s / max(1e-9, event.time_budget_s))
-            accuracy = f"held-out {event.decisive_accuracy:.1%}" if event.decisive_accuracy is not None else ""
+            accuracy = f"question {event.decisive_accuracy:.1%} (check)" if event.decisive_accuracy is not None else ""
             self.bars.update(self.current, completed=min(1.0, done), accuracy=accuracy)
 
         def finished(verdict: dict, cached: bool) -> None:

@@ -29,10 +29,15 @@ def write_plots(assessment: Assessment, folder, decision: dict, rows: list[dict]
     for hop in range(1, hops + 1):
         points = [(r["depth"], r["accuracy_by_hop"][hop]) for r in rows if hop in r["accuracy_by_hop"]]
         if points:
-            axis.plot(*zip(*points), marker="o", label=f"{hop}-hop links")
+            axis.plot(*zip(*points), marker="o", alpha=0.6, label=f"links, {hop} lookup{'s' if hop > 1 else ''}")
+    plan = assessment.plan
+    for key, length, style in (("question", plan["probe_sequence_length"], "-"), ("question_full_length", plan["task_sequence_length"], "--")):
+        points = [(r["depth"], r[key]) for r in rows if r[key] is not None]
+        if points:
+            axis.plot(*zip(*points), marker="s", color="black", linestyle=style, label=f"question, {hops} lookups, {length} tokens")
     axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle="--", label="target")
     axis.set_xticks([r["depth"] for r in rows])
-    axis.set(xlabel="depth (layers)", ylabel="held-out accuracy (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth and hop count")
+    axis.set(xlabel="depth (layers)", ylabel="held-out accuracy (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth (fresh examples, weakest seed)")
     axis.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(folder / "accuracy.png", dpi=120)
@@ -97,13 +102,13 @@ def curve_figures(assessment: Assessment, folder: Path) -> list[str]:
             for hop in range(1, hops + 1):
                 values = [point["accuracy_by_hop"][member].get(hop, point["accuracy_by_hop"][member].get(str(hop))) for point in run["curve"]]
                 if any(v is not None for v in values):
-                    axis.plot(steps, [float("nan") if v is None else v for v in values], label=f"hop {hop}")
-            axis.plot(steps, [point["query_accuracy"][member] for point in run["curve"]], color="black", linestyle=":", linewidth=1, label="query")
+                    axis.plot(steps, [float("nan") if v is None else v for v in values], linewidth=1, label=f"links, {hop} lookup{'s' if hop > 1 else ''}")
+            axis.plot(steps, [point["query_accuracy"][member] for point in run["curve"]], color="black", linewidth=1.5, label="question")
             axis.axhline(target, color="grey", linestyle="--", linewidth=1)
             axis.set(title=f"seed {run['seeds'][member]['seed']}", xlabel="step", ylim=(0, 1.02))
-        axes[0][0].set_ylabel("held-out accuracy")
+        axes[0][0].set_ylabel("check-set accuracy")
         axes[0][-1].legend(fontsize=7, loc="lower right")
-        figure.suptitle(f"Depth {run['depth']}: held-out accuracy by hop count while training (dashed: target)", fontsize=9)
+        figure.suptitle(f"Depth {run['depth']}: accuracy on the check set while training (dashed: target)", fontsize=9)
         figure.tight_layout()
         name = f"curves-depth-{run['depth']}.png"
         figure.savefig(folder / name, dpi=110)

@@ -34,28 +34,30 @@ def _chained_targets(shape: ChainedRetrieval, tokens: list[int]) -> tuple[dict[i
     chain: dict[int, list[int]] = {}
     previous: dict[int, list[int]] = {}
     for s in range(shape.statements):
-        lhs, rhs = tokens[2 * s], tokens[2 * s + 1]
+        value = shape.offset + 2 * s + 1
+        lhs, rhs = tokens[value - 1], tokens[value]
         ancestors = []
         link = rhs
         while link in defined:
             earlier = defined[link]
-            ancestors.append(2 * earlier + 1)
-            link = tokens[2 * earlier + 1]
+            ancestors.append(earlier)
+            link = tokens[earlier]
         if ancestors:
-            chain[2 * s + 1] = ancestors
-        previous[2 * s + 1] = [2 * s]
-        defined[lhs] = s
+            chain[value] = ancestors
+        previous[value] = [value - 1]
+        defined[lhs] = value  # the variable's value position
     return chain, previous
 
 
 def _khop_targets(shape: KHopInduction, tokens: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     chain: dict[int, list[int]] = {}
     previous: dict[int, list[int]] = {}
+    hops = tokens[0] - shape.alphabet  # the example's marker
     for i in range(1, len(tokens)):
         if i >= 2:
             previous[i] = [i - 1]
         reached, position = [], i
-        for _ in range(shape.hops):
+        for _ in range(hops):
             earlier = [j for j in range(1, position) if tokens[j] == tokens[position]]
             if not earlier:
                 break
@@ -113,7 +115,7 @@ def inspection_batch(shape: TaskShape) -> Batch:
 
     from feasibility.tasks import draw
 
-    return draw(shape, INSPECT_EXAMPLES, torch.Generator().manual_seed(424_242), held_out=True)
+    return draw(shape, INSPECT_EXAMPLES, torch.Generator().manual_seed(424_242), "check")
 
 
 def chain_positions(shape: TaskShape, tokens: list[int]) -> list[int]:
@@ -123,12 +125,12 @@ def chain_positions(shape: TaskShape, tokens: list[int]) -> list[int]:
     if shape.family == "chained_retrieval":
         asked, defined = tokens[-1], {}
         for s in range(shape.statements):
-            defined[tokens[2 * s]] = s
+            defined[tokens[shape.offset + 2 * s]] = shape.offset + 2 * s + 1
         positions = []
         while asked in defined:
-            s = defined[asked]
-            positions.append(2 * s + 1)
-            asked = tokens[2 * s + 1]
+            value = defined[asked]
+            positions.append(value)
+            asked = tokens[value]
         return sorted(positions) + [len(tokens) - 1]
     last = len(tokens) - 1
     return sorted(set(targets(shape, tokens)["chain"].get(last, [])) | {last})

@@ -77,7 +77,9 @@ def parameter_count(model: DeploymentModel) -> int:
     """Parameters of the deployment model, from the formula (checked against the module in the tests)."""
     width, heads = model.width, model.heads
     hidden = model.mlp_ratio * width
-    per_layer = 3 * width * width + 3 * width + width * width + width + heads * model.sequence_length + 2 * width
+    from feasibility.probe import DISTANCE_BUCKETS
+
+    per_layer = 3 * width * width + 3 * width + width * width + width + heads * DISTANCE_BUCKETS + 2 * width
     if model.mlp_ratio:
         per_layer += width * hidden + hidden + hidden * width + width + 2 * width
     return model.vocab_size * width + model.depth * per_layer + 2 * width + width * model.vocab_size + model.vocab_size
@@ -150,12 +152,14 @@ def count_flops(model: DeploymentModel, batch: int = 1) -> FlopCount:
     )
 
 
-def training_macs(forward_macs_per_example: int, steps: int, batch: int, seeds: int, evaluations: int, eval_examples: int) -> dict:
-    """MACs spent training one depth's probes: a training step costs ~3 forward passes (forward, and a
-    backward pass of about twice the forward), an evaluation one forward pass."""
+def training_macs(forward_macs_per_example: int, steps: int, batch: int, seeds: int, evaluated: list[tuple[int, int]]) -> dict:
+    """MACs spent on one depth's probes: a training step costs ~3 forward passes (forward, and a backward pass of
+    about twice the forward); evaluation one forward pass per example, given as (MACs per example, examples)
+    per seed for each length evaluated."""
     trained = 3 * forward_macs_per_example * steps * batch * seeds
-    evaluated = forward_macs_per_example * evaluations * eval_examples * seeds
-    return {"macs": trained + evaluated, "flops": 2 * (trained + evaluated), "convention": "training step = 3 x forward; evaluation = 1 x forward"}
+    spent_evaluating = sum(macs * examples for macs, examples in evaluated) * seeds
+    total = trained + spent_evaluating
+    return {"macs": total, "flops": 2 * total, "convention": "training step = 3 x forward; evaluation = 1 x forward"}
 
 
 @dataclass

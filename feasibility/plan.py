@@ -1,31 +1,39 @@
 """Which probes to train: depths, seeds, the probed task's shape and length, width and training budget.
 
 Derived from the spec and the bounds alone, with no torch import. The numbers that make probes learn on a
-few CPU cores (the recipe) live here, each with the reason for it; docs/probe-recipe.md tells how they
-were found.
+few CPU cores (the recipe) live here and nowhere else, each with the reason for it; docs/probe-recipe.md
+tells how they were found. Where the task file leaves `probe.sequence_length` at `auto`, the plan lists the
+lengths to try (`LENGTH_LADDER`) and `assess` picks the longest whose steps fit the time budget on this
+machine (`lengths.choose_length`); an explicit length is used as written.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import math
+from dataclasses import asdict, dataclass, field, replace
 
 from feasibility.bounds import DepthBounds
+from feasibility.layout import MAX_PROBE_LENGTH, minimum_length, symbols_used
 from feasibility.spec import TaskSpec
 
 # The recipe. Measured on 2 CPU cores; see docs/probe-recipe.md.
 PROBE_WIDTH = 64  # residual width of every probe
-PROBE_HEADS = 4  # for 1-2 hops: four heads of 16 dims learned 2-hop chains in every seed
-PROBE_HEADS_LONG_CHAINS = 2  # for 3+ hops: two heads of 32 dims learned 4-hop chains where four heads did not
+PROBE_HEADS = 4  # four heads of 16 dims; two or eight heads stalled on 2-lookup questions at 32 tokens
 PROBE_MLP_RATIO = 0  # attention-only probes: retrieval is done by attention, and the step is ~2x faster
-MAX_CHAINS = 5  # target chain + 4 distractors: enough distraction, short enough to train in minutes
-SYMBOL_POOL_FACTOR = 2  # symbol pool = 2x the symbols one example uses, so each example is a fresh draw
-KHOP_ALPHABET = 8
-KHOP_MAX_LENGTH = 48
+SYMBOL_POOL_FACTOR = 1.25  # pool = 1.25x the symbols one example at the task's length draws; with 2x, probes
+# trained at 32 tokens for a 128-token task learned 2 lookups in no seed within 1,500 steps (each symbol seen less)
+KHOP_ALPHABET = 4  # as in Sanford et al.'s reference task
 BATCH_SIZE = 64
-LEARNING_RATE = 3e-3
-WARMUP_STEPS = 100
+LEARNING_RATE = 2e-3  # 3e-3 stalled below chance in 2 of 3 seeds on 2-lookup questions; 1e-3 learned but slower
+WARMUP_STEPS = 300  # a long warm-up carried every seed past the "one lookup short" answer together
 EVAL_EVERY = 50
-EVAL_EXAMPLES = 512
+CHECK_QUESTIONS = 1024  # the stop rule's running check, per seed
+VERDICT_QUESTIONS = 4096  # the fresh set the verdict is read on, per seed: one question per example
+FULL_LENGTH_COST = 2  # the full-length set may cost up to this many times the verdict set ...
+FULL_LENGTH_MIN_QUESTIONS = 256  # ... but holds at least this many questions
+LENGTH_LADDER = (32, 64, 128, 256, 512, 1024, MAX_PROBE_LENGTH)  # probe lengths `auto` tries, shortest first
+STEP_OVERHEAD = 1.2  # running checks and head scores add about this much to the training steps' time
+BUDGET_SHARE = 0.8  # `auto` plans the steps to take at most this share of the time budget: the clock is a safety net
 MAX_AUTO_DEPTH = 8
 
 
@@ -36,10 +44,11 @@ class ProbePlan:
     curriculum: bool
     depths: tuple[int, ...]
     seeds: tuple[int, ...]
-    task_sequence_length: int
-    probe_sequence_length: int
-    chains: int  # chained retrieval only (0 otherwise)
-    symbols: int  # chained retrieval: size of the symbol pool; k-hop: alphabet size
+    task_sequence_length: int  # the task's length (at most MAX_PROBE_LENGTH): where the probes are judged in the end
+    probe_sequence_length: int  # where the probes train
+    symbols: int  # chained retrieval: size of the symbol pool (sized for the task's length); k-hop: alphabet size
+    length_candidates: tuple[int, ...] = ()  # with `auto`: the lengths to try, shortest first (empty: explicit)
+    length_choice: dict = field(default_factory=dict)  # how the probe length was chosen, with the step times measured
     width: int = PROBE_WIDTH
     heads: int = PROBE_HEADS
     mlp_ratio: int = PROBE_MLP_RATIO
@@ -47,7 +56,8 @@ class ProbePlan:
     learning_rate: float = LEARNING_RATE
     warmup_steps: int = WARMUP_STEPS
     eval_every: int = EVAL_EVERY
-    eval_examples: int = EVAL_EXAMPLES
+    check_questions: int = CHECK_QUESTIONS
+    verdict_questions: int = VERDICT_QUESTIONS
     time_budget_s: float = 120.0
     max_steps: int = 3000
     target_accuracy: float = 0.99
@@ -57,27 +67,35 @@ class ProbePlan:
         """True when the probes train on a shorter input than the task's."""
         return self.probe_sequence_length < self.task_sequence_length
 
-    def shape(self):
-        """The task generator this plan probes with (imports torch)."""
+    @property
+    def full_length_questions(self) -> int:
+        """Questions per seed at the task's length: as many as FULL_LENGTH_COST verdict sets' worth of attention and
+        projections, between FULL_LENGTH_MIN_QUESTIONS and VERDICT_QUESTIONS."""
+
+        def cost(length: int) -> int:  # per example and layer: scores and mixing, then projections
+            return length * (length + 4 * self.width)
+
+        affordable = self.verdict_questions * FULL_LENGTH_COST * cost(self.probe_sequence_length) // cost(self.task_sequence_length)
+        return max(FULL_LENGTH_MIN_QUESTIONS, min(self.verdict_questions, affordable))
+
+    def with_length(self, length: int, choice: dict) -> "ProbePlan":
+        return replace(self, probe_sequence_length=length, length_choice=choice)
+
+    def shape(self, length: int | None = None):
+        """The task generator this plan probes with, at the probe's length or at `length` (imports torch)."""
         from feasibility.tasks import ChainedRetrieval, KHopInduction
 
+        length = length or self.probe_sequence_length
         if self.family == "khop_induction":
-            return KHopInduction(hops=self.hops, length=self.probe_sequence_length, alphabet=self.symbols, curriculum=self.curriculum)
-        return ChainedRetrieval(hops=self.hops, chains=self.chains, symbols=self.symbols, curriculum=self.curriculum)
+            return KHopInduction(hops=self.hops, length=length, alphabet=self.symbols, curriculum=self.curriculum)
+        return ChainedRetrieval(hops=self.hops, length=length, symbols=self.symbols, curriculum=self.curriculum)
+
+    def full_shape(self):
+        """The generator at the task's length, where the probes train shorter; None otherwise."""
+        return self.shape(self.task_sequence_length) if self.shortened else None
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "shortened": self.shortened}
-
-
-def probe_heads(hops: int) -> int:
-    """Attention heads of the probes for a task of `hops` hops (see the recipe)."""
-    return PROBE_HEADS if hops <= 2 else PROBE_HEADS_LONG_CHAINS
-
-
-def chained_length(hops: int, chains: int) -> int:
-    """Tokens in a chained-retrieval probe: mixed chain lengths hops, hops, hops-1, ... then `? X`."""
-    lengths = [hops] + [hops - i % hops for i in range(chains - 1)]
-    return 2 * sum(lengths) + 2
+        return {**asdict(self), "shortened": self.shortened, "full_length_questions": self.full_length_questions}
 
 
 def auto_depths(bounds: DepthBounds) -> tuple[int, ...]:
@@ -87,19 +105,42 @@ def auto_depths(bounds: DepthBounds) -> tuple[int, ...]:
     return tuple(range(low, high + 1))
 
 
+def length_candidates(hops: int, task_length: int) -> tuple[int, ...]:
+    """The probe lengths `auto` tries: the ladder's rungs that are shorter than the task (and long enough for its
+    chains), then the task's own length (at most MAX_PROBE_LENGTH)."""
+    shortest, longest = minimum_length(hops), min(task_length, MAX_PROBE_LENGTH)
+    return tuple(length for length in LENGTH_LADDER if shortest <= length < longest) + (longest,)
+
+
+def choose_length(plan: ProbePlan, seconds_per_step) -> ProbePlan:
+    """The plan at the longest candidate length whose `max_steps` are predicted to fit BUDGET_SHARE of the time
+    budget at the deepest planned depth, by `seconds_per_step(length)` (measured on this machine). The shortest
+    candidate is taken even when it does not fit; then the clock may cut training short, and the verdict says so."""
+    if not plan.length_candidates:
+        return plan
+    measured = []
+    chosen = plan.length_candidates[0]
+    for length in plan.length_candidates:
+        seconds = seconds_per_step(length)
+        predicted = plan.max_steps * seconds * STEP_OVERHEAD
+        measured.append({"length": length, "seconds_per_step": seconds, "predicted_s": predicted})
+        if predicted > BUDGET_SHARE * plan.time_budget_s:
+            break
+        chosen = length
+    choice = {"rule": "auto", "depth": max(plan.depths), "max_steps": plan.max_steps, "time_budget_s": plan.time_budget_s, "measured": measured}
+    return plan.with_length(chosen, choice)
+
+
 def make_plan(spec: TaskSpec, bounds: DepthBounds) -> ProbePlan:
-    """The probes to train for `spec`."""
-    hops, task_length = spec.task.hops, spec.task.sequence_length
-    available = spec.probe.sequence_length or task_length
+    """The probes to train for `spec`. With `probe.sequence_length: auto` the probe length is still to be chosen:
+    it is set to the shortest candidate until `assess` measures which one fits the budget."""
+    hops, task_length = spec.task.hops, min(spec.task.sequence_length, MAX_PROBE_LENGTH)
+    explicit = spec.probe.sequence_length
+    candidates = () if explicit else length_candidates(hops, task_length)
     if spec.task.kind == "khop_induction":
-        length = min(available, spec.probe.sequence_length or KHOP_MAX_LENGTH)
-        chains, symbols = 0, KHOP_ALPHABET
+        symbols = KHOP_ALPHABET
     else:
-        chains = 2
-        while chains < MAX_CHAINS and chained_length(hops, chains + 1) <= available:
-            chains += 1
-        length = chained_length(hops, chains)
-        symbols = SYMBOL_POOL_FACTOR * chains * (hops + 1)
+        symbols = math.ceil(SYMBOL_POOL_FACTOR * symbols_used(hops, task_length))
     return ProbePlan(
         family=spec.task.kind,
         hops=hops,
@@ -107,10 +148,10 @@ def make_plan(spec: TaskSpec, bounds: DepthBounds) -> ProbePlan:
         depths=spec.probe.depths or auto_depths(bounds),
         seeds=tuple(range(spec.probe.seeds)),
         task_sequence_length=task_length,
-        probe_sequence_length=length,
-        chains=chains,
+        probe_sequence_length=explicit or candidates[0],
         symbols=symbols,
-        heads=probe_heads(hops),
+        length_candidates=candidates,
+        length_choice={"rule": "explicit"} if explicit else {},
         time_budget_s=spec.probe.time_budget_s,
         max_steps=spec.probe.max_steps,
         target_accuracy=spec.requirements.accuracy,

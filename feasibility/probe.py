@@ -9,6 +9,7 @@ read it and FLOP counters see every matmul.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ import torch.nn.functional as F
 @dataclass(frozen=True)
 class ProbeConfig:
     vocab_size: int
-    sequence_length: int
+    sequence_length: int  # the training length: position buckets reach this far, and the last covers any beyond
     depth: int
     width: int = 64
     heads: int = 4
@@ -51,35 +52,73 @@ class EnsembleLayerNorm(nn.Module):
         return F.layer_norm(x, x.shape[-1:]) * self.weight + self.bias
 
 
+DISTANCE_BUCKETS = 16  # learned position biases per head: one per bucket of relative distance
+EXACT_DISTANCES = 8  # distances 0..7 each have a bucket of their own; longer ones share log-spaced buckets
+
+
+def distance_buckets(length: int, reach: int) -> torch.Tensor:
+    """(T, T) bucket of the distance i - j between a query position i and a key position j (0 above the diagonal).
+
+    Distances below EXACT_DISTANCES have a bucket each; longer ones up to `reach - 1` (the longest distance in
+    training) share log-spaced buckets, the last of which holds `reach - 1` and every distance beyond it. So
+    the position bias is defined at every distance, and a probe can be evaluated at lengths it did not train at.
+    """
+    distance = (torch.arange(length).view(-1, 1) - torch.arange(length).view(1, -1)).clamp(min=0)
+    longest, last = reach - 1, DISTANCE_BUCKETS - 1
+    if longest <= EXACT_DISTANCES:
+        return distance.clamp(max=last)
+    spaced = EXACT_DISTANCES + torch.floor(
+        torch.log(distance.clamp(min=1).float() / EXACT_DISTANCES) / math.log(longest / EXACT_DISTANCES) * (last - EXACT_DISTANCES)
+    ).long()
+    return torch.where(distance < EXACT_DISTANCES, distance, spaced.clamp(max=last))
+
+
+@functools.lru_cache(maxsize=16)
+def _positions(length: int, reach: int, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """For one input length: the (T, T) distance bucket of each position pair, and the causal mask as 0 / -inf to
+    add to the scores (one addition instead of a masked fill)."""
+    blocked = torch.zeros(length, length).masked_fill(~torch.ones(length, length, dtype=torch.bool).tril(), float("-inf"))
+    return distance_buckets(length, reach).to(device), blocked.to(device)
+
+
 class Attention(nn.Module):
     def __init__(self, config: ProbeConfig):
         super().__init__()
         self.heads = config.heads
+        self.reach = config.sequence_length
         self.qkv = EnsembleLinear(config.ensemble, config.width, 3 * config.width)
         self.proj = EnsembleLinear(config.ensemble, config.width, config.width, 0.02 / math.sqrt(2 * config.depth))
         self.pattern = nn.Identity()  # hook point: the softmaxed attention, (E, B, nh, T, T)
-        # A learned bias per head and per distance (T5-style relative positions): a previous-token head is
-        # then one number to learn, which is what lets the probes' retrieval heads form within minutes.
-        length = config.sequence_length
+        # A learned bias per head and per bucket of distance (T5-style relative positions): a previous-token head
+        # is then one number to learn, which is what lets the probes' retrieval heads form within minutes.
+        # Initialised ALiBi-like: each bucket starts at -slope x its shortest distance.
+        shortest = torch.zeros(DISTANCE_BUCKETS)
+        reps = distance_buckets(max(self.reach, DISTANCE_BUCKETS), self.reach)[:, 0]  # bucket of distances 0, 1, 2, ...
+        for bucket in range(DISTANCE_BUCKETS):
+            found = (reps == bucket).nonzero()
+            shortest[bucket] = found[0, 0] if len(found) else bucket
         slopes = 4.0 ** -torch.arange(config.heads, dtype=torch.float)  # 1, 1/4, 1/16, ...: ALiBi-like recency
-        bias = -slopes.view(-1, 1) * torch.arange(length, dtype=torch.float)  # (nh, T)
-        self.distance_bias = nn.Parameter(bias.expand(config.ensemble, 1, config.heads, length).clone())
-        distance = (torch.arange(length).view(-1, 1) - torch.arange(length).view(1, -1)).clamp(min=0)
-        self.register_buffer("distance", distance, persistent=False)  # (T, T): i - j on and below the diagonal
-        self.register_buffer("causal", torch.ones(length, length, dtype=torch.bool).tril(), persistent=False)
+        bias = -slopes.view(-1, 1) * shortest  # (nh, buckets)
+        self.distance_bias = nn.Parameter(bias.expand(config.ensemble, 1, config.heads, DISTANCE_BUCKETS).clone())
+        buckets, blocked = _positions(self.reach, self.reach, "cpu")
+        self.register_buffer("buckets", buckets.clone(), persistent=False)  # at the training length
+        self.register_buffer("blocked", blocked.clone(), persistent=False)
 
     def forward(self, x: torch.Tensor, batch: int) -> torch.Tensor:
         ensemble, rows, width = x.shape  # rows = B * T
         length = rows // batch
         head_size = width // self.heads
         q, k, v = self.qkv(x).split(width, dim=-1)
-        # (E, B*T, C) -> (E, B, nh, T, hs)
-        q = q.view(ensemble, batch, length, self.heads, head_size).transpose(2, 3)
+        # (E, B*T, C) -> (E, B, nh, T, hs); q is scaled here, on T values per head rather than T x T scores
+        q = q.view(ensemble, batch, length, self.heads, head_size).transpose(2, 3) / math.sqrt(head_size)
         k = k.view(ensemble, batch, length, self.heads, head_size).transpose(2, 3)
         v = v.view(ensemble, batch, length, self.heads, head_size).transpose(2, 3)
-        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(head_size)  # (E, B, nh, T, T)
-        bias = self.distance_bias[..., self.distance[:length, :length]]  # (E, 1, nh, T, T)
-        scores = (scores + bias).masked_fill(~self.causal[:length, :length], float("-inf"))
+        if length == self.reach:
+            buckets, blocked = self.buckets, self.blocked
+        else:  # another length than the training one (a probe judged at the task's length)
+            buckets, blocked = _positions(int(length), self.reach, str(x.device))
+        bias = self.distance_bias[..., buckets] + blocked  # (E, 1, nh, T, T)
+        scores = torch.matmul(q, k.transpose(-2, -1)) + bias  # (E, B, nh, T, T)
         pattern = self.pattern(torch.softmax(scores, dim=-1))
         y = torch.matmul(pattern, v)  # (E, B, nh, T, hs)
         y = y.transpose(2, 3).reshape(ensemble, rows, width)  # (E, B*T, C)

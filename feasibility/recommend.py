@@ -29,6 +29,11 @@ class Recommendation:
     binding_constraint: str | None = None  # "accuracy", "latency", "both" or None
     single_hop: bool = False
     deepest_within_budget: int | None = None  # from the latency line fit, capped below any measured depth over budget
+    probe_length: int | None = None  # where the reference depth's verdict was read (the probes' training length)
+    full_length: int | None = None  # the task's length, where the probes trained shorter
+    full_length_accuracy: float | None = None  # the reference depth's weakest seed there
+    holds_at_full_length: bool | None = None
+    too_slow_depths: list[int] = field(default_factory=list)  # depths the time cap cut short: the machine was too slow to judge
     evidence: list[dict] = field(default_factory=list)  # one verdict per depth, with the run's stop figures
     alternatives: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
     risks: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
@@ -131,15 +136,17 @@ def recommend(
         run = runs.get(verdict["depth"], {})
         rec.evidence.append(
             {
-                **{k: verdict.get(k) for k in ("depth", "verdict", "accuracy", "lower_bound", "seeds_learned", "seeds")},
+                **verdict,
                 "below_lower_bound": verdict["depth"] < bounds["lower"],
                 "steps": run.get("steps"),
                 "train_s": run.get("wall_s"),
                 "stop_reason": run.get("stop_reason"),
                 "plateau_since_step": run.get("plateau_since_step"),
                 "first_learned": learned[0] if learned else None,
+                "time_budget_s": plan["time_budget_s"],
             }
         )
+    rec.too_slow_depths = [v["depth"] for v in verdicts if v["verdict"] == "too_slow"]
 
     by_depth = {v["depth"]: v for v in verdicts}
     rec.frontier = frontier(
@@ -169,10 +176,13 @@ def recommend(
     if reference is not None:
         rec.latency_ms = latencies[reference]
         rec.latency_margin_ms = budget - latencies[reference]
+        judged = by_depth[reference]
+        rec.probe_length, rec.full_length = judged.get("length"), judged.get("full_length")
+        rec.full_length_accuracy, rec.holds_at_full_length = judged.get("full_length_accuracy"), judged.get("holds_at_full_length")
 
     if rec.decision != "recommended" or (rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * budget):
         rec.alternatives = _alternatives(rec, spec, bounds, plan, runs, latencies, latency_fit)
-    rec.risks = _risks(rec, plan, costs)
+    rec.risks = _risks(rec, spec, plan, verdicts, costs)
     rec.questions = _questions(rec, spec, plan, environment)
     return rec
 
@@ -183,6 +193,9 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
     length = spec["task"]["sequence_length"]
     options: list[dict] = []
     if rec.decision == "not_learned":
+        if any(run.get("stop_reason") == "time budget" for run in runs.values()):
+            options.append({"kind": "more_time", "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"],
+                            "steps": max(run.get("steps") or 0 for run in runs.values() if run.get("stop_reason") == "time budget")})
         longest = max((run.get("wall_s") or 0 for run in runs.values()), default=0)
         steps = max((run.get("steps") or 0 for run in runs.values()), default=0)
         options.append({"kind": "more_training", "steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]})
@@ -211,7 +224,7 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
                 continue
             weakest = {}
             for seed in run["seeds"]:
-                for hop, value in seed["accuracy_by_hop"].items():
+                for hop, value in seed["verdict_set"]["accuracy_by_hop"].items():
                     weakest[int(hop)] = min(value, weakest.get(int(hop), 1.0))
             per_pass = learned_hops(weakest, rec.target)
             if per_pass and per_pass < hops:
@@ -224,12 +237,27 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
     return options
 
 
-def _risks(rec: Recommendation, plan: dict, costs: list[dict]) -> list[dict]:
+def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[dict], costs: list[dict]) -> list[dict]:
     risks: list[dict] = []
+    judged = next((v for v in verdicts if v["depth"] == (rec.depth or rec.learned_depth)), None)
     if plan["probe_sequence_length"] < plan["task_sequence_length"]:
-        risks.append({"kind": "shortened", "probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"]})
+        risks.append(
+            {"kind": "shortened", "probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"],
+             "depth": judged["depth"] if judged else None,
+             "accuracy": judged.get("full_length_accuracy") if judged else None,
+             "lower_bound": judged.get("full_length_lower_bound") if judged else None,
+             "holds": judged.get("holds_at_full_length") if judged else None}
+        )
     else:
         risks.append({"kind": "full_length", "probe_length": plan["probe_sequence_length"]})
+    if spec["task"]["sequence_length"] > plan["task_sequence_length"]:
+        risks.append({"kind": "longer_than_probed", "task_length": spec["task"]["sequence_length"], "judged_length": plan["task_sequence_length"]})
+    contradicting = [v["depth"] for v in verdicts if v.get("contradicts_bound")]
+    if contradicting:
+        risks.append({"kind": "contradicts_bound", "depths": contradicting})
+    slow = [v["depth"] for v in verdicts if v["verdict"] == "too_slow"]
+    if slow:
+        risks.append({"kind": "too_slow", "depths": slow, "time_budget_s": plan["time_budget_s"]})
     risks.append({"kind": "small_probes", "probe_width": plan["width"]})
     if rec.decision == "recommended" and rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * rec.budget_ms:
         risks.append({"kind": "tight_margin", "margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms})
@@ -255,6 +283,6 @@ def _questions(rec: Recommendation, spec: dict, plan: dict, environment: dict) -
     else:
         questions.append({"kind": "fund_longer_run"})
     if plan["probe_sequence_length"] < plan["task_sequence_length"]:
-        questions.append({"kind": "full_length_run", "task_length": plan["task_sequence_length"]})
+        questions.append({"kind": "full_length_run", "task_length": plan["task_sequence_length"], "probe_length": plan["probe_sequence_length"]})
     questions.append({"kind": "real_data"})
     return questions

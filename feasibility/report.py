@@ -30,12 +30,17 @@ def _si(value: float) -> str:
 
 
 def _chance_lines(assessment: Assessment, lang: str = "en") -> list[str]:
-    """What guessing scores per hop count, so that accuracy can be read against it."""
-    chance = next((run.get("chance_by_hop") for run in assessment.probes if run.get("chance_by_hop")), None)
-    if not chance:
+    """What the best chain-ignoring guesser scores, so that accuracy can be read against it."""
+    run = next((run for run in assessment.probes if run.get("chance")), None)
+    if run is None:
         return []
-    levels = label("sep", lang).join(f"{label('hop', lang, hop=int(h))}: {v:.0%}" for h, v in sorted(chance.items(), key=lambda item: int(item[0])))
-    return [label("chance", lang, levels=levels), ""]
+    chance, full = run["chance"], run.get("full_length_chance")
+    sep = label("sep", lang)
+    levels = sep.join(f"{label('hop', lang, hop=int(h))}: {v:.0%}" for h, v in sorted(chance["by_hop"].items(), key=lambda item: int(item[0])))
+    names = sep.join(label(f"h_{name}", lang) for name in chance["heuristics"])
+    full_text = label("chance_full", lang, query=percent(full["query"]), length=full["length"]) if full else ""
+    best = label(f"h_{chance['best']}", lang)
+    return [label("chance", lang, names=names, best=best, query=percent(chance["query"]), length=chance["length"], full=full_text, levels=levels or "-"), ""]
 
 
 def _bytes(value: float) -> str:
@@ -46,7 +51,8 @@ def _bytes(value: float) -> str:
 
 
 def depth_rows(assessment: Assessment) -> list[dict[str, Any]]:
-    """One row per planned depth: bound, accuracy by hop, verdict, cost; the key table of every report."""
+    """One row per planned depth: bound, accuracy on the links by hop and on the question, verdict, cost; the key
+    table of every report. Accuracies are the weakest seed's on the fresh verdict set."""
     bounds = assessment.bounds
     spec = assessment.spec
     percentile = spec["requirements"]["latency_percentile"]
@@ -60,7 +66,7 @@ def depth_rows(assessment: Assessment) -> list[dict[str, Any]]:
         accuracy_by_hop: dict[int, float] = {}
         if run:
             for hop in range(1, spec["task"]["hops"] + 1):
-                values = [seed["accuracy_by_hop"].get(hop, seed["accuracy_by_hop"].get(str(hop))) for seed in run["seeds"]]
+                values = [seed["verdict_set"]["accuracy_by_hop"].get(str(hop), seed["verdict_set"]["accuracy_by_hop"].get(hop)) for seed in run["seeds"]]
                 values = [v for v in values if v is not None]
                 if values:
                     accuracy_by_hop[hop] = min(values)  # the weakest seed
@@ -70,7 +76,10 @@ def depth_rows(assessment: Assessment) -> list[dict[str, Any]]:
                 "depth": depth,
                 "vs_bound": "below" if depth < bounds["lower"] else ("within" if depth <= bounds["upper"] else "above"),
                 "accuracy_by_hop": accuracy_by_hop,
+                "question": verdict["accuracy"],
+                "question_full_length": verdict.get("full_length_accuracy"),
                 "lower_bound": verdict["lower_bound"],
+                "at_chance": verdict.get("at_chance", False),
                 "verdict": verdict["verdict"],
                 "macs": cost["flops"]["macs_per_request"] if cost else None,
                 "flops": cost["flops"]["flops_per_request"] if cost else None,
@@ -84,20 +93,24 @@ def depth_rows(assessment: Assessment) -> list[dict[str, Any]]:
     return rows
 
 
-def curve_summary(run: dict, hops: int, points: int = 6, lang: str = "en") -> str:
-    """Held-out accuracy on the hardest hop count (weakest seed) at a few evenly spaced checkpoints."""
+def _full_length(assessment: Assessment) -> int | None:
+    """The task's length where the probes trained shorter and were judged there too; else None."""
+    plan = assessment.plan
+    return plan["task_sequence_length"] if plan["probe_sequence_length"] < plan["task_sequence_length"] else None
+
+
+def _verdict_cell(row: dict, lang: str) -> str:
+    space = "" if lang == "ja" else " "
+    return label(f"v_{row['verdict']}", lang) + (space + label("at_chance", lang) if row["at_chance"] else "")
+
+
+def curve_summary(run: dict, points: int = 6, lang: str = "en") -> str:
+    """Accuracy on the question on the check set (weakest seed) at a few evenly spaced checkpoints."""
     curve = run["curve"]
     if not curve:
         return label("no_checkpoints", lang)
     picks = sorted({round(i * (len(curve) - 1) / max(1, points - 1)) for i in range(points)})
-    parts = []
-    for index in picks:
-        point = curve[index]
-        values = [acc.get(hop, acc.get(str(hop))) for acc in point["accuracy_by_hop"] for hop in [hops]]
-        values = [v for v in values if v is not None]
-        shown = f"{min(values):.0%}" if values else "-"
-        parts.append(f"{label('step', lang, step=point['step'])}: {shown}")
-    return label("sep", lang).join(parts)
+    return label("sep", lang).join(f"{label('step', lang, step=curve[i]['step'])}: {min(curve[i]['query_accuracy']):.0%}" for i in picks)
 
 
 def depth_table(assessment: Assessment):
@@ -291,7 +304,9 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
         f"## {t('depths')}",
         "",
     ]
-    header = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], t("lower_bound"), t("verdict"), "MACs", "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
+    full_length = _full_length(assessment)
+    questions = [t("question")] + ([t("question_at", length=full_length)] if full_length else [])
+    header = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *questions, t("lower_bound"), t("verdict"), "MACs", "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
     left = {t("vs_bound"), t("verdict"), t("fits")}
     lines += [table_row(header), "|" + "|".join("---" if h in left else "---:" for h in header) + "|"]
     for row in depth_rows(assessment):
@@ -301,8 +316,10 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
                     row["depth"],
                     t(row["vs_bound"]),
                     *[percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
+                    percent(row["question"]),
+                    *([percent(row["question_full_length"])] if full_length else []),
                     percent(row["lower_bound"]),
-                    t(f"v_{row['verdict']}"),
+                    _verdict_cell(row, lang),
                     _si(row["macs"]) if row["macs"] is not None else "-",
                     _si(row["flops"]) if row["flops"] is not None else "-",
                     _si(row["parameters"]) if row["parameters"] is not None else "-",
@@ -311,7 +328,8 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
                 ]
             )
         )
-    lines += ["", t("table_note"), "", *_chance_lines(assessment, lang)]
+    full_note = t("table_note_full", length=full_length) if full_length else ""
+    lines += ["", t("table_note", hops=hops, questions=f"{plan['verdict_questions']:,}", length=plan["probe_sequence_length"], full=full_note), "", *_chance_lines(assessment, lang)]
     lines += [f"![{name.removesuffix('.png')}]({name})" for name in plots if name in ("accuracy.png", "latency.png")]
     lines += ["", f"## {t('why')}", "", *[f"- {reason}" for reason in _reasons(rec, lang)], ""]
     fit = assessment.latency_fit
@@ -331,7 +349,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             "",
             t("curves_note", hops=hops),
             "",
-            *[f"- {t('depth_n', depth=run['depth'])} ({stop_reason(run, lang)}): {curve_summary(run, hops, lang=lang)}" for run in assessment.probes],
+            *[f"- {t('depth_n', depth=run['depth'])} ({stop_reason(run, lang)}): {curve_summary(run, lang=lang)}" for run in assessment.probes],
             "",
             *[f"![{name.removesuffix('.png')}]({name})" for name in plots if name.startswith("curves-")],
             "",
@@ -360,7 +378,8 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             seconds=plan["time_budget_s"],
             curriculum=t("on") if plan["curriculum"] else t("off"),
         ),
-        f"- {t('probe_length', length=plan['probe_sequence_length'])}",
+        f"- {t('probe_length', length=plan['probe_sequence_length'], how=_length_how(plan, lang))}",
+        f"- {_judging_line(plan, lang)}",
         "- "
         + t(
             "env_line",
@@ -376,14 +395,16 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
         "",
         f"## {t('appendix')}",
         "",
-        table_row([t("depth"), t("seed"), t("steps"), t("train_s"), t("stop"), t("accuracy_by_hop"), t("query")]),
-        "|---:|---:|---:|---:|---|---|---:|",
+        table_row([t("depth"), t("seed"), t("steps"), t("train_s"), t("stop"), t("accuracy_by_hop"), t("query_check"), t("query"), *questions[1:]]),
+        "|---:|---:|---:|---:|---|---|---:|---:|" + ("---:|" if full_length else ""),
     ]
     for run in assessment.probes:
         for seed in run["seeds"]:
-            by_hop = ", ".join(f"{h}: {v:.1%}" for h, v in sorted((int(k), v) for k, v in seed["accuracy_by_hop"].items()))
+            fresh, full = seed["verdict_set"], seed.get("full_length")
+            by_hop = ", ".join(f"{h}: {v:.1%}" for h, v in sorted((int(k), v) for k, v in fresh["accuracy_by_hop"].items()))
             stop = stop_reason(run, lang) + (f" {t('cached')}" if run.get("cached") else "")
-            lines.append(table_row([run["depth"], seed["seed"], run["steps"], f"{run['wall_s']:.1f}", stop, by_hop, percent(seed["query_accuracy"])]))
+            cells = [run["depth"], seed["seed"], run["steps"], f"{run['wall_s']:.1f}", stop, by_hop or "-", percent(seed["check"]["query_accuracy"]), percent(fresh["query_accuracy"])]
+            lines.append(table_row(cells + ([percent(full["query_accuracy"]) if full else "-"] if full_length else [])))
     spent = [f"{t('depth_n', depth=run['depth'])}: {_si(run['training_compute']['macs'])} MACs = {_si(run['training_compute']['flops'])} FLOPs" for run in assessment.probes if "training_compute" in run]
     if spent:
         lines += ["", t("training_compute", parts="; ".join(spent))]
@@ -441,7 +462,9 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     console.print(Panel(headline(rec, lang), title=f"feasibility: {spec['name']}", border_style=style))
     title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
     table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
-    names = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], t("verdict"), "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
+    full_length = _full_length(assessment)
+    questions = [t("question")] + ([t("question_at", length=full_length)] if full_length else [])
+    names = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *questions, t("verdict"), "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
     for name in names:
         wraps = name == t("verdict")
         table.add_column(name, justify="left" if name in (t("vs_bound"), t("verdict"), t("fits")) else "right", no_wrap=not wraps, min_width=8 if wraps else None)
@@ -450,7 +473,9 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
             str(row["depth"]),
             t(row["vs_bound"]),
             *[percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
-            t(f"v_{row['verdict']}"),
+            percent(row["question"]),
+            *([percent(row["question_full_length"])] if full_length else []),
+            _verdict_cell(row, lang),
             _si(row["flops"]) if row["flops"] is not None else "-",
             _si(row["parameters"]) if row["parameters"] is not None else "-",
             f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
@@ -467,6 +492,22 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
         console.print(warning, style="yellow", highlight=False, markup=False)
     if files:
         console.print(t("written", files=", ".join(files)), highlight=False, markup=False)
+
+
+def _length_how(plan: dict, lang: str) -> str:
+    """How the probe length was chosen: as written, or by `auto` with the step times it measured."""
+    choice = plan.get("length_choice") or {}
+    if choice.get("rule") != "auto":
+        return label("length_explicit", lang) if choice.get("rule") == "explicit" else ""
+    from feasibility.plan import BUDGET_SHARE
+
+    measured = label("sep", lang).join(f"{m['seconds_per_step'] * 1000:.0f} ms @ {m['length']}" for m in choice["measured"])
+    return label("length_auto", lang, steps=f"{choice['max_steps']:,}", share=BUDGET_SHARE, budget=choice["time_budget_s"], depth=choice["depth"], measured=measured)
+
+
+def _judging_line(plan: dict, lang: str) -> str:
+    full = label("judging_full", lang, questions=f"{plan['full_length_questions']:,}", length=plan["task_sequence_length"]) if plan["shortened"] else ""
+    return label("judging_line", lang, every=plan["eval_every"], check=f"{plan['check_questions']:,}", verdict=f"{plan['verdict_questions']:,}", length=plan["probe_sequence_length"], full=full)
 
 
 def _steadiness_lines(assessment: Assessment, lang: str) -> list[str]:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from feasibility.errors import Problem, SpecError
+from feasibility.layout import MAX_PROBE_LENGTH
+from feasibility.layout import minimum_length as minimum_sequence_length
 
 TASK_KINDS = ("chained_retrieval", "khop_induction")
 DTYPES = ("float32", "bfloat16", "float16")
@@ -79,11 +81,6 @@ class TaskSpec:
         data["probe"]["sequence_length"] = self.probe.sequence_length or "auto"
         data["deployment"]["threads"] = self.deployment.threads or "auto"
         return data
-
-
-def minimum_sequence_length(hops: int) -> int:
-    """Shortest input that holds a chain of `hops` links, one distractor chain and the final query."""
-    return 2 * hops * 2 + 2  # two tokens per statement, two chains, then `? X`
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -345,14 +342,16 @@ def _check_combinations(sections: dict[str, dict[str, Any]], problem: Callable[[
     if hops and length and length < minimum_sequence_length(hops):
         problem(
             "task.sequence_length",
-            f"{length} tokens cannot hold a chain of {hops} hops, one distractor chain and the query "
-            f"(needs at least {minimum_sequence_length(hops)}); raise it or lower task.hops",
+            f"{length} tokens cannot hold the probes' chain of {hops} lookups, one distractor chain of {hops + 1} and the "
+            f"question (needs at least {minimum_sequence_length(hops)}: two tokens per statement); raise it or lower task.hops",
         )
     probe_length = probe.get("sequence_length")
     if hops and probe_length and probe_length < minimum_sequence_length(hops):
         problem("probe.sequence_length", f"must be at least {minimum_sequence_length(hops)} for {hops} hops, got {probe_length}")
     if probe_length and length and probe_length > length:
         problem("probe.sequence_length", f"must not exceed task.sequence_length ({length}), got {probe_length}")
+    elif probe_length and probe_length > MAX_PROBE_LENGTH:
+        problem("probe.sequence_length", f"must be at most {MAX_PROBE_LENGTH} (the longest input a probe reads), got {probe_length}; or use auto")
     width, heads = deployment.get("width"), deployment.get("heads")
     if width and heads and width % heads:
         problem("deployment.heads", f"must divide deployment.width ({width}) evenly, got {heads}")

@@ -1,19 +1,27 @@
 """Synthetic task families, vectorised in torch, each with a brute-force reference solver for the tests.
 
+**What D counts.** D (`hops`) is the number of lookups from the question to the answer, as in Musat (2024):
+after `A = 7, B = A`, the question "value of B?" is 2 lookups (B -> A, A -> 7). A link's lookups are
+counted the same way: the value position of `B = A` holds A and must answer 7, one lookup; the value
+position of `A = 7` holds the answer itself, zero lookups (a copy).
+
 Chained retrieval (Musat 2024). Each statement is two tokens, `lhs rhs`, meaning "lhs = rhs"; rhs is a
-ground value or a variable defined earlier. A chain of D statements `A = 7, B = A, C = B, D = C` is
-interleaved with distractor chains; the query `? D` asks for D's ground value (7). The statement at
-position h of its chain must read h statements to know its ground value, so its value position is a
-link of h hops; the query on the last variable of a D-chain is a D-hop retrieval. With the implicit
-curriculum every value position is supervised with its ground value and tagged with its hop count; without
-it only the query is supervised.
+ground value or a variable defined earlier. The input holds as many statements as the probe's length allows,
+in chains interleaved at random: the asked chain of D statements, then distractor chains of D + 1 statements
+(each with one link of D lookups, the curriculum's top rung) and one shorter remainder chain; the final `? X`
+asks for the last variable of the asked chain, D lookups. With the implicit curriculum every value position that
+needs a lookup is supervised with its ground value and tagged with its lookups (1 to D); without it only the
+question is.
 
-k-hop induction (Sanford et al. 2024). A marker token `m` then a string over a small alphabet; at each
-position the label is the token reached by m hops of "find the previous occurrence of the current token,
-move to the token after it". With the curriculum, m is drawn from 1..k per example; without it, m = k.
+k-hop induction (Sanford et al. 2024, as in their reference task). A marker token for m, then a string over
+a small alphabet in which no symbol follows itself; at every position the label is the symbol reached by m
+hops of "find the previous occurrence of the current symbol, move to the symbol after it", or a null answer
+where a hop finds no earlier occurrence. With the curriculum m is drawn from 1..K per example; without it,
+m = K. The last position of an example with m = K is its question.
 
-Training and held-out examples are drawn from disjoint halves of example space: a fixed hash of the tokens
-sends 1 in `HELD_OUT_SHARE` examples to the held-out side, and the training stream never yields those.
+Example space is split three ways by a fixed hash of the tokens (`split_of`): the training stream, the
+*check* set that the stop rule looks at while training, and the *verdict* set that judges the probes once
+training has stopped. No example belongs to two of them.
 """
 
 from __future__ import annotations
@@ -23,109 +31,155 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from feasibility import layout
+
 IGNORE = -100  # label of positions that carry no target (the cross-entropy ignore index)
-HELD_OUT_SHARE = 8  # one example in 8 (by token hash) is reserved for held-out evaluation
+
+# Chained retrieval's special tokens; symbols follow them.
+QUERY = 0  # the question marker "?"
+FILLER = 1  # pads an input of odd length at its start; never supervised
+FIRST_SYMBOL = 2
+
+SPLITS = ("train", "check", "verdict")
+SPLIT_MODULUS = 8  # by token hash: residue 0 -> check, 1 -> verdict, 2..7 -> training
+
+
+@dataclass
+class Batch:
+    """Tokens and labels, all (B, T): targets hold IGNORE where nothing is supervised; hops tag each label with
+    the lookups it needs; is_query marks each example's question (the position the verdict is read at)."""
+
+    tokens: torch.Tensor
+    targets: torch.Tensor
+    hops: torch.Tensor
+    is_query: torch.Tensor
+
+    FIELDS = ("tokens", "targets", "hops", "is_query")
+
+    def __len__(self) -> int:
+        return self.tokens.shape[0]
+
+    def select(self, rows: torch.Tensor) -> "Batch":
+        return Batch(*(getattr(self, name)[rows] for name in self.FIELDS))
+
+    @classmethod
+    def concat(cls, parts: list["Batch"]) -> "Batch":
+        return parts[0] if len(parts) == 1 else cls(*(torch.cat([getattr(p, name) for p in parts]) for name in cls.FIELDS))
+
+    def to(self, device) -> "Batch":
+        return Batch(*(getattr(self, name).to(device) for name in self.FIELDS))
 
 
 @dataclass(frozen=True)
 class ChainedRetrieval:
-    """Shape of one chained-retrieval example: `chains` chains of `hops` statements plus `? X`."""
+    """Shape of one chained-retrieval example of `length` tokens whose question needs `hops` lookups."""
 
     hops: int
-    chains: int
-    symbols: int  # pool of symbols; each example draws chains * (hops + 1) distinct ones from it
+    length: int
+    symbols: int  # size of the symbol pool; each example draws `symbols_used` distinct ones from it
     curriculum: bool = True
-    mixed_lengths: bool = True  # distractor chains of lengths hops, hops-1, ..., 1 (else all of length hops)
 
     family = "chained_retrieval"
 
     def __post_init__(self):
-        if self.chains < 2 or self.hops < 1:
-            raise ValueError("need hops >= 1 and chains >= 2 (the target chain and a distractor)")
-        if self.symbols < self.chains * (self.hops + 1):
-            raise ValueError("need one distinct symbol per ground value and per variable")
-
-    @property
-    def chain_lengths(self) -> tuple[int, ...]:
-        """Statements per chain; chain 0 is the target. Shorter distractors put more short links in
-        every example, which is the curriculum's first rungs."""
-        if not self.mixed_lengths:
-            return (self.hops,) * self.chains
-        return (self.hops,) + tuple(self.hops - i % self.hops for i in range(self.chains - 1))
-
-    @property
-    def statements(self) -> int:
-        return sum(self.chain_lengths)
+        if self.hops < 1:
+            raise ValueError("need hops >= 1")
+        if self.length < layout.minimum_length(self.hops):
+            raise ValueError(f"{self.length} tokens cannot hold the asked chain, one distractor chain and the query (need {layout.minimum_length(self.hops)})")
+        if self.symbols < self.symbols_used:
+            raise ValueError(f"a pool of {self.symbols} symbols is too small: each example draws {self.symbols_used} distinct ones")
 
     @property
     def sequence_length(self) -> int:
-        return 2 * self.statements + 2
+        return self.length
+
+    @property
+    def statements(self) -> int:
+        return (self.length - 2) // 2
+
+    @property
+    def offset(self) -> int:
+        """Position of the first statement: 1 when a filler token pads an odd length."""
+        return (self.length - 2) % 2
+
+    @property
+    def chain_lengths(self) -> tuple[int, ...]:
+        """Statements per chain; chain 0 is the asked one (D statements), the rest D + 1 except a shorter last."""
+        return layout.chain_lengths(self.hops, self.length)
+
+    @property
+    def symbols_used(self) -> int:
+        return layout.symbols_used(self.hops, self.length)
 
     @property
     def vocab_size(self) -> int:
-        return 1 + self.symbols  # the query marker "?" (token 0), then the symbols
+        return FIRST_SYMBOL + self.symbols
 
-    def sample(self, batch: int, generator: torch.Generator) -> "Batch":
-        """`batch` fresh examples (training and held-out alike; see `draw` for the split)."""
-        statements = self.statements
+    def sample(self, batch: int, generator: torch.Generator) -> Batch:
+        """`batch` fresh examples (every split alike; see `draw` for the split)."""
+        statements, lengths = self.statements, self.chain_lengths
+        chains, longest = len(lengths), self.hops + 1
         rows = torch.arange(batch).unsqueeze(1)  # (B, 1) for advanced indexing
         # Ground values and variables come from one pool of symbols, so that nothing but the structure of
         # the statements tells a value from a variable: "answer with any value in sight" is no shortcut.
-        symbols = torch.rand(batch, self.symbols, generator=generator).argsort(-1)
-        ground = symbols[:, : self.chains]  # (B, chains): distinct leaf symbol per chain
-        variables = symbols[:, self.chains : self.chains * (self.hops + 1)].reshape(batch, self.chains, self.hops)
+        symbols = torch.rand(batch, self.symbols, generator=generator).argsort(-1)[:, : chains * (longest + 1)]
+        ground = symbols[:, :chains]  # (B, chains): one ground value per chain
+        variables = symbols[:, chains:].reshape(batch, chains, longest)  # (B, chains, D+1)
         # Interleave the chains at random while keeping each chain's statements in order.
-        slots = torch.arange(self.chains).repeat_interleave(torch.tensor(self.chain_lengths)).expand(batch, statements)
+        slots = torch.arange(chains).repeat_interleave(torch.tensor(lengths)).expand(batch, statements)
         order = torch.rand(batch, statements, generator=generator).argsort(-1)
         slot_chain = slots.gather(1, order)  # (B, S): which chain each statement belongs to
-        one_hot = F.one_hot(slot_chain, self.chains)  # (B, S, chains)
-        slot_hop = (one_hot.cumsum(1) * one_hot).sum(-1)  # (B, S): 1-based place in its chain
-        lhs = variables[rows, slot_chain, slot_hop - 1]
-        previous = variables[rows, slot_chain, (slot_hop - 2).clamp(min=0)]
+        one_hot = F.one_hot(slot_chain, chains)  # (B, S, chains)
+        place = (one_hot.cumsum(1) * one_hot).sum(-1)  # (B, S): 1-based place of the statement in its chain
+        lhs = variables[rows, slot_chain, place - 1]
+        previous = variables[rows, slot_chain, (place - 2).clamp(min=0)]
         slot_ground = ground[rows, slot_chain]  # (B, S)
-        rhs = torch.where(slot_hop == 1, slot_ground, previous) + 1
+        rhs = torch.where(place == 1, slot_ground, previous)
 
-        length = self.sequence_length
-        tokens = torch.empty(batch, length, dtype=torch.long)
-        tokens[:, 0 : 2 * statements : 2] = lhs + 1
-        tokens[:, 1 : 2 * statements : 2] = rhs
-        target_chain = torch.zeros(batch, dtype=torch.long)  # chain 0 has full length; its place is random
-        tokens[:, -2] = 0  # the query marker "?"
-        tokens[:, -1] = 1 + variables[torch.arange(batch), target_chain, self.hops - 1]
+        first, end = self.offset, self.offset + 2 * statements
+        tokens = torch.full((batch, self.length), FILLER, dtype=torch.long)
+        tokens[:, first:end:2] = FIRST_SYMBOL + lhs
+        tokens[:, first + 1 : end : 2] = FIRST_SYMBOL + rhs
+        tokens[:, -2] = QUERY
+        tokens[:, -1] = FIRST_SYMBOL + variables[:, 0, self.hops - 1]  # the last variable of the asked chain
 
-        targets = torch.full((batch, length), IGNORE, dtype=torch.long)
-        hops = torch.zeros(batch, length, dtype=torch.long)
+        targets = torch.full((batch, self.length), IGNORE, dtype=torch.long)
+        hops = torch.zeros(batch, self.length, dtype=torch.long)
         if self.curriculum:
-            targets[:, 1 : 2 * statements : 2] = 1 + slot_ground
-            hops[:, 1 : 2 * statements : 2] = slot_hop
-        targets[:, -1] = 1 + ground[torch.arange(batch), target_chain]
+            # Every link that needs a lookup is supervised with its ground value and tagged with its lookups. A
+            # chain's first value is a copy of the token itself: supervising it taught probes to answer with the
+            # token in front of them everywhere, a trap that held 2 of 3 seeds at 0% for 1,000 steps.
+            lookups = place - 1  # a statement's value needs one lookup per statement before it in its chain
+            targets[:, first + 1 : end : 2] = torch.where(lookups > 0, FIRST_SYMBOL + slot_ground, IGNORE)
+            hops[:, first + 1 : end : 2] = lookups
+        targets[:, -1] = FIRST_SYMBOL + ground[:, 0]
         hops[:, -1] = self.hops
-        is_query = torch.zeros(batch, length, dtype=torch.bool)
+        is_query = torch.zeros(batch, self.length, dtype=torch.bool)
         is_query[:, -1] = True
         return Batch(tokens, targets, hops, is_query)
 
-    def chance(self, batch: "Batch") -> dict[int, float]:
-        """Accuracy per hop count of a guesser that picks uniformly among the ground values seen so far.
+    def heuristics(self, batch: Batch) -> dict[str, torch.Tensor]:
+        """Guessers that ignore the chain, each as the (B, T) probability that it answers each position right.
 
-        A ground value is a right-hand side never defined before it. Hop 1 is a copy of the value written
-        at that position, so its chance level is 1.
-        """
-        statements = self.statements
-        lhs = batch.tokens[:, 0 : 2 * statements : 2]  # (B, S)
-        rhs = batch.tokens[:, 1 : 2 * statements : 2]  # (B, S)
-        earlier = torch.ones(statements, statements, dtype=torch.bool).tril()  # statement j <= i
-        defined = ((rhs.unsqueeze(2) == lhs.unsqueeze(1)) & earlier).any(-1)  # (B, S)
-        leaves = torch.zeros_like(batch.tokens, dtype=torch.long)
-        leaves[:, 1 : 2 * statements : 2] = (~defined).long()
-        seen = leaves.cumsum(1).clamp(min=1).float()
-        levels: dict[int, float] = {}
-        for hop in range(1, self.hops + 1):
-            mask = (batch.hops == hop) & (batch.targets != IGNORE) & ~batch.is_query
-            if hop == 1:
-                levels[hop] = 1.0
-            elif mask.any():
-                levels[hop] = (1.0 / seen[mask]).mean().item()
-        return levels
+        A ground value is a right-hand side that is never a variable (no statement defines it). The guessers:
+        the most recent ground value, the first ground value, and a ground value in sight drawn at random."""
+        tokens, targets = batch.tokens, batch.targets
+        size, length = tokens.shape
+        first, end = self.offset, self.offset + 2 * self.statements
+        defined = torch.zeros(size, self.vocab_size, dtype=torch.bool)
+        defined.scatter_(1, tokens[:, first:end:2], True)  # (B, V): which symbols are variables
+        is_ground = torch.zeros(size, length, dtype=torch.bool)
+        is_ground[:, first + 1 : end : 2] = ~defined.gather(1, tokens[:, first + 1 : end : 2])
+        position = torch.arange(length).expand(size, length)
+        latest = torch.where(is_ground, position, -1).cummax(1).values  # (B, T): last ground position so far
+        most_recent = tokens.gather(1, latest.clamp(min=0))
+        earliest = tokens.gather(1, is_ground.long().argmax(1, keepdim=True)).expand(size, length)
+        seen = is_ground.long().cumsum(1).clamp(min=1).float()
+        return {
+            "most_recent_ground_value": (most_recent == targets).float() * (latest >= 0),
+            "first_ground_value": (earliest == targets).float(),
+            "random_ground_value": 1.0 / seen,  # the answer is always among the ground values in sight
+        }
 
 
 @dataclass(frozen=True)
@@ -139,93 +193,110 @@ class KHopInduction:
 
     family = "khop_induction"
 
+    def __post_init__(self):
+        if self.hops < 1 or self.alphabet < 2 or self.length < 3:
+            raise ValueError("need hops >= 1, an alphabet of 2 or more and at least 3 tokens")
+
+    @staticmethod
+    def minimum_length(hops: int) -> int:
+        return 2 * hops + 2
+
     @property
     def sequence_length(self) -> int:
         return self.length
 
     @property
-    def vocab_size(self) -> int:
-        return self.alphabet + self.hops  # symbols, then one marker per hop count
+    def null(self) -> int:
+        """The answer where a hop finds no earlier occurrence (Sanford et al.'s "does not exist")."""
+        return self.alphabet
 
-    def sample(self, batch: int, generator: torch.Generator) -> "Batch":
+    @property
+    def vocab_size(self) -> int:
+        return self.alphabet + 1 + self.hops  # symbols, the null answer, then one marker per hop count
+
+    def sample(self, batch: int, generator: torch.Generator) -> Batch:
         n = self.length - 1
-        text = torch.randint(self.alphabet, (batch, n), generator=generator)
+        # No symbol follows itself: each step adds 1..alphabet-1 (mod alphabet) to the previous symbol.
+        start = torch.randint(self.alphabet, (batch, 1), generator=generator)
+        steps = torch.randint(1, self.alphabet, (batch, n - 1), generator=generator)
+        text = torch.cat([start, start + steps.cumsum(1)], dim=1) % self.alphabet  # (B, n)
         if self.curriculum:
             marker = torch.randint(1, self.hops + 1, (batch,), generator=generator)
         else:
             marker = torch.full((batch,), self.hops)
-        # previous[b, i]: last j < i with text[b, j] == text[b, i], or -1.
-        previous = torch.full((batch, n), -1, dtype=torch.long)
-        last_seen = torch.full((batch, self.alphabet), -1, dtype=torch.long)
-        rows = torch.arange(batch)
-        for i in range(n):
-            previous[:, i] = last_seen[rows, text[:, i]]
-            last_seen[rows, text[:, i]] = i
-        position = torch.arange(n).expand(batch, n).clone()
+        # previous[b, i]: the last j < i with text[b, j] == text[b, i], or -1; per symbol, a running maximum.
+        index = torch.arange(n)
+        occurrences = torch.where(F.one_hot(text, self.alphabet).bool(), index.view(1, n, 1), -1)  # (B, n, A)
+        latest = occurrences.cummax(1).values  # (B, n, A): last occurrence of each symbol up to i
+        before = torch.cat([torch.full((batch, 1, self.alphabet), -1), latest[:, :-1]], dim=1)
+        previous = before.gather(2, text.unsqueeze(2)).squeeze(2)
+        position = index.expand(batch, n).clone()
         valid = torch.ones(batch, n, dtype=torch.bool)
         for step in range(self.hops):
             active = (step < marker).unsqueeze(1)  # (B, 1): this example still has hops to make
             jump = previous.gather(1, position)
             valid &= ~active | (jump >= 0)
             position = torch.where(active & (jump >= 0), jump + 1, position)
-        answer = text.gather(1, position)
+        answer = torch.where(valid, text.gather(1, position), self.null)
 
-        tokens = torch.cat([(self.alphabet + marker - 1).unsqueeze(1), text], dim=1)
+        tokens = torch.cat([(self.alphabet + marker).unsqueeze(1), text], dim=1)
         targets = torch.full((batch, self.length), IGNORE, dtype=torch.long)
-        targets[:, 1:] = torch.where(valid, answer, IGNORE)
+        targets[:, 1:] = answer
         hops = torch.zeros(batch, self.length, dtype=torch.long)
-        hops[:, 1:] = torch.where(valid, marker.unsqueeze(1), 0)
-        return Batch(tokens, targets, hops, torch.zeros(batch, self.length, dtype=torch.bool))
+        hops[:, 1:] = marker.unsqueeze(1)
+        is_query = torch.zeros(batch, self.length, dtype=torch.bool)
+        is_query[:, -1] = marker == self.hops
+        return Batch(tokens, targets, hops, is_query)
 
-    def chance(self, batch: "Batch") -> dict[int, float]:
-        """A uniform guess over the alphabet."""
-        return {hop: 1.0 / self.alphabet for hop in range(1, self.hops + 1)}
+    def heuristics(self, batch: Batch) -> dict[str, torch.Tensor]:
+        """Guessers that ignore the hops: the current symbol, always null, the most frequent symbol so far, and a
+        uniformly random symbol; each as the (B, T) probability that it answers each position right."""
+        tokens, targets = batch.tokens, batch.targets
+        text = tokens.clone()
+        text[:, 0] = 0  # the marker is not a symbol
+        counts = F.one_hot(text, self.vocab_size)[..., : self.alphabet].cumsum(1)
+        counts[:, 0] = 0
+        frequent = counts.argmax(-1)  # ties go to the smaller symbol
+        return {
+            "current_symbol": (tokens == targets).float(),
+            "always_null": (targets == self.null).float(),
+            "most_frequent_symbol": (frequent == targets).float(),
+            "random_symbol": (targets < self.alphabet).float() / self.alphabet,
+        }
 
 
 TaskShape = ChainedRetrieval | KHopInduction
 
 
-@dataclass
-class Batch:
-    """Tokens and labels, all (B, T): targets hold IGNORE where nothing is supervised; hops tag each label."""
-
-    tokens: torch.Tensor
-    targets: torch.Tensor
-    hops: torch.Tensor
-    is_query: torch.Tensor
-
-    def __len__(self) -> int:
-        return self.tokens.shape[0]
-
-    def select(self, rows: torch.Tensor) -> "Batch":
-        return Batch(self.tokens[rows], self.targets[rows], self.hops[rows], self.is_query[rows])
-
-
 _HASH_WEIGHTS = torch.randint(1, 2**31 - 1, (4096,), generator=torch.Generator().manual_seed(20241118))
 
 
-def is_held_out(tokens: torch.Tensor) -> torch.Tensor:
-    """(B,) bool: whether each example belongs to the held-out side of example space (a fixed hash)."""
+def split_of(tokens: torch.Tensor) -> torch.Tensor:
+    """(B,) long: which split each example belongs to (index into SPLITS), by a fixed hash of its tokens."""
     length = tokens.shape[1]
-    weights = _HASH_WEIGHTS[:length] if length <= len(_HASH_WEIGHTS) else _HASH_WEIGHTS.repeat(length // 4096 + 1)[:length]
-    return ((tokens + 1) * weights).sum(-1) % HELD_OUT_SHARE == 0
+    weights = _HASH_WEIGHTS.repeat(length // len(_HASH_WEIGHTS) + 1)[:length]
+    residue = ((tokens + 1) * weights).sum(-1) % SPLIT_MODULUS
+    return torch.where(residue == 0, 1, torch.where(residue == 1, 2, 0))
 
 
-def draw(shape: TaskShape, batch: int, generator: torch.Generator, held_out: bool) -> Batch:
-    """`batch` examples from one side of the train / held-out split, never the other."""
+def draw(shape: TaskShape, batch: int, generator: torch.Generator, split: str = "train", queries: int | None = None) -> Batch:
+    """`batch` examples from one split of example space, never another. With `queries`, as many examples as it
+    takes to hold that many questions instead (k-hop examples with m < K hold none)."""
+    wanted = SPLITS.index(split)
+    share = 1 - 2 / SPLIT_MODULUS if split == "train" else 1 / SPLIT_MODULUS
+    goal = batch if queries is None else queries
     parts: list[Batch] = []
-    have = 0
-    while have < batch:
-        want = batch - have
-        oversample = want * HELD_OUT_SHARE + 64 if held_out else want + want // 4 + 16
-        candidate = shape.sample(oversample, generator)
-        keep = is_held_out(candidate.tokens) == held_out
-        chosen = candidate.select(keep.nonzero().squeeze(1)[:want])
+    have, per_example = 0, 1.0  # questions per example, learned from the first draw
+    while have < goal:
+        candidate = shape.sample(int((goal - have) / per_example / share * 1.1) + 16, generator)
+        chosen = candidate.select((split_of(candidate.tokens) == wanted).nonzero().squeeze(1))
+        counts = torch.ones(len(chosen), dtype=torch.long) if queries is None else chosen.is_query.any(1).long()
+        per_example = max(0.05, counts.float().mean().item()) if len(chosen) else per_example
+        before = counts.cumsum(0) - counts  # what the rows before each row bring
+        chosen = chosen.select((before < goal - have).nonzero().squeeze(1))
+        have += int(counts[: len(chosen)].sum())
         parts.append(chosen)
-        have += len(chosen)
-    if len(parts) == 1:
-        return parts[0]
-    return Batch(*(torch.cat([getattr(p, name) for p in parts]) for name in ("tokens", "targets", "hops", "is_query")))
+    return Batch.concat(parts)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -233,25 +304,28 @@ def draw(shape: TaskShape, batch: int, generator: torch.Generator, held_out: boo
 
 
 def solve_chained(shape: ChainedRetrieval, tokens: list[int]) -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:
-    """Walk the statements; return {value position: (ground token, hops)} and (query answer token, hops)."""
+    """Walk the statements; return {value position: (ground token, lookups)} and (query answer token, lookups)."""
     ground: dict[int, int] = {}
-    depth: dict[int, int] = {}
+    lookups: dict[int, int] = {}
     links: dict[int, tuple[int, int]] = {}
     for s in range(shape.statements):
-        lhs, rhs = tokens[2 * s], tokens[2 * s + 1]
+        position = shape.offset + 2 * s
+        lhs, rhs = tokens[position], tokens[position + 1]
         assert lhs not in ground, "a variable is defined twice"
-        if rhs in ground:  # a variable defined earlier
-            ground[lhs], depth[lhs] = ground[rhs], depth[rhs] + 1
-        else:  # a ground value
-            ground[lhs], depth[lhs] = rhs, 1
-        links[2 * s + 1] = (ground[lhs], depth[lhs])
+        if rhs in ground:  # a variable defined earlier: the link needs its lookups, the new variable one more
+            ground[lhs], lookups[lhs] = ground[rhs], lookups[rhs] + 1
+            links[position + 1] = (ground[rhs], lookups[rhs])
+        else:  # a ground value: the link is a copy, and the variable is one lookup away from it
+            ground[lhs], lookups[lhs] = rhs, 1
+            links[position + 1] = (rhs, 0)
+    assert tokens[-2] == QUERY
     asked = tokens[-1]
-    return links, (ground[asked], depth[asked])
+    return links, (ground[asked], lookups[asked])
 
 
 def solve_khop(tokens: list[int], alphabet: int) -> list[int | None]:
-    """For each string position, the token reached by m hops (m from the marker), or None."""
-    hops = tokens[0] - alphabet + 1
+    """For each string position, the symbol reached by m hops (m from the marker), or None."""
+    hops = tokens[0] - alphabet
     text = tokens[1:]
     answers: list[int | None] = []
     for i in range(len(text)):

@@ -1,9 +1,18 @@
-"""Training the probes: all seeds of one depth in one batched step, held-out accuracy per hop count while
-training, early stop at the target, plateau and divergence detection, and a verdict per depth.
+"""Training the probes: all seeds of one depth in one batched step, a running check that may stop training, a
+fresh evaluation that judges it, and a verdict per depth.
 
-A probe that fails may fail for two reasons: the depth is too small, or training did not find the solution
-in the budget. The verdict says which it can: `below_bound`, `learned`, `not_learned` (with the curve that
-shows the plateau), or `diverged`. It never says "cannot" from a budget-limited run.
+The decisive figure is the question itself: the `? X` that needs D lookups (the last position of a k-hop
+example with m = K). Easier links are the curriculum and the learning curves; they never stop training.
+
+Stopping bias is kept out of the verdict: the stop rule looks at a *check* set every `eval_every` steps and
+may stop as soon as every seed passes there; once training has stopped, every seed is evaluated on a *verdict*
+set that the stop rule never saw (a disjoint part of example space, at least 4,096 questions per seed), and
+the verdict is read there, with the example (one question each) as the unit of the confidence bound. Where
+the probes trained shorter than the task, the same probes are also evaluated at the task's length.
+
+Budgets are in steps: the step cap sets the learning-rate schedule and the plateau rule, so a verdict does not
+depend on how fast the machine is. The clock is a safety net; when it binds, the verdict says the machine was
+too slow to judge, never "not learned".
 """
 
 from __future__ import annotations
@@ -21,33 +30,54 @@ from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns
 from feasibility.tasks import IGNORE, Batch, TaskShape, draw
 
 Z_95 = 1.959964  # two-sided 95% normal quantile, for the Wilson interval
+SCORE_ELEMENTS = 2**20  # attention scores held at once while evaluating (E x B x heads x T x T floats, 4 MB:
+# small chunks stay in cache; 2**26 took 1.5x as long at 128 tokens and 4x at 32)
 
 
 @dataclass(frozen=True)
 class TrainSettings:
     target_accuracy: float
     max_steps: int
-    time_budget_s: float
+    time_budget_s: float  # a safety cap; when it binds, the verdict says the machine was too slow to judge
     batch_size: int = 64
     learning_rate: float = 3e-3
     warmup_steps: int = 100
     weight_decay: float = 0.01
     grad_clip: float = 1.0
     eval_every: int = 50
-    eval_examples: int = 512
-    plateau_patience: int = 10  # evaluations without a 1% drop in held-out loss before the run counts as flat
+    check_questions: int = 1024  # the running check the stop rule reads, per seed
+    verdict_questions: int = 4096  # the fresh set the verdict is read on, per seed
+    full_length: int | None = None  # the task's length, where the probes train shorter: judged there too
+    full_length_questions: int = 4096
+    plateau_patience: int = 10  # evaluations without a 1% drop in check loss before the run counts as flat
     threads: int | None = None
+
+
+@dataclass
+class Evaluation:
+    """One seed on one evaluation set: the question (decisive) and the links by the lookups they need."""
+
+    length: int
+    questions: int
+    answered: int  # questions answered right
+    query_accuracy: float
+    lower_bound: float  # Wilson 95% lower bound of query_accuracy, one question per example
+    accuracy_by_hop: dict[int, float]  # links (not the question), by lookups 1..D
+    links_by_hop: dict[int, int]
+    loss: float
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Evaluation":
+        return cls(**{**data, "accuracy_by_hop": _hop_keys(data["accuracy_by_hop"]), "links_by_hop": _hop_keys(data["links_by_hop"])})
 
 
 @dataclass
 class SeedResult:
     seed: int
-    accuracy_by_hop: dict[int, float]  # held-out accuracy on links, by hop count
-    examples_by_hop: dict[int, int]  # how many held-out labels each figure rests on
-    query_accuracy: float
-    decisive_accuracy: float  # the figure checked against the target
-    decisive_lower_bound: float  # its Wilson 95% lower bound
-    steps_to_target: int | None
+    verdict_set: Evaluation  # fresh, at the probe's length: what the verdict reads
+    check: Evaluation  # the stop rule's last running check
+    full_length: Evaluation | None  # fresh, at the task's length, when the probes trained shorter
+    steps_to_target: int | None  # first running check at which this seed passed
     diverged: bool
 
 
@@ -56,9 +86,9 @@ class CurvePoint:
     step: int
     elapsed_s: float
     train_loss: list[float]  # per seed
-    held_out_loss: list[float]
-    accuracy_by_hop: list[dict[int, float]]  # per seed
-    query_accuracy: list[float]
+    held_out_loss: list[float]  # on the check set
+    accuracy_by_hop: list[dict[int, float]]  # per seed, links by lookups
+    query_accuracy: list[float]  # per seed: the question
     head_scores: dict | None = None  # {"chain"|"previous": [seed][layer][head]} (see heads.py)
 
 
@@ -75,7 +105,8 @@ class ProbeRun:
     stop_reason: str  # "target met", "time budget", "step cap", "plateau", "diverged"
     seeds: list[SeedResult]
     curve: list[CurvePoint] = field(default_factory=list)
-    chance_by_hop: dict[int, float] = field(default_factory=dict)
+    chance: dict = field(default_factory=dict)  # heuristics on the verdict set (see `chance_levels`)
+    full_length_chance: dict | None = None  # the same on the full-length set
     plateau_since_step: int | None = None
     attention_example: dict | None = None  # the first seed's attention on one held-out example, at the end
 
@@ -90,16 +121,24 @@ class ProbeRun:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ProbeRun":
-        def hop_keys(d: dict) -> dict[int, float]:
-            return {int(k): v for k, v in d.items()}
-
         seeds = [
-            SeedResult(**{**s, "accuracy_by_hop": hop_keys(s["accuracy_by_hop"]), "examples_by_hop": hop_keys(s["examples_by_hop"])})
+            SeedResult(
+                **{
+                    **s,
+                    "verdict_set": Evaluation.from_dict(s["verdict_set"]),
+                    "check": Evaluation.from_dict(s["check"]),
+                    "full_length": Evaluation.from_dict(s["full_length"]) if s.get("full_length") else None,
+                }
+            )
             for s in data["seeds"]
         ]
-        curve = [CurvePoint(**{**c, "accuracy_by_hop": [hop_keys(a) for a in c["accuracy_by_hop"]]}) for c in data["curve"]]
-        fields = {k: v for k, v in data.items() if k not in ("seeds", "curve", "steps_per_s", "chance_by_hop")}
-        return cls(**fields, seeds=seeds, curve=curve, chance_by_hop=hop_keys(data.get("chance_by_hop", {})))
+        curve = [CurvePoint(**{**c, "accuracy_by_hop": [_hop_keys(a) for a in c["accuracy_by_hop"]]}) for c in data["curve"]]
+        fields = {k: v for k, v in data.items() if k not in ("seeds", "curve", "steps_per_s", "cached", "training_compute")}
+        return cls(**fields, seeds=seeds, curve=curve)
+
+
+def _hop_keys(d: dict) -> dict[int, float]:
+    return {int(k): v for k, v in d.items()}
 
 
 @dataclass(frozen=True)
@@ -111,7 +150,7 @@ class Progress:
     max_steps: int
     elapsed_s: float
     time_budget_s: float
-    decisive_accuracy: float | None = None
+    decisive_accuracy: float | None = None  # the weakest live seed's question accuracy on the running check
 
 
 def wilson_lower_bound(correct: int, total: int, z: float = Z_95) -> float:
@@ -127,7 +166,7 @@ def wilson_lower_bound(correct: int, total: int, z: float = Z_95) -> float:
 
 def _stack(batches: list[Batch]) -> Batch:
     """E batches of (B, T) into one batch of (E, B, T)."""
-    return Batch(*(torch.stack([getattr(b, name) for b in batches]) for name in ("tokens", "targets", "hops", "is_query")))
+    return Batch(*(torch.stack([getattr(b, name) for b in batches]) for name in Batch.FIELDS))
 
 
 def _initialise(config: ProbeConfig, seeds: list[int]) -> ProbeModel:
@@ -153,51 +192,65 @@ def _loss_per_member(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tenso
 
 
 @torch.no_grad()
-def evaluate(model: ProbeModel, held_out: Batch, hops: int, chunk: int = 256) -> tuple[list[float], list[dict], list[dict], list[float], list[int]]:
-    """Held-out loss, accuracy by hop, label counts by hop and query accuracy, each per member."""
+def evaluate(model: ProbeModel, held_out: Batch, hops: int) -> list[Evaluation]:
+    """Question accuracy and link accuracy by lookups on `held_out` (E, B, T), one Evaluation per member."""
     model.eval()
-    ensemble = held_out.tokens.shape[0]
+    ensemble, examples, length = held_out.tokens.shape
+    chunk = max(1, SCORE_ELEMENTS // (ensemble * model.config.heads * length * length))
     correct = torch.zeros(ensemble, hops + 1)
     total = torch.zeros(ensemble, hops + 1)
-    query_correct = torch.zeros(ensemble)
-    query_total = torch.zeros(ensemble)
+    answered = torch.zeros(ensemble)
+    questions = torch.zeros(ensemble)
     loss_sum = torch.zeros(ensemble)
-    chunks = 0
-    for start in range(0, held_out.tokens.shape[1], chunk):
+    for start in range(0, examples, chunk):
         part = slice(start, start + chunk)
         tokens, targets = held_out.tokens[:, part], held_out.targets[:, part]
         hop_tags, is_query = held_out.hops[:, part], held_out.is_query[:, part]
         logits = model(tokens)
-        loss_sum += _loss_per_member(logits, targets)
-        chunks += 1
+        loss_sum += _loss_per_member(logits, targets) * tokens.shape[1]
         hit = (logits.argmax(-1) == targets) & (targets != IGNORE)
-        labelled = (targets != IGNORE) & ~is_query
+        links = (targets != IGNORE) & ~is_query
         for hop in range(1, hops + 1):
-            at_hop = labelled & (hop_tags == hop)
+            at_hop = links & (hop_tags == hop)
             correct[:, hop] += (hit & at_hop).flatten(1).sum(-1)
             total[:, hop] += at_hop.flatten(1).sum(-1)
-        asked = is_query & (targets != IGNORE)
-        query_correct += (hit & asked).flatten(1).sum(-1)
-        query_total += asked.flatten(1).sum(-1)
+        answered += (hit & is_query).flatten(1).sum(-1)
+        questions += is_query.flatten(1).sum(-1)
     model.train()
-    accuracy = [{h: (correct[e, h] / total[e, h]).item() for h in range(1, hops + 1) if total[e, h] > 0} for e in range(ensemble)]
-    counts = [{h: int(total[e, h]) for h in range(1, hops + 1) if total[e, h] > 0} for e in range(ensemble)]
-    query = [(query_correct[e] / query_total[e]).item() if query_total[e] > 0 else float("nan") for e in range(ensemble)]
-    query_counts = [int(query_total[e]) for e in range(ensemble)]
-    return (loss_sum / chunks).tolist(), accuracy, counts, query, query_counts
+    results = []
+    for e in range(ensemble):
+        right, asked = int(answered[e]), int(questions[e])
+        results.append(
+            Evaluation(
+                length=length,
+                questions=asked,
+                answered=right,
+                query_accuracy=right / asked if asked else 0.0,
+                lower_bound=wilson_lower_bound(right, asked),
+                accuracy_by_hop={h: (correct[e, h] / total[e, h]).item() for h in range(1, hops + 1) if total[e, h] > 0},
+                links_by_hop={h: int(total[e, h]) for h in range(1, hops + 1) if total[e, h] > 0},
+                loss=(loss_sum[e] / examples).item(),
+            )
+        )
+    return results
 
 
-def decisive(shape: TaskShape, accuracy: dict[int, float], counts: dict[int, int], query: float, query_count: int) -> tuple[float, float]:
-    """The figure checked against the target, and its Wilson lower bound.
-
-    With the curriculum: the weakest hop count from 2 to D on the links (hop 1 is a copy). Without it only
-    the query is supervised, so the query is what is judged.
-    """
-    if not shape.curriculum or not accuracy:
-        return query, wilson_lower_bound(round(query * query_count), query_count)
-    hops = [h for h in accuracy if h >= 2] or list(accuracy)
-    worst = min(hops, key=lambda h: wilson_lower_bound(round(accuracy[h] * counts[h]), counts[h]))
-    return accuracy[worst], wilson_lower_bound(round(accuracy[worst] * counts[worst]), counts[worst])
+def chance_levels(shape: TaskShape, batch: Batch) -> dict:
+    """How well guessers that ignore the chain answer on `batch` (B, T): per named heuristic, the question and the
+    links by lookups; and the best of them on the question, by name, which is the level a probe must beat."""
+    links = (batch.targets != IGNORE) & ~batch.is_query
+    heuristics = {}
+    for name, right in shape.heuristics(batch).items():
+        by_hop = {}
+        for hop in range(1, shape.hops + 1):
+            at_hop = links & (batch.hops == hop)
+            if at_hop.any():
+                by_hop[hop] = right[at_hop].mean().item()
+        query = right[batch.is_query].mean().item() if batch.is_query.any() else 0.0
+        heuristics[name] = {"query": query, "by_hop": by_hop}
+    best = max(heuristics, key=lambda name: heuristics[name]["query"])
+    ceiling = {hop: max(h["by_hop"].get(hop, 0.0) for h in heuristics.values()) for hop in range(1, shape.hops + 1)}
+    return {"length": shape.sequence_length, "heuristics": heuristics, "best": best, "query": heuristics[best]["query"], "by_hop": ceiling}
 
 
 def train_probes(
@@ -207,16 +260,17 @@ def train_probes(
     settings: TrainSettings,
     on_progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    full_shape: TaskShape | None = None,
 ) -> ProbeRun:
-    """Train one probe per seed at `config.depth`, all in one batched step; return what happened."""
+    """Train one probe per seed at `config.depth`, all in one batched step; judge them on fresh examples at the
+    probe's length and, with `full_shape`, at the task's length too."""
     if settings.threads:
         torch.set_num_threads(settings.threads)
     config = ProbeConfig(**{**asdict(config), "ensemble": len(seeds)})
     model = _initialise(config, seeds)
     optimiser = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, betas=(0.9, 0.98), weight_decay=settings.weight_decay)
     train_streams = [torch.Generator().manual_seed(seed) for seed in seeds]
-    held_out = _stack([draw(shape, settings.eval_examples, torch.Generator().manual_seed(10_007 + seed), held_out=True) for seed in seeds])
-    chance = shape.chance(Batch(*(getattr(held_out, n)[0] for n in ("tokens", "targets", "hops", "is_query"))))
+    check_set = _stack_sets([draw(shape, 0, torch.Generator().manual_seed(10_007 + seed), "check", queries=settings.check_questions) for seed in seeds])
     members = len(seeds)
     inspected = inspection_batch(shape).tokens
     masks = target_masks(shape, inspected)
@@ -227,38 +281,39 @@ def train_probes(
         patterns = attention_patterns(model, inspected.expand(members, -1, -1))
         model.train()
         return patterns
+
     alive = torch.ones(members, dtype=torch.bool)
     reached: list[int | None] = [None] * members
     curve: list[CurvePoint] = []
+    checks: list[list[Evaluation]] = []
     best_loss, best_step = math.inf, 0
     initial_loss: torch.Tensor | None = None
-    stop_reason = "step cap"
     start = clock()
     step = 0
     last_train_loss = [float("nan")] * members
-    label_counts: tuple[list[dict], list[int]] = ([], [])  # of the latest evaluation: labels by hop, query labels
 
     def check(step_now: int) -> bool:
-        """Evaluate; return True when every live seed has met the target."""
-        nonlocal best_loss, best_step, label_counts
-        losses, accuracy, counts, query, query_counts = evaluate(model, held_out, shape.hops)
-        label_counts = (counts, query_counts)
+        """Evaluate on the check set; return True when every live seed has met the target there."""
+        nonlocal best_loss, best_step
+        results = evaluate(model, check_set, shape.hops)
+        checks.append(results)
         scores = scores_by_layer(look_inside(), masks)
-        curve.append(CurvePoint(step_now, clock() - start, list(last_train_loss), losses, accuracy, query, scores))
+        curve.append(
+            CurvePoint(step_now, clock() - start, list(last_train_loss), [r.loss for r in results], [r.accuracy_by_hop for r in results], [r.query_accuracy for r in results], scores)
+        )
         met = True
         for e in range(members):
             if not alive[e]:
                 continue
-            _, lower = decisive(shape, accuracy[e], counts[e], query[e], query_counts[e])
-            if lower >= settings.target_accuracy:
+            if results[e].lower_bound >= settings.target_accuracy:
                 reached[e] = reached[e] if reached[e] is not None else step_now
             else:
                 met = False
-        live_loss = sum(losses[e] for e in range(members) if alive[e]) / max(1, int(alive.sum()))
+        live_loss = sum(results[e].loss for e in range(members) if alive[e]) / max(1, int(alive.sum()))
         if live_loss < best_loss * 0.99:
             best_loss, best_step = live_loss, step_now
         if on_progress:
-            shown = [decisive(shape, accuracy[e], counts[e], query[e], query_counts[e])[0] for e in range(members) if alive[e]]
+            shown = [results[e].query_accuracy for e in range(members) if alive[e]]
             on_progress(Progress(config.depth, step_now, settings.max_steps, clock() - start, settings.time_budget_s, min(shown) if shown else None))
         return met and bool(alive.any())
 
@@ -274,13 +329,12 @@ def train_probes(
             stop_reason = "time budget"
             break
         # A plateau ends the run only once it is long in every sense: `plateau_patience` evaluations, half of
-        # the steps so far, and a quarter of either budget (heads can emerge late after a long plateau).
+        # the steps so far, and a quarter of the step budget (heads can emerge late after a long plateau).
         evaluations_flat = (step - best_step) // settings.eval_every
-        spent = budget_spent(step, clock() - start, settings)
-        if step > 0 and evaluations_flat >= settings.plateau_patience and step - best_step >= step // 2 and spent >= 0.25:
+        if step > 0 and evaluations_flat >= settings.plateau_patience and step - best_step >= step // 2 and step >= settings.max_steps / 4:
             stop_reason = "plateau"
             break
-        batch = _stack([draw(shape, settings.batch_size, stream, held_out=False) for stream in train_streams])
+        batch = _stack([draw(shape, settings.batch_size, stream, "train") for stream in train_streams])
         logits = model(batch.tokens)
         losses = _loss_per_member(logits, batch.targets)
         if initial_loss is None:
@@ -294,21 +348,25 @@ def train_probes(
         torch.where(alive, losses, torch.zeros_like(losses)).sum().backward()
         _clip_per_member(model, alive, settings.grad_clip)
         for group in optimiser.param_groups:
-            group["lr"] = settings.learning_rate * learning_rate_factor(step, clock() - start, settings)
+            group["lr"] = settings.learning_rate * learning_rate_factor(step, settings)
         optimiser.step()
         last_train_loss = [v if alive[e] else float("nan") for e, v in enumerate(losses.detach().tolist())]
         step += 1
     wall = clock() - start
     if not curve or curve[-1].step != step:
         check(step)
-    final = curve[-1]
-    counts, query_counts = label_counts
-    results = []
-    for e, seed in enumerate(seeds):
-        value, lower = decisive(shape, final.accuracy_by_hop[e], counts[e], final.query_accuracy[e], query_counts[e])
-        results.append(
-            SeedResult(seed, final.accuracy_by_hop[e], counts[e], final.query_accuracy[e], value, lower, reached[e], not bool(alive[e]))
-        )
+
+    # The verdict: fresh examples that neither training nor the stop rule saw.
+    verdict_sets = [draw(shape, 0, torch.Generator().manual_seed(20_011 + seed), "verdict", queries=settings.verdict_questions) for seed in seeds]
+    fresh = _evaluate_each(model, verdict_sets, shape.hops)
+    chance = chance_levels(shape, verdict_sets[0])
+    full, full_chance = [None] * members, None
+    if full_shape is not None:
+        full_sets = [_questions_only(draw(full_shape, 0, torch.Generator().manual_seed(30_011 + seed), "verdict", queries=settings.full_length_questions)) for seed in seeds]
+        full = _evaluate_each(model, full_sets, shape.hops)
+        full_chance = chance_levels(full_shape, full_sets[0])
+    results = [SeedResult(seed, fresh[e], checks[-1][e], full[e], reached[e], not bool(alive[e])) for e, seed in enumerate(seeds)]
+
     plateau = best_step if step - best_step >= settings.plateau_patience * settings.eval_every else None
     patterns = look_inside()
     example = inspected[0].tolist()
@@ -328,25 +386,57 @@ def train_probes(
         stop_reason=stop_reason,
         seeds=results,
         curve=curve,
-        chance_by_hop=chance,
+        chance=chance,
+        full_length_chance=full_chance,
         plateau_since_step=plateau,
         attention_example=attention,
     )
 
 
-def budget_spent(step: int, elapsed_s: float, settings: TrainSettings) -> float:
-    """Share of the training budget used, 0 to 1: whichever of steps and seconds runs out first."""
-    return min(1.0, max(step / settings.max_steps, elapsed_s / settings.time_budget_s))
+def _stack_sets(sets: list[Batch]) -> Batch:
+    """One set per member into (E, B, T), cut to the smallest (k-hop sets are drawn to a count of questions)."""
+    rows = min(len(s) for s in sets)
+    return _stack([s.select(torch.arange(rows)) for s in sets])
 
 
-def learning_rate_factor(step: int, elapsed_s: float, settings: TrainSettings) -> float:
-    """Linear warm-up, then a cosine decay to 10% over whichever budget (steps or seconds) runs out first.
+def _questions_only(batch: Batch) -> Batch:
+    """The examples that hold a question: at the task's length only the question is judged, so the rest is not run."""
+    return batch.select(batch.is_query.any(1).nonzero().squeeze(1))
 
-    The decay is what takes a probe from "mostly right" to the last fraction of a percent that a 99%
-    target with a confidence bound needs.
+
+def _evaluate_each(model: ProbeModel, sets: list[Batch], hops: int) -> list[Evaluation]:
+    """Evaluate member e on sets[e]."""
+    return evaluate(model, _stack_sets(sets), hops)
+
+
+def seconds_per_step(shape: TaskShape, config: ProbeConfig, seeds: list[int], settings: TrainSettings, steps: int = 4) -> float:
+    """Median wall time of one training step (data, forward, backward, update) of `config` with all `seeds`
+    batched, after one untimed step; what `plan.choose_length` predicts a run's time from."""
+    if settings.threads:
+        torch.set_num_threads(settings.threads)
+    model = _initialise(ProbeConfig(**{**asdict(config), "ensemble": len(seeds)}), seeds)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate)
+    streams = [torch.Generator().manual_seed(seed) for seed in seeds]
+    times = []
+    for _ in range(steps + 1):
+        started = time.perf_counter()
+        batch = _stack([draw(shape, settings.batch_size, stream, "train") for stream in streams])
+        loss = _loss_per_member(model(batch.tokens), batch.targets).sum()
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        times.append(time.perf_counter() - started)
+    return sorted(times[1:])[len(times[1:]) // 2]
+
+
+def learning_rate_factor(step: int, settings: TrainSettings) -> float:
+    """Linear warm-up, then a cosine decay to 10% over the step budget.
+
+    The decay is what takes a probe from "mostly right" to the last fraction of a percent that a 99% target
+    with a confidence bound needs. It follows steps only, so the schedule does not depend on the machine.
     """
     warmup = min(1.0, (step + 1) / settings.warmup_steps)
-    progress = budget_spent(step, elapsed_s, settings)
+    progress = min(1.0, step / settings.max_steps)
     return warmup * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -362,54 +452,66 @@ def _clip_per_member(model: ProbeModel, alive: torch.Tensor, max_norm: float) ->
         grad.mul_(scale.view(-1, *([1] * (grad.dim() - 1))))
 
 
-VERDICTS = ("below_bound", "learned", "not_learned", "diverged")
+VERDICTS = ("below_bound", "learned", "not_learned", "too_slow", "diverged")
 
 
 @dataclass
 class DepthVerdict:
-    """What one depth's probes show, in one word and one sentence."""
+    """What one depth's probes show, read on the fresh verdict set; the words are in `wording`."""
 
     depth: int
-    verdict: str  # one of VERDICTS
-    explanation: str
-    accuracy: float  # the weakest seed's decisive held-out accuracy
-    lower_bound: float  # the weakest seed's Wilson lower bound: the figure checked against the target
+    verdict: str  # one of VERDICTS (or "skipped", for a depth not trained)
+    accuracy: float | None  # the weakest seed's question accuracy on the verdict set
+    lower_bound: float | None  # its Wilson 95% lower bound: the figure checked against the target
     seeds_learned: int
     seeds: int
+    length: int | None = None  # the probe's length, where the verdict is read
+    questions: int | None = None  # questions per seed in the verdict set
+    check_accuracy: float | None = None  # the weakest seed's question accuracy at the stop rule's last check
+    full_length: int | None = None  # the task's length, where the probes trained shorter
+    full_length_accuracy: float | None = None  # the weakest seed there
+    full_length_lower_bound: float | None = None
+    holds_at_full_length: bool | None = None  # whether every seed also meets the target at the task's length
+    chance: float | None = None  # the best chain-ignoring heuristic on the question, on the verdict set
+    chance_heuristic: str | None = None
+    at_chance: bool = False  # the weakest seed is not clearly above that heuristic
+    contradicts_bound: bool = False  # a seed met the target below the theoretical floor
 
 
 def judge(run: ProbeRun, lower_bound_depth: int, target: float) -> DepthVerdict:
-    """Verdict for one depth: below the theoretical bound, learned, not learned within budget, diverged."""
+    """Verdict for one depth: below the theoretical bound, learned, not learned within budget, too slow to
+    judge (the clock cap bound), or diverged."""
     live = [s for s in run.seeds if not s.diverged]
-    weakest = min(run.seeds, key=lambda s: s.decisive_lower_bound)
-    learned = [s for s in live if s.decisive_lower_bound >= target]
-    common = dict(depth=run.depth, accuracy=weakest.decisive_accuracy, lower_bound=weakest.decisive_lower_bound, seeds_learned=len(learned), seeds=len(run.seeds))
-    seeds_text = f"{len(learned)} of {len(run.seeds)} seeds"
-    if not live:
-        return DepthVerdict(verdict="diverged", explanation=f"training diverged in every seed after {run.steps} steps; lower the learning rate", **common)
-    if live and len(learned) == len(run.seeds):
-        note = " (below the theoretical bound: the bound's assumption does not hold for this probe)" if run.depth < lower_bound_depth else ""
-        return DepthVerdict(
-            verdict="learned",
-            explanation=f"all seeds reached the target; weakest lower bound {weakest.decisive_lower_bound:.1%} >= {target:.1%}{note}",
-            **common,
-        )
-    if run.depth < lower_bound_depth:
-        return DepthVerdict(
-            verdict="below_bound",
-            explanation=f"theory rules this depth out; the probe agrees ({seeds_text} reached the target)",
-            **common,
-        )
-    how = {
-        "plateau": f"held-out loss flat since step {run.plateau_since_step}",
-        "time budget": "the time budget ran out",
-        "step cap": "the step cap was reached",
-    }.get(run.stop_reason, run.stop_reason)
-    return DepthVerdict(
+    weakest = min(run.seeds, key=lambda s: s.verdict_set.lower_bound)
+    learned = [s for s in live if s.verdict_set.lower_bound >= target]
+    full = [s.full_length for s in run.seeds if s.full_length is not None]
+    full_weakest = min(full, key=lambda e: e.lower_bound) if full else None
+    chance = run.chance.get("query") if run.chance else None
+    verdict = DepthVerdict(
+        depth=run.depth,
         verdict="not_learned",
-        explanation=(
-            f"not learned within budget: {seeds_text} reached the target after {run.steps} steps "
-            f"({how}); this does not show the depth cannot do it"
-        ),
-        **common,
+        accuracy=weakest.verdict_set.query_accuracy,
+        lower_bound=weakest.verdict_set.lower_bound,
+        seeds_learned=len(learned),
+        seeds=len(run.seeds),
+        length=weakest.verdict_set.length,
+        questions=weakest.verdict_set.questions,
+        check_accuracy=min(s.check.query_accuracy for s in run.seeds),
+        full_length=full_weakest.length if full_weakest else None,
+        full_length_accuracy=full_weakest.query_accuracy if full_weakest else None,
+        full_length_lower_bound=full_weakest.lower_bound if full_weakest else None,
+        holds_at_full_length=all(e.lower_bound >= target for e in full) if full else None,
+        chance=chance,
+        chance_heuristic=run.chance.get("best") if run.chance else None,
+        at_chance=chance is not None and weakest.verdict_set.lower_bound <= chance,
+        contradicts_bound=run.depth < lower_bound_depth and bool(learned),
     )
+    if not live:
+        verdict.verdict = "diverged"
+    elif len(learned) == len(run.seeds):
+        verdict.verdict = "learned"
+    elif run.depth < lower_bound_depth:
+        verdict.verdict = "below_bound"
+    elif run.stop_reason == "time budget":
+        verdict.verdict = "too_slow"
+    return verdict

@@ -17,6 +17,11 @@ def milliseconds(value: float) -> str:
     return f"{value:,.0f} ms" if "e" in text else f"{text} ms"
 
 
+def _count(value) -> str:
+    """A whole number with thousands separators (4,096), or "-"."""
+    return "-" if value is None else f"{value:,}"
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -53,7 +58,7 @@ LABELS = {
         "no_heads": "No head reached the threshold in this run.",
         "no_inside": "This result holds no head scores or attention maps (it was saved by an older version); re-run `feasibility assess` to get them.",
         "curriculum": "Implicit curriculum: on and off",
-        "curriculum_note": "The same probes trained twice: with every link supervised and tagged with its hop count (on), and with only the final query supervised (off). Accuracy is the decisive figure of the weakest seed (off: the query).",
+        "curriculum_note": "The same probes trained twice: with every link that needs a lookup supervised and tagged with its lookups (on), and with only the question supervised (off). Accuracy is the weakest seed's on the question, on fresh examples.",
         "cur_on": "on",
         "cur_off": "off",
         "depth": "depth",
@@ -75,15 +80,31 @@ LABELS = {
         "v_not_learned": "not learned",
         "v_diverged": "diverged",
         "v_skipped": "skipped",
-        "table_note": "Accuracy is held-out accuracy of the weakest seed on links of each hop count; the lower bound is that "
-        "seed's Wilson 95% lower bound on the decisive hop count, the figure checked against the target. "
-        "MACs are multiply-accumulates per request (1 MAC = 2 FLOPs), counted by fvcore, causal attention in full.",
-        "chance": "Chance level, a guess among the answers in sight that ignores the chain: {levels}.",
+        "v_too_slow": "too slow to judge",
+        "question": "question",
+        "question_at": "at {length}",
+        "at_chance": "(at chance)",
+        "table_note": "A hop is one lookup. \"Hop h\" is accuracy on the links that need h lookups; \"question\" on the {hops}-lookup question "
+        "the verdict is read on; both the weakest seed's, on {questions} fresh examples per seed at the {length} tokens the probes "
+        "trained at, examples that neither training nor the stop rule saw.{full} The lower bound is the weakest seed's Wilson 95% "
+        "lower bound on the question, one question per example: the figure checked against the target. MACs are multiply-accumulates "
+        "per request (1 MAC = 2 FLOPs), counted by fvcore, causal attention in full.",
+        "table_note_full": " \"At {length}\" is the same probes on fresh examples at the task's {length} tokens, a length they did not train at.",
+        "chance": "Chance level: of guessers that ignore the chain ({names}), {best} does best, answering {query} of the questions at "
+        "{length} tokens{full}; on the links by hop: {levels}. A depth that scores no better is marked \"at chance\".",
+        "chance_full": " and {query} at {length}",
+        "h_most_recent_ground_value": "the most recent ground value",
+        "h_first_ground_value": "the first ground value",
+        "h_random_ground_value": "a random ground value in sight",
+        "h_current_symbol": "the current symbol",
+        "h_always_null": "always \"none\"",
+        "h_most_frequent_symbol": "the most frequent symbol so far",
+        "h_random_symbol": "a random symbol",
         "why": "Why",
         "fit_line": "Latency grows by about {slope:.2f} ms per layer (p{percentile}, line fit over the measured depths); the deepest "
         "model within the budget is about **{layers} layers** (an estimate where it lies outside the measured depths).",
         "frontier": "Cost and accuracy",
-        "frontier_note": "Each depth as an option: its accuracy (weakest seed, decisive hop count), its p{percentile} latency and "
+        "frontier_note": "Each depth as an option: its accuracy (weakest seed, on the question), its p{percentile} latency and "
         "its cost per million requests. An option is dominated when another is at least as accurate and at least as fast.",
         "accuracy": "accuracy",
         "cost_1m": "cost / 1M requests",
@@ -94,7 +115,7 @@ LABELS = {
         "alternatives": "What else could work",
         "risks": "Risks",
         "curves": "Learning curves",
-        "curves_note": "Held-out accuracy on {hops}-hop links (weakest seed) while training; a flat curve that ends below the "
+        "curves_note": "Accuracy on the {hops}-lookup question on the stop rule's check set (weakest seed) while training; a flat curve that ends below the "
         "target is a budget-limited failure, not proof that the depth cannot learn the task.",
         "no_checkpoints": "no checkpoints",
         "step": "step {step}",
@@ -111,7 +132,13 @@ LABELS = {
         "with_mlps": "with MLPs",
         "on": "on",
         "off": "off",
-        "probe_length": "probed sequence length: {length} tokens",
+        "probe_length": "probes trained at {length} tokens{how}",
+        "length_auto": " (auto: the longest whose {steps} steps fit {share:.0%} of the {budget:g} s time budget here; one step of depth {depth} took {measured})",
+        "length_explicit": " (probe.sequence_length, as written)",
+        "judging_line": "stop rule: every {every} steps on {check} held-out questions per seed (the check set); verdict: once training has "
+        "stopped, on {verdict} fresh questions per seed at {length} tokens{full}, from a part of example space that neither training "
+        "nor the check set draws from; chance: the best of the guessers that ignore the chain, on the same examples",
+        "judging_full": " and {questions} at the task's {length} tokens",
         "env_line": "costs measured on {device} ({name}), {threads} threads, {dtype}, torch {torch}, fvcore {fvcore}; latency of {what} with random weights",
         "steadiness_line": "repeatability: every depth was timed in two passes over the depths; the passes' p50 differed by at most "
         "{drift} (depth {depth}; {verdict})",
@@ -127,8 +154,9 @@ LABELS = {
         "steps": "steps",
         "train_s": "train s",
         "stop": "stop",
-        "accuracy_by_hop": "accuracy by hop",
-        "query": "query",
+        "accuracy_by_hop": "links by hop (fresh)",
+        "query": "question (fresh)",
+        "query_check": "question (check, at stop)",
         "cached": "(cached)",
         "training_compute": "Training compute per depth, all seeds: {parts} (a training step counted as 3 forward passes).",
         "runs": "runs",
@@ -149,7 +177,7 @@ LABELS = {
         "mlp": "MLP",
         "output head": "output head",
         "footer": "Generated by feasibility {version} on {created}; the resolved task file is in report.json.",
-        "table_title": "{hops}-hop {kind}, target {target}, budget p{percentile} <= {budget:g} ms",
+        "table_title": "{hops}-hop {kind} (a hop is a lookup), target {target}, budget p{percentile} <= {budget:g} ms",
         "else": "What else could work:",
         "written": "Written: {files}",
         "chained_retrieval": "chained retrieval",
@@ -184,7 +212,7 @@ LABELS = {
         "no_heads": "この訓練では、しきい値に達したヘッドはなかった。",
         "no_inside": "この結果にはヘッドのスコアも注意マップも含まれていない（古いバージョンで保存されたもの）。`feasibility assess` を再実行すること。",
         "curriculum": "暗黙のカリキュラム: ありとなし",
-        "curriculum_note": "同じプローブを 2 通りに訓練した。すべてのリンクを教師信号としてホップ数を付けた場合（あり）と、最後のクエリだけを教師信号とした場合（なし）。正解率は最も悪いシードの判定値（なしの場合はクエリ）。",
+        "curriculum_note": "同じプローブを 2 通りに訓練した。参照を要するすべてのリンクを教師信号として参照回数を付けた場合（あり）と、質問だけを教師信号とした場合（なし）。正解率は、新しい評価用データでの質問に対する最も悪いシードの値。",
         "cur_on": "あり",
         "cur_off": "なし",
         "depth": "層数",
@@ -206,15 +234,30 @@ LABELS = {
         "v_not_learned": "未学習",
         "v_diverged": "発散",
         "v_skipped": "省略",
-        "table_note": "正解率は、各ホップ数のリンクに対する評価用データでの正解率で、最も成績の悪いシードの値である。"
-        "信頼下限はそのシードの判定対象ホップ数における Wilson 95% 信頼区間の下限で、目標と比較するのはこの値である。"
+        "v_too_slow": "遅すぎて判定不能",
+        "question": "質問",
+        "question_at": "{length} で",
+        "at_chance": "（当て推量並み）",
+        "table_note_full": "「{length} で」は、同じプローブを訓練していないタスク本来の {length} トークンの新しいデータで評価した値。",
+        "chance_full": "（{length} トークンでは {query}）",
+        "h_most_recent_ground_value": "直近の基底値",
+        "h_first_ground_value": "最初の基底値",
+        "h_random_ground_value": "見えている基底値からの無作為な選択",
+        "h_current_symbol": "現在の記号",
+        "h_always_null": "常に「なし」",
+        "h_most_frequent_symbol": "それまでの最頻記号",
+        "h_random_symbol": "無作為な記号",
+        "table_note": "1 ホップは 1 回の参照である。「h ホップ」は h 回の参照を要するリンクに対する正解率、「質問」は判定に使う {hops} 回参照の質問に対する正解率で、"
+        "いずれも最も悪いシードの値。プローブを訓練した {length} トークンで、訓練にも停止判定にも使っていない新しいデータ（シードごとに {questions} 例）で測った。{full}"
+        "信頼下限は、1 例につき 1 問として、最も悪いシードの質問正解率の Wilson 95% 信頼区間の下限で、目標と比較するのはこの値である。"
         "MACs は 1 リクエストあたりの積和演算数（1 MAC = 2 FLOPs）で、fvcore で数え、因果的アテンションは全体を計上している。",
-        "chance": "チェーンを無視して、見えている答えの中から当て推量した場合の正解率: {levels}。",
+        "chance": "チャンスレベル: チェーンを無視する推測（{names}）のうち最もよいのは{best}で、{length} トークンで質問の {query}{full}に正答する。"
+        "リンクではホップ別に {levels}。これを上回らない層数は「当て推量並み」と記す。",
         "why": "根拠",
         "fit_line": "レイテンシは 1 層あたり約 {slope:.2f} ms 増える（p{percentile}、測定した層数への直線当てはめ）。予算内に収まる最も深いモデルは"
         "約 **{layers} 層** である（測定範囲外は推定値）。",
         "frontier": "コストと精度",
-        "frontier_note": "各層数を一つの選択肢として、正解率（最も悪いシード、判定対象ホップ数）、p{percentile} レイテンシ、100 万リクエストあたりの"
+        "frontier_note": "各層数を一つの選択肢として、正解率（最も悪いシード、質問に対する値）、p{percentile} レイテンシ、100 万リクエストあたりの"
         "コストを並べた。正解率が同等以上で、かつ速さも同等以上の選択肢がある場合、その選択肢は劣位とする。",
         "accuracy": "正解率",
         "cost_1m": "100 万リクエストあたりのコスト",
@@ -225,7 +268,7 @@ LABELS = {
         "alternatives": "ほかに取りうる手",
         "risks": "リスク",
         "curves": "学習曲線",
-        "curves_note": "訓練中の {hops} ホップのリンクに対する評価用データでの正解率（最も悪いシード）。目標に届かないまま平坦に終わった曲線は"
+        "curves_note": "訓練中の、停止判定用データ（チェック用データ）での {hops} 回参照の質問に対する正解率（最も悪いシード）。目標に届かないまま平坦に終わった曲線は"
         "予算切れによる失敗であり、その層数で学習できないことの証明ではない。",
         "no_checkpoints": "チェックポイントなし",
         "step": "{step} ステップ",
@@ -241,7 +284,12 @@ LABELS = {
         "with_mlps": "MLP あり",
         "on": "あり",
         "off": "なし",
-        "probe_length": "プローブの系列長: {length} トークン",
+        "probe_length": "プローブの訓練系列長: {length} トークン{how}",
+        "length_auto": "（auto: {steps} ステップがこのマシンで時間予算 {budget:g} 秒の {share:.0%} に収まる最長の長さ。{depth} 層の 1 ステップの実測: {measured}）",
+        "length_explicit": "（probe.sequence_length の指定どおり）",
+        "judging_line": "停止判定: {every} ステップごとに、シードあたり {check} 問の評価用質問（チェック用データ）で判定。判定: 訓練停止後に、訓練にもチェック用データにも"
+        "使わない部分から取った新しい質問（シードあたり {verdict} 問、{length} トークン{full}）で判定。チャンスレベル: 同じデータでチェーンを無視する推測のうち最もよいもの",
+        "judging_full": "、およびタスク本来の {length} トークンで {questions} 問",
         "env_line": "コストの測定環境: {device}（{name}）、{threads} スレッド、{dtype}、torch {torch}、fvcore {fvcore}。レイテンシは乱数重みでの{what}を計測",
         "steadiness_line": "再現性: 各層数を、層数を一巡する測定 2 回で計測した。2 回の p50 の差は最大 {drift}（{depth} 層、{verdict}）",
         "steady": "5% 以内: 安定",
@@ -256,8 +304,9 @@ LABELS = {
         "steps": "ステップ",
         "train_s": "訓練秒数",
         "stop": "停止理由",
-        "accuracy_by_hop": "ホップ別正解率",
-        "query": "クエリ",
+        "accuracy_by_hop": "ホップ別リンク正解率（新データ）",
+        "query": "質問（新データ）",
+        "query_check": "質問（停止時のチェック）",
         "cached": "（キャッシュ）",
         "training_compute": "層数ごとの訓練計算量（全シード合計）: {parts}（1 訓練ステップを順伝播 3 回分として計上）。",
         "runs": "回数",
@@ -278,7 +327,7 @@ LABELS = {
         "mlp": "MLP",
         "output head": "出力層",
         "footer": "feasibility {version} により {created} に生成。解決済みのタスク定義は report.json にある。",
-        "table_title": "{hops} ホップ{kind}、目標 {target}、予算 p{percentile} <= {budget:g} ms",
+        "table_title": "{hops} ホップ{kind}（1 ホップ = 1 回の参照）、目標 {target}、予算 p{percentile} <= {budget:g} ms",
         "else": "ほかに取りうる手:",
         "written": "出力ファイル: {files}",
         "chained_retrieval": "の連鎖検索",
@@ -307,21 +356,36 @@ def _hops(n: int, lang: str) -> str:
     return f"{n} hop{'s' if n != 1 else ''}"
 
 
+def _where(rec: dict, lang: str) -> str:
+    """At which length the verdict holds: the task's, both, or only the shorter one the probes trained at."""
+    trained, task, accuracy = rec.get("probe_length"), rec.get("full_length"), rec.get("full_length_accuracy")
+    if trained is None:
+        return ""
+    if task is None:
+        return f"（{trained} トークン）" if lang == "ja" else f" at {trained} tokens"
+    if rec.get("holds_at_full_length"):
+        return f"（訓練した {trained} トークンでも、タスク本来の {task} トークンでも）" if lang == "ja" else f" at {trained} tokens and at the task's {task}"
+    if lang == "ja":
+        return f"（訓練した {trained} トークンで。タスク本来の {task} トークンでは {_pct(accuracy)}）"
+    return f" at the {trained} tokens they trained on (at the task's {task} tokens: {_pct(accuracy)})"
+
+
 def headline(rec: dict, lang: str) -> str:
     """The one-sentence decision at the top of every report."""
     label_p = f"p{rec['percentile']}"
     hops, target, budget = rec["hops"], rec["target"], rec["budget_ms"]
+    where = _where(rec, lang)
     if rec["decision"] == "recommended":
         depth, latency = rec["depth"], rec["latency_ms"]
         if lang == "ja":
             single = "1 ホップなので多段の検索は不要で、" if rec["single_hop"] else ""
             return (
-                f"{single}{depth} 層を推奨する。プローブは {hops} ホップすべてを {target:.0%} 以上で学習し、"
+                f"{single}{depth} 層を推奨する。プローブは {hops} 回の参照を要する質問に {target:.0%} 以上で正答し{where}、"
                 f"{label_p} レイテンシ {milliseconds(latency)} は予算 {budget:g} ms に収まる。"
             )
         single = "One hop needs no multi-step retrieval: " if rec["single_hop"] else ""
         return (
-            f"{single}Use {_layers(depth, lang)}: the probes learned all {_hops(hops, lang)} at {target:.0%} or better, "
+            f"{single}Use {_layers(depth, lang)}: the probes answered the {hops}-lookup question at {target:.0%} or better{where}, "
             f"and {label_p} latency {milliseconds(latency)} fits the {budget:g} ms budget."
         )
     if rec["decision"] == "none_within_budget":
@@ -329,21 +393,24 @@ def headline(rec: dict, lang: str) -> str:
         if lang == "ja":
             single = "1 ホップなので多段の検索は不要で、インデックスでの参照でも足りる。" if rec["single_hop"] else ""
             return (
-                f"予算内では実現できない。{single}{depth} 層でタスクは学習できるが、その {label_p} レイテンシ {milliseconds(latency)} は"
-                f"予算 {budget:g} ms を超える。"
+                f"予算内では実現できない。{single}{depth} 層で {hops} 回参照の質問に答えられる{where}が、その {label_p} レイテンシ "
+                f"{milliseconds(latency)} は予算 {budget:g} ms を超える。"
             )
         single = " one hop needs no multi-step retrieval, and an index lookup would do;" if rec["single_hop"] else ""
-        verb, their = ("learns", "its") if depth == 1 else ("learn", "their")
+        verb, their = ("answers", "its") if depth == 1 else ("answer", "their")
         return (
-            f"Not within budget:{single} {_layers(depth, lang)} {verb} the task, but {their} {label_p} latency {milliseconds(latency)} "
-            f"exceeds the {budget:g} ms budget."
+            f"Not within budget:{single} {_layers(depth, lang)} {verb} the {hops}-lookup question{where}, but {their} {label_p} latency "
+            f"{milliseconds(latency)} exceeds the {budget:g} ms budget."
         )
     both = rec["binding_constraint"] == "both"
+    slow = rec.get("too_slow_depths") or []
     if lang == "ja":
         tail = f"また、どの層数も予算 {budget:g} ms に収まらない。" if both else ""
-        return f"訓練予算の範囲では、どの層数のプローブも {hops} ホップの検索で {target:.0%} に達しなかった。{tail}"
+        cut = f"{'、'.join(str(d) for d in slow)} 層は時間の上限で訓練が打ち切られ、このマシンでは遅すぎて判定できなかった。" if slow else ""
+        return f"訓練予算の範囲では、どの層数のプローブも {hops} 回参照の質問で {target:.0%} に達しなかった。{cut}{tail}"
+    cut = f"; the time cap cut training short at depth {', '.join(str(d) for d in slow)}, so this machine was too slow to judge {'it' if len(slow) == 1 else 'them'}" if slow else ""
     tail = f", and no probed depth fits the {budget:g} ms budget either." if both else "."
-    return f"No probed depth reached {target:.0%} on {hops}-hop retrieval within the training budget{tail}"
+    return f"No probed depth answered the {hops}-lookup question at {target:.0%} within the training budget{cut}{tail}"
 
 
 def stop_reason(item: dict, lang: str) -> str:
@@ -366,8 +433,34 @@ def stop_reason(item: dict, lang: str) -> str:
     }.get(reason, str(reason))
 
 
+def _heuristic(name: str | None, lang: str) -> str:
+    return label(f"h_{name}", lang) if name else "-"
+
+
+def _judged(item: dict, lang: str) -> str:
+    """The question's figures behind a verdict: weakest seed, the length, the full length, and chance."""
+    ja = lang == "ja"
+    parts = []
+    if item.get("accuracy") is not None:
+        if ja:
+            parts.append(f"最も悪いシードの質問正解率 {_pct(item['accuracy'])}（{item.get('length')} トークン、新しいデータでシードあたり {_count(item.get('questions'))} 問、信頼下限 {_pct(item.get('lower_bound'))}）")
+        else:
+            parts.append(f"weakest seed {_pct(item['accuracy'])} on the question ({_count(item.get('questions'))} fresh questions per seed at {item.get('length')} tokens, lower bound {_pct(item.get('lower_bound'))})")
+    if item.get("full_length") is not None:
+        if ja:
+            parts.append(f"タスク本来の {item['full_length']} トークンでは {_pct(item.get('full_length_accuracy'))}（その長さでは訓練していない）")
+        else:
+            parts.append(f"at the task's {item['full_length']} tokens {_pct(item.get('full_length_accuracy'))} (not trained at that length)")
+    if item.get("at_chance"):
+        if ja:
+            parts.append(f"チェーンを無視した推測（{_heuristic(item.get('chance_heuristic'), lang)}、{_pct(item.get('chance'))}）を上回らない: 何もしていないのと同じ")
+        else:
+            parts.append(f"no better than guessing {_heuristic(item.get('chance_heuristic'), lang)} ({_pct(item.get('chance'))}): it does nothing")
+    return ("。".join(parts) + "。") if ja and parts else ("; ".join(parts))
+
+
 def evidence(item: dict, target: float, lang: str) -> str:
-    """One depth's verdict in plain words."""
+    """One depth's verdict in plain words, with the figures it rests on."""
     depth, verdict = item["depth"], item["verdict"]
     seeds = f"{item['seeds_learned']}/{item['seeds']}"
     ja = lang == "ja"
@@ -378,27 +471,40 @@ def evidence(item: dict, target: float, lang: str) -> str:
         return f"depth {depth}: skipped: not trained, because depth {first} already learned and a deeper model only adds cost"
     if verdict == "diverged":
         if ja:
-            return f"{depth} 層: 発散。{item['steps']} ステップ後、すべてのシードで訓練が発散した。学習率を下げること。"
-        return f"depth {depth}: diverged: training diverged in every seed after {item['steps']} steps; lower the learning rate"
+            return f"{depth} 層: 発散。{_count(item['steps'])} ステップ後、すべてのシードで訓練が発散した。学習率を下げること。"
+        return f"depth {depth}: diverged: training diverged in every seed after {_count(item['steps'])} steps; lower the learning rate"
+    figures = _judged(item, lang)
     if verdict == "learned":
         note = ""
-        if item.get("below_lower_bound"):
-            note = "（理論下限未満だが、このプローブでは下限の前提が成り立っていない）" if ja else " (below the theoretical bound: the bound's assumption does not hold for this probe)"
+        if item.get("contradicts_bound"):
+            note = ("理論下限未満の層数で目標に達しており、理論の前提と矛盾する。プローブに近道がないか確認すること。" if ja
+                    else "; below the theoretical floor, which contradicts the bound's assumption: check the probe for a shortcut")
         if ja:
-            return f"{depth} 層: 学習できた。全シードが目標に到達し、最も悪いシードの信頼下限は {_pct(item['lower_bound'])}（目標 {_pct(target)} 以上）{note}。"
-        return f"depth {depth}: learned: all seeds reached the target; weakest lower bound {_pct(item['lower_bound'])} >= {_pct(target)}{note}"
+            return f"{depth} 層: 学習できた。全シードが新しいデータで目標 {_pct(target)} に到達した。{figures}{note}"
+        return f"depth {depth}: learned: every seed met the {_pct(target)} target on fresh examples; {figures}{note}"
     if verdict == "below_bound":
+        if item.get("contradicts_bound"):
+            if ja:
+                return (f"{depth} 層: 理論下限未満だが、{seeds} のシードが目標に達した。理論の前提と矛盾するため、プローブに近道がないか確認すること。{figures}")
+            return (f"depth {depth}: below bound, yet {seeds} seeds met the target, which contradicts the bound's assumption: check the "
+                    f"probe for a shortcut; {figures}")
         if ja:
-            return f"{depth} 層: 理論下限未満。理論上この層数では解けず、プローブの結果も一致した（目標に達したシード {seeds}）。"
-        return f"depth {depth}: below bound: theory rules this depth out; the probe agrees ({seeds} seeds reached the target)"
+            return f"{depth} 層: 理論下限未満。理論上この層数では解けず、プローブの結果も一致した（目標に達したシード {seeds}）。{figures}"
+        return f"depth {depth}: below bound: theory rules this depth out, and the probe agrees ({seeds} seeds met the target); {figures}"
+    if verdict == "too_slow":
+        if ja:
+            return (f"{depth} 層: 遅すぎて判定不能。時間の上限（{item.get('time_budget_s', 0):g} 秒）で {_count(item['steps'])} ステップ時点で訓練が打ち切られ、"
+                    f"このマシンでは判定できなかった。{figures}probe.time_budget_s を増やすか、より速いマシンで実行すること。")
+        return (f"depth {depth}: too slow to judge: the time cap stopped training after {_count(item['steps'])} steps, before the step budget, "
+                f"so this machine was too slow to judge the depth; {figures}; raise probe.time_budget_s or run on a faster machine")
     if ja:
         return (
-            f"{depth} 層: 予算内で未学習。{item['steps']} ステップで目標に達したシードは {seeds}（{stop_reason(item, lang)}）。"
+            f"{depth} 層: 予算内で未学習。{_count(item['steps'])} ステップで目標に達したシードは {seeds}（{stop_reason(item, lang)}）。{figures}"
             "この層数では不可能、ということを示すものではない。"
         )
     return (
-        f"depth {depth}: not learned within budget: {seeds} seeds reached the target after {item['steps']} steps "
-        f"({stop_reason(item, lang)}); this does not show the depth cannot do it"
+        f"depth {depth}: not learned within budget: {seeds} seeds met the target after {_count(item['steps'])} steps "
+        f"({stop_reason(item, lang)}); {figures}; this does not show the depth cannot do it"
     )
 
 
@@ -480,6 +586,12 @@ def alternative(option: dict, rec: dict, lang: str) -> str:
         if ja:
             return f"モデルが辿るホップを減らす: 上流でインデックスや事前結合を用意すれば {option['hops']} ホップが 1 ホップになる{cost}。"
         return f"reduce the hops the model must make: an index or a pre-join upstream turns {option['hops']} hops into 1{cost}"
+    if kind == "more_time":
+        if ja:
+            return (f"時間の上限を上げる: 訓練は時間予算 {option['time_budget_s']:g} 秒で {option['steps']} ステップ時点で止まり、ステップ予算 "
+                    f"{option['max_steps']} に届かなかった。probe.time_budget_s を増やすか、より速いマシン（GPU）で実行する。")
+        return (f"give training the time it needs: the {option['time_budget_s']:g} s time cap stopped it at {option['steps']} of "
+                f"{option['max_steps']} steps; raise probe.time_budget_s or run on a faster machine (a GPU)")
     if kind == "more_training":
         if ja:
             return (
@@ -500,13 +612,37 @@ def alternative(option: dict, rec: dict, lang: str) -> str:
 def risk(item: dict, lang: str) -> str:
     kind, ja = item["kind"], lang == "ja"
     if kind == "shortened":
+        at = item.get("accuracy")
+        if at is None:
+            if ja:
+                return f"プローブは {item['probe_length']} トークンで訓練しており、タスクの {item['task_length']} トークンより短い。長い入力での検索は学習がより難しい。"
+            return f"probes were trained at {item['probe_length']} tokens, shorter than the task's {item['task_length']}; retrieval over longer inputs is harder to learn"
         if ja:
-            return f"プローブは {item['probe_length']} トークンで訓練しており、タスクの {item['task_length']} トークンより短い。長い入力での検索は学習がより難しい。"
-        return f"probes were trained at {item['probe_length']} tokens, shorter than the task's {item['task_length']}; retrieval over longer inputs is harder to learn"
+            holds = "判定はタスク本来の長さでも成り立つ。" if item.get("holds") else f"判定は {item['probe_length']} トークンでのみ成り立つ。"
+            return (f"プローブはこのマシンの時間予算に収まる {item['probe_length']} トークンで訓練した（タスクは {item['task_length']} トークン）。同じプローブは "
+                    f"{item['task_length']} トークンの新しいデータで {_pct(at)}（信頼下限 {_pct(item.get('lower_bound'))}）: {holds}")
+        holds = "the verdict holds at the task's length too" if item.get("holds") else f"the verdict holds at {item['probe_length']} tokens only"
+        return (f"probes were trained at {item['probe_length']} tokens, the longest that fits the time budget here (the task reads "
+                f"{item['task_length']}); the same probes answered {_pct(at)} of fresh questions at {item['task_length']} tokens "
+                f"(lower bound {_pct(item.get('lower_bound'))}): {holds}; training at the full length (a GPU) would settle it")
     if kind == "full_length":
         if ja:
             return f"プローブはタスクと同じ {item['probe_length']} トークンで訓練した。"
         return f"probes were trained at the task's length of {item['probe_length']} tokens"
+    if kind == "longer_than_probed":
+        if ja:
+            return f"タスクは {item['task_length']} トークンだが、プローブの判定は最長 {item['judged_length']} トークンまでである。"
+        return f"the task reads {item['task_length']} tokens; probes are judged at {item['judged_length']} at most"
+    if kind == "contradicts_bound":
+        depths = ("、" if ja else ", ").join(str(d) for d in item["depths"])
+        if ja:
+            return f"{depths} 層は理論下限未満なのに目標に達したシードがある。理論の前提と矛盾するため、タスクに近道がないか確認すること。"
+        return f"depth {depths} met the target in some seed below the theoretical floor, which contradicts the bound's assumption; check the task for a shortcut"
+    if kind == "too_slow":
+        depths = ("、" if ja else ", ").join(str(d) for d in item["depths"])
+        if ja:
+            return f"{depths} 層は時間の上限（{item['time_budget_s']:g} 秒）でステップ予算より先に訓練が止まった。このマシンでは遅すぎて判定できていない。"
+        return f"at depth {depths} the {item['time_budget_s']:g} s time cap stopped training before the step budget: this machine was too slow to judge"
     if kind == "small_probes":
         if ja:
             return (f"精度は幅 {item['probe_width']} の小さなプローブによるもの。実際に配備するモデルはより広く、実データで訓練されるため、"
@@ -563,8 +699,8 @@ def question(item: dict, lang: str) -> str:
         return "Fund a longer probe run or deeper probes, or first look at an upstream change that removes hops?"
     if kind == "full_length_run":
         if ja:
-            return f"タスク本来の {item['task_length']} トークンで確認する長い訓練に資源を割くか。"
-        return f"Fund a longer run that checks the result at the task's full {item['task_length']} tokens?"
+            return f"プローブは {item['probe_length']} トークンで訓練した。タスク本来の {item['task_length']} トークンで訓練して確かめる（GPU での）実行に資源を割くか。"
+        return f"The probes trained at {item['probe_length']} tokens. Fund a run that trains at the task's full {item['task_length']} tokens (on a GPU) to confirm it?"
     if kind == "real_data":
         if ja:
             return "実データの記録から評価用データを作り、プローブの精度を確かめる担当と時期を決める。"

@@ -14,9 +14,10 @@ from feasibility.heads import (
     target_masks,
     targets,
 )
+from feasibility import layout
 from feasibility.tasks import ChainedRetrieval, KHopInduction, solve_chained, solve_khop
 
-SHAPE = ChainedRetrieval(hops=3, chains=3, symbols=24)
+SHAPE = ChainedRetrieval(hops=3, length=40, symbols=layout.symbols_used(3, 40))
 
 
 def built_pattern(masks: dict[str, torch.Tensor], length: int) -> torch.Tensor:
@@ -49,9 +50,9 @@ def test_chain_targets_are_the_links_each_value_depends_on():
     for row in tokens.tolist():
         links, _ = solve_chained(SHAPE, row)
         chain = targets(SHAPE, row)["chain"]
-        for position, (ground, hops) in links.items():
+        for position, (ground, lookups) in links.items():
             ancestors = chain.get(position, [])
-            assert len(ancestors) == hops - 1  # a hop-h link depends on h - 1 earlier links
+            assert len(ancestors) == lookups  # a link that needs h lookups depends on h earlier links
             if ancestors:
                 assert row[min(ancestors)] == ground  # the chain ends at the ground value
         asked = chain_positions(SHAPE, row)
@@ -63,11 +64,11 @@ def test_khop_targets_follow_the_hops():
     tokens = shape.sample(8, torch.Generator().manual_seed(3)).tokens
     for row in tokens.tolist():
         answers = solve_khop(row, shape.alphabet)
-        hops = row[0] - shape.alphabet + 1
+        hops = row[0] - shape.alphabet
         chain = targets(shape, row)["chain"]
         for i, answer in enumerate(answers, start=1):
             reached = chain.get(i, [])
-            if answer is not None and hops <= len(reached):
+            if answer is not None and 0 < hops <= len(reached):
                 assert row[reached[hops - 1]] == answer
 
 

@@ -160,8 +160,8 @@ def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
 def test_training_compute_convention():
     from feasibility.measure import training_macs
 
-    spent = training_macs(forward_macs_per_example=100, steps=10, batch=4, seeds=2, evaluations=3, eval_examples=5)
-    assert spent["macs"] == 3 * 100 * 10 * 4 * 2 + 100 * 3 * 5 * 2
+    spent = training_macs(forward_macs_per_example=100, steps=10, batch=4, seeds=2, evaluated=[(100, 15), (400, 7)])
+    assert spent["macs"] == 3 * 100 * 10 * 4 * 2 + (100 * 15 + 400 * 7) * 2
     assert spent["flops"] == 2 * spent["macs"]
 
 

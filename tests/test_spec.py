@@ -37,7 +37,7 @@ MALFORMED = {
     "misspelt key": (replaced("latency_ms: 1000", "latency_msec: 1000"), 'requirements.latency_msec: unknown key (did you mean "latency_ms"?)'),
     "unknown section": (TINY_SPEC + "deploy:\n  width: 3\n", 'deploy: unknown key (did you mean "deployment"?)'),
     "unknown kind": (replaced("kind: chained_retrieval", "kind: chained_retreival"), 'did you mean "chained_retrieval"?'),
-    "sequence too short": (replaced("sequence_length: 32", "sequence_length: 6"), "task.sequence_length: 6 tokens cannot hold a chain of 2 hops"),
+    "sequence too short": (replaced("sequence_length: 32", "sequence_length: 6"), "task.sequence_length: 6 tokens cannot hold the probes' chain of 2 lookups"),
     "heads do not divide width": (replaced("heads: 2", "heads: 3"), "deployment.heads: must divide deployment.width (32) evenly, got 3"),
     "float16 on cpu": (replaced("dtype: float32", "dtype: float16"), "deployment.dtype: float16 is a GPU dtype"),
     "cuda graph on cpu": (replaced("device: cpu", "device: cpu\n  mode: cuda-graph"), "deployment.mode: CUDA graphs need a GPU"),
@@ -107,5 +107,18 @@ def test_bad_override_names_the_option(tiny_spec):
 
 
 def test_minimum_length_is_exactly_what_fits():
+    """The asked chain of D statements, one distractor of D + 1, and the question, two tokens each."""
+    from feasibility.tasks import ChainedRetrieval
+
     for hops in range(1, 10):
-        assert minimum_sequence_length(hops) == 4 * hops + 2
+        assert minimum_sequence_length(hops) == 4 * hops + 4
+        ChainedRetrieval(hops=hops, length=minimum_sequence_length(hops), symbols=10 * hops)
+        with pytest.raises(ValueError):
+            ChainedRetrieval(hops=hops, length=minimum_sequence_length(hops) - 1, symbols=10 * hops)
+
+
+def test_probe_length_beyond_what_a_probe_reads_is_refused(write_spec):
+    text = TINY_SPEC.replace("sequence_length: 32", "sequence_length: 4096").replace("probe:\n", "probe:\n  sequence_length: 4096\n")
+    with pytest.raises(SpecError) as raised:
+        load_spec(write_spec(text))
+    assert "probe.sequence_length: must be at most 2048" in str(raised.value)

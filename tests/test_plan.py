@@ -1,0 +1,48 @@
+"""The probe plan: which length the probes train at, chosen by measured step times or as written, and read by them."""
+
+from __future__ import annotations
+
+from feasibility.assess import Events, probe_depths
+from feasibility.bounds import depth_bounds
+from feasibility.plan import BUDGET_SHARE, STEP_OVERHEAD, choose_length, length_candidates, make_plan
+from feasibility.spec import load_spec
+
+from conftest import TINY_SPEC
+
+
+def test_candidates_climb_the_ladder_up_to_the_task():
+    assert length_candidates(2, 128) == (32, 64, 128)
+    assert length_candidates(2, 100) == (32, 64, 100)
+    assert length_candidates(4, 30) == (30,)
+    assert length_candidates(3, 100_000) == (32, 64, 128, 256, 512, 1024, 2048)
+
+
+def test_auto_takes_the_longest_length_whose_steps_fit_the_budget(tiny_spec):
+    plan = make_plan(load_spec(tiny_spec), depth_bounds(2))  # 150 steps, 4 s per depth, task of 32 tokens
+    assert plan.length_candidates == (32,) and plan.probe_sequence_length == 32
+    longer = plan.__class__(**{**plan.__dict__, "task_sequence_length": 128, "length_candidates": (32, 64, 128), "max_steps": 1000, "time_budget_s": 100.0})
+    fits = BUDGET_SHARE * 100.0 / 1000 / STEP_OVERHEAD  # seconds per step that just fit
+    asked = []
+
+    def timer(length: int) -> float:
+        asked.append(length)
+        return {32: fits * 0.5, 64: fits * 0.99, 128: fits * 1.5}[length]
+
+    chosen = choose_length(longer, timer)
+    assert chosen.probe_sequence_length == 64 and chosen.shortened and asked == [32, 64, 128]
+    assert chosen.length_choice["rule"] == "auto" and [m["length"] for m in chosen.length_choice["measured"]] == [32, 64, 128]
+    slow = choose_length(longer, lambda length: fits * 3)  # not even the shortest fits: it is taken anyway
+    assert slow.probe_sequence_length == 32 and len(slow.length_choice["measured"]) == 1
+
+
+def test_an_explicit_probe_length_equal_to_the_task_is_what_the_probes_read(write_spec, tmp_path):
+    text = TINY_SPEC.replace("sequence_length: 32", "sequence_length: 40").replace("probe:\n", "probe:\n  sequence_length: 40\n")
+    text = text.replace("max_steps: 150", "max_steps: 20").replace("depths: [1, 2]", "depths: [1]")
+    spec = load_spec(write_spec(text))
+    plan = make_plan(spec, depth_bounds(spec.task.hops))
+    assert plan.probe_sequence_length == 40 == plan.task_sequence_length and not plan.length_candidates
+    assert plan.length_choice == {"rule": "explicit"} and plan.full_shape() is None
+    runs, verdicts = probe_depths(plan, 2, Events(), None)
+    assert runs[0]["task"]["sequence_length"] == 40 and runs[0]["config"]["sequence_length"] == 40
+    assert runs[0]["seeds"][0]["verdict_set"]["length"] == 40 and runs[0]["seeds"][0]["full_length"] is None
+    assert verdicts[0]["length"] == 40 and verdicts[0]["full_length"] is None
