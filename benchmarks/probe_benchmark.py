@@ -26,7 +26,7 @@ import torch
 
 from feasibility import layout
 from feasibility.bounds import depth_bounds
-from feasibility.plan import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, WARMUP_STEPS
+from feasibility.plan import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, TIED_FROM_HOPS, WARMUP_STEPS
 from feasibility.probe import ProbeConfig
 from feasibility.tasks import ChainedRetrieval, KHopInduction
 from feasibility.train import TrainSettings, judge, train_probes
@@ -47,7 +47,7 @@ def run_cell(args, hops: int, depth: int, curriculum: bool) -> list[str]:
     length = args.length or max(32, layout.minimum_length(hops))
     shape = shape_for(args.khop, hops, length, max(length, full_length or 0), curriculum)
     full = shape_for(args.khop, hops, full_length, full_length, curriculum) if full_length else None
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO)
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO, tied_head=hops >= TIED_FROM_HOPS)
     settings = TrainSettings(
         target_accuracy=args.target, max_steps=args.max_steps, time_budget_s=args.budget, batch_size=BATCH_SIZE,
         learning_rate=LEARNING_RATE, warmup_steps=WARMUP_STEPS, full_length=full_length,

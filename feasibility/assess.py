@@ -132,7 +132,7 @@ def _config(plan: ProbePlan, depth: int, length: int | None = None):
     from feasibility.probe import ProbeConfig
 
     shape = plan.shape(length)
-    return ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio)
+    return ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio, tied_head=plan.tied_head)
 
 
 def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None) -> ProbePlan:

@@ -225,12 +225,12 @@ def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The tas
 
 
 @app.command()
-def bounds(hops: int = typer.Option(..., "--hops", min=1, help="Number of retrieval hops D.")) -> None:
+def bounds(hops: int = typer.Option(..., "--hops", min=1, help="Number of retrieval hops D: lookups from the question to the answer.")) -> None:
     """The theoretical depth floor and ceiling for D hops, without training anything."""
     from feasibility.bounds import depth_bounds
 
     result = depth_bounds(hops)
-    stdout.print(f"{hops} hop(s): at least {result.lower} layer(s), and {result.upper} layer(s) suffice by construction", highlight=False)
+    stdout.print(f"{hops} hop(s), a hop being one lookup: at least {result.lower} layer(s), and {result.upper} layer(s) suffice by construction", highlight=False)
     stdout.print(f"  lower: {result.lower_formula} = {result.lower}  [{result.lower_source}]", highlight=False, markup=False)
     stdout.print(f"         {result.lower_caveat}", highlight=False, markup=False)
     stdout.print(f"  upper: {result.upper_formula} = {result.upper}  [{result.upper_source}]", highlight=False, markup=False)

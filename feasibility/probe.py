@@ -27,6 +27,7 @@ class ProbeConfig:
     heads: int = 4
     mlp_ratio: int = 4  # 0 builds an attention-only model
     ensemble: int = 1  # independent models trained side by side in one batched step
+    tied_head: bool = False  # the output head reads the token embedding (GPT-2 style) instead of its own weight
 
 
 class EnsembleLinear(nn.Module):
@@ -149,6 +150,17 @@ class Block(nn.Module):
         return x + self.mlp(self.ln_mlp(x)) if self.mlp is not None else x
 
 
+class TiedHead(nn.Module):
+    """An output head whose weight is the token embedding, transposed: (E, N, C) -> (E, N, vocab)."""
+
+    def __init__(self, ensemble: int, vocab_size: int):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(ensemble, 1, vocab_size))
+
+    def forward(self, x: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
+        return torch.matmul(x, embedding.transpose(1, 2)) + self.bias
+
+
 class ProbeModel(nn.Module):
     """tokens (E, B, T) -> logits (E, B, T, vocab)."""
 
@@ -161,7 +173,7 @@ class ProbeModel(nn.Module):
         self.token_embedding = nn.Parameter(torch.randn(e, config.vocab_size, config.width) * 0.02)
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.depth))
         self.ln_final = EnsembleLayerNorm(e, config.width)
-        self.head = EnsembleLinear(e, config.width, config.vocab_size)
+        self.head = TiedHead(e, config.vocab_size) if config.tied_head else EnsembleLinear(e, config.width, config.vocab_size)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         ensemble, batch, length = tokens.shape
@@ -170,7 +182,8 @@ class ProbeModel(nn.Module):
         x = x.reshape(ensemble, batch * length, self.config.width)  # (E, B*T, C)
         for block in self.blocks:
             x = block(x, batch)
-        logits = self.head(self.ln_final(x))  # (E, B*T, vocab)
+        x = self.ln_final(x)
+        logits = self.head(x, self.token_embedding) if self.config.tied_head else self.head(x)  # (E, B*T, vocab)
         return logits.view(ensemble, batch, length, -1)
 
     def parameter_count(self, per_member: bool = True) -> int:

@@ -46,3 +46,24 @@ def test_an_explicit_probe_length_equal_to_the_task_is_what_the_probes_read(writ
     assert runs[0]["task"]["sequence_length"] == 40 and runs[0]["config"]["sequence_length"] == 40
     assert runs[0]["seeds"][0]["verdict_set"]["length"] == 40 and runs[0]["seeds"][0]["full_length"] is None
     assert verdicts[0]["length"] == 40 and verdicts[0]["full_length"] is None
+
+
+def test_the_output_head_is_tied_from_three_lookups(tiny_spec):
+    import torch
+
+    from feasibility.probe import ProbeConfig, ProbeModel
+
+    spec = load_spec(tiny_spec)
+    assert not make_plan(spec, depth_bounds(2)).tied_head
+    three = spec.__class__(**{**spec.__dict__, "task": spec.task.__class__(kind=spec.task.kind, sequence_length=32, hops=3)})
+    assert make_plan(three, depth_bounds(3)).tied_head
+    model = ProbeModel(ProbeConfig(vocab_size=20, sequence_length=12, depth=1, width=16, heads=2, mlp_ratio=0, tied_head=True))
+    assert not hasattr(model.head, "weight")  # the head owns a bias only
+    with torch.no_grad():
+        model.head.bias.fill_(0.5)
+        tokens = torch.randint(20, (1, 2, 12))
+        hidden = {}
+        model.ln_final.register_forward_hook(lambda module, inputs, output: hidden.update(x=output))
+        logits = model(tokens)
+    expected = hidden["x"] @ model.token_embedding.transpose(1, 2) + 0.5
+    assert torch.allclose(logits.view(1, -1, 20), expected, atol=1e-6)
