@@ -33,7 +33,8 @@ EVAL_EVERY = 50
 CHECK_QUESTIONS = 1024  # the stop rule's running check, per seed
 VERDICT_QUESTIONS = 4096  # the fresh set the verdict is read on, per seed: one question per example
 FULL_LENGTH_COST = 2  # the full-length set may cost up to this many times the verdict set ...
-FULL_LENGTH_MIN_QUESTIONS = 256  # ... but holds at least this many questions
+FULL_LENGTH_MIN_QUESTIONS = 64  # ... but holds at least this many (64 questions of 2,048 tokens took about a
+# minute per depth at depth 3 on 2 cores: the T x T attention at that length is what costs)
 LENGTH_LADDER = (32, 64, 128, 256, 512, 1024, MAX_PROBE_LENGTH)  # probe lengths `auto` tries, shortest first
 STEP_OVERHEAD = 1.2  # running checks and head scores add about this much to the training steps' time
 BUDGET_SHARE = 0.8  # `auto` plans the steps to take at most this share of the time budget: the clock is a safety net

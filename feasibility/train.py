@@ -394,9 +394,16 @@ def train_probes(
 
 
 def _stack_sets(sets: list[Batch]) -> Batch:
-    """One set per member into (E, B, T), cut to the smallest (k-hop sets are drawn to a count of questions)."""
-    rows = min(len(s) for s in sets)
-    return _stack([s.select(torch.arange(rows)) for s in sets])
+    """One set per member into (E, B, T). Sets drawn to a count of questions (k-hop) differ in rows: the shorter
+    ones are padded with copies of their first rows that carry no labels, so every member keeps all its questions."""
+    rows = max(len(s) for s in sets)
+    padded = []
+    for one in sets:
+        extra = one.select(torch.arange(rows - len(one)) % len(one))
+        extra.targets.fill_(IGNORE)
+        extra.is_query.fill_(False)
+        padded.append(Batch.concat([one, extra]) if len(extra) else one)
+    return _stack(padded)
 
 
 def _questions_only(batch: Batch) -> Batch:

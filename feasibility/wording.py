@@ -22,6 +22,11 @@ def _count(value) -> str:
     return "-" if value is None else f"{value:,}"
 
 
+def _share(value: float) -> str:
+    """A target as people write it: 99%, 99.5%, 95%."""
+    return f"{value:.1%}".replace(".0%", "%")
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -380,12 +385,12 @@ def headline(rec: dict, lang: str) -> str:
         if lang == "ja":
             single = "1 ホップなので多段の検索は不要で、" if rec["single_hop"] else ""
             return (
-                f"{single}{depth} 層を推奨する。プローブは {hops} 回の参照を要する質問に {target:.0%} 以上で正答し{where}、"
+                f"{single}{depth} 層を推奨する。プローブは {hops} 回の参照を要する質問に {_share(target)} 以上で正答し{where}、"
                 f"{label_p} レイテンシ {milliseconds(latency)} は予算 {budget:g} ms に収まる。"
             )
-        single = "One hop needs no multi-step retrieval: " if rec["single_hop"] else ""
+        single = "One hop needs no multi-step retrieval: use" if rec["single_hop"] else "Use"
         return (
-            f"{single}Use {_layers(depth, lang)}: the probes answered the {hops}-lookup question at {target:.0%} or better{where}, "
+            f"{single} {_layers(depth, lang)}: the probes answered the {hops}-lookup question at {_share(target)} or better{where}, "
             f"and {label_p} latency {milliseconds(latency)} fits the {budget:g} ms budget."
         )
     if rec["decision"] == "none_within_budget":
@@ -406,11 +411,11 @@ def headline(rec: dict, lang: str) -> str:
     slow = rec.get("too_slow_depths") or []
     if lang == "ja":
         tail = f"また、どの層数も予算 {budget:g} ms に収まらない。" if both else ""
-        cut = f"{'、'.join(str(d) for d in slow)} 層は時間の上限で訓練が打ち切られ、このマシンでは遅すぎて判定できなかった。" if slow else ""
-        return f"訓練予算の範囲では、どの層数のプローブも {hops} 回参照の質問で {target:.0%} に達しなかった。{cut}{tail}"
-    cut = f"; the time cap cut training short at depth {', '.join(str(d) for d in slow)}, so this machine was too slow to judge {'it' if len(slow) == 1 else 'them'}" if slow else ""
+        cut = f"{_listed(slow, lang)} 層は時間の上限で訓練が打ち切られ、このマシンでは遅すぎて判定できなかった。" if slow else ""
+        return f"訓練予算の範囲では、どの層数のプローブも {hops} 回参照の質問で {_share(target)} に達しなかった。{cut}{tail}"
+    cut = f"; the time cap cut training short at depth {_listed(slow, lang)}, so this machine was too slow to judge {'it' if len(slow) == 1 else 'them'}" if slow else ""
     tail = f", and no probed depth fits the {budget:g} ms budget either." if both else "."
-    return f"No probed depth answered the {hops}-lookup question at {target:.0%} within the training budget{cut}{tail}"
+    return f"No probed depth answered the {hops}-lookup question at {_share(target)} within the training budget{cut}{tail}"
 
 
 def stop_reason(item: dict, lang: str) -> str:
@@ -609,6 +614,10 @@ def alternative(option: dict, rec: dict, lang: str) -> str:
     raise ValueError(f"unknown alternative {kind!r}")
 
 
+def _listed(depths: list[int], lang: str) -> str:
+    return ("、" if lang == "ja" else ", ").join(str(d) for d in depths)
+
+
 def risk(item: dict, lang: str) -> str:
     kind, ja = item["kind"], lang == "ja"
     if kind == "shortened":
@@ -634,12 +643,12 @@ def risk(item: dict, lang: str) -> str:
             return f"タスクは {item['task_length']} トークンだが、プローブの判定は最長 {item['judged_length']} トークンまでである。"
         return f"the task reads {item['task_length']} tokens; probes are judged at {item['judged_length']} at most"
     if kind == "contradicts_bound":
-        depths = ("、" if ja else ", ").join(str(d) for d in item["depths"])
+        depths = _listed(item["depths"], lang)
         if ja:
             return f"{depths} 層は理論下限未満なのに目標に達したシードがある。理論の前提と矛盾するため、タスクに近道がないか確認すること。"
         return f"depth {depths} met the target in some seed below the theoretical floor, which contradicts the bound's assumption; check the task for a shortcut"
     if kind == "too_slow":
-        depths = ("、" if ja else ", ").join(str(d) for d in item["depths"])
+        depths = _listed(item["depths"], lang)
         if ja:
             return f"{depths} 層は時間の上限（{item['time_budget_s']:g} 秒）でステップ予算より先に訓練が止まった。このマシンでは遅すぎて判定できていない。"
         return f"at depth {depths} the {item['time_budget_s']:g} s time cap stopped training before the step budget: this machine was too slow to judge"
@@ -654,7 +663,7 @@ def risk(item: dict, lang: str) -> str:
             return f"レイテンシの余裕は {milliseconds(item['margin_ms'])} しかない（予算 {item['budget_ms']:g} ms の 10% 未満）。別のマシンや負荷の下では超えうる。"
         return f"the latency margin is only {milliseconds(item['margin_ms'])}, under 10% of the {item['budget_ms']:g} ms budget; another machine or load may cross it"
     if kind == "noisy_latency":
-        depths = ("、" if ja else ", ").join(str(d) for d in item["depths"])
+        depths = _listed(item["depths"], lang)
         if ja:
             return f"{depths} 層のレイテンシはばらつきが大きい。負荷のないマシンで測り直すこと。"
         return f"latency at depth {depths} is noisy; measure again on an idle machine"

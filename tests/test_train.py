@@ -180,3 +180,12 @@ def test_seconds_per_step_is_a_measured_time():
     shape = ChainedRetrieval(hops=1, length=18, symbols=layout.symbols_used(1, 18))
     seconds = seconds_per_step(shape, ProbeConfig(shape.vocab_size, 18, 1, 16, 2, 0), [0, 1], TrainSettings(target_accuracy=0.9, max_steps=10, time_budget_s=10), steps=2)
     assert 0 < seconds < 5
+
+
+def test_every_seed_is_judged_on_all_its_questions():
+    """k-hop sets are drawn to a count of questions and differ in rows from seed to seed; none loses a question."""
+    shape = KHopInduction(hops=2, length=16, alphabet=4)
+    settings = TrainSettings(max_steps=10, **{**SETTINGS, "verdict_questions": 300, "check_questions": 100})
+    run = train_probes(shape, ProbeConfig(shape.vocab_size, shape.sequence_length, 1, 16, 2, 0), [0, 1, 2], settings)
+    assert [seed.verdict_set.questions for seed in run.seeds] == [300, 300, 300]
+    assert [seed.check.questions for seed in run.seeds] == [100, 100, 100]
