@@ -285,7 +285,7 @@ def train_probes(
     alive = torch.ones(members, dtype=torch.bool)
     reached: list[int | None] = [None] * members
     curve: list[CurvePoint] = []
-    checks: list[list[Evaluation]] = []
+    last_check: list[Evaluation] = []  # the latest running check, one Evaluation per seed
     best_loss, best_step = math.inf, 0
     initial_loss: torch.Tensor | None = None
     start = clock()
@@ -294,9 +294,8 @@ def train_probes(
 
     def check(step_now: int) -> bool:
         """Evaluate on the check set; return True when every live seed has met the target there."""
-        nonlocal best_loss, best_step
-        results = evaluate(model, check_set, shape.hops)
-        checks.append(results)
+        nonlocal best_loss, best_step, last_check
+        results = last_check = evaluate(model, check_set, shape.hops)
         scores = scores_by_layer(look_inside(), masks)
         curve.append(
             CurvePoint(step_now, clock() - start, list(last_train_loss), [r.loss for r in results], [r.accuracy_by_hop for r in results], [r.query_accuracy for r in results], scores)
@@ -365,7 +364,7 @@ def train_probes(
         full_sets = [_questions_only(draw(full_shape, 0, torch.Generator().manual_seed(30_011 + seed), "verdict", queries=settings.full_length_questions)) for seed in seeds]
         full = _evaluate_each(model, full_sets, shape.hops)
         full_chance = chance_levels(full_shape, full_sets[0])
-    results = [SeedResult(seed, fresh[e], checks[-1][e], full[e], reached[e], not bool(alive[e])) for e, seed in enumerate(seeds)]
+    results = [SeedResult(seed, fresh[e], last_check[e], full[e], reached[e], not bool(alive[e])) for e, seed in enumerate(seeds)]
 
     plateau = best_step if step - best_step >= settings.plateau_patience * settings.eval_every else None
     patterns = look_inside()
