@@ -164,7 +164,7 @@ def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None) -> 
 
 def _write_atomic(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per writer: two runs sharing a cache never collide
     temporary.write_text(json.dumps(data))
     temporary.replace(path)  # atomic: an interrupted write never leaves half an entry
 
@@ -184,10 +184,14 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
             return json.loads(path.read_text()), True
         except (OSError, json.JSONDecodeError):
             pass  # a damaged cache entry is retrained, not trusted
+    checkpoint = path.with_suffix(".ckpt") if path else None
+    if checkpoint and checkpoint.exists():
+        events.stage(f"depth {depth}: resuming from its checkpoint")
     events.probe_started(depth, plan.time_budget_s, plan.max_steps)
-    run = train_probes(shape, config, list(plan.seeds), settings, on_progress=events.progress, full_shape=full).to_dict()
+    run = train_probes(shape, config, list(plan.seeds), settings, on_progress=events.progress, full_shape=full, checkpoint=checkpoint).to_dict()
     if path:
         _write_atomic(path, run)
+        checkpoint.unlink(missing_ok=True)  # the finished run replaces its checkpoint
     return run, False
 
 

@@ -91,6 +91,9 @@ def assess(
             result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum)
         except FeasibilityError as error:
             _fail(error)
+        except KeyboardInterrupt:  # caught here: typer would turn it into a silent exit 130 before `main` sees it
+            stderr.print(INTERRUPTED, highlight=False)
+            raise typer.Exit(130) from None
     render_terminal(result, stdout, files=write_outputs(result, out, lang), lang=lang)
 
 
@@ -286,12 +289,15 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name, as in `fea
         _fail(error)
 
 
+INTERRUPTED = "interrupted; finished probes are kept in the cache and a probe in training resumes from its last checkpoint: rerun the same command to go on"
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
         app()
     except KeyboardInterrupt:
-        stderr.print("interrupted; finished probes are kept in the cache, so a rerun resumes", highlight=False)
+        stderr.print(INTERRUPTED, highlight=False)
         sys.exit(130)
 
 

@@ -18,8 +18,10 @@ too slow to judge, never "not learned".
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -30,6 +32,7 @@ from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns
 from feasibility.tasks import IGNORE, Batch, TaskShape, draw
 
 Z_95 = 1.959964  # two-sided 95% normal quantile, for the Wilson interval
+CHECKPOINT_EVERY = 250  # steps between checkpoints of a probe in training (a few seconds to a minute of work here)
 SCORE_ELEMENTS = 2**20  # attention scores held at once while evaluating (E x B x heads x T x T floats, 4 MB:
 # small chunks stay in cache; 2**26 took 1.5x as long at 128 tokens and 4x at 32)
 
@@ -91,6 +94,10 @@ class CurvePoint:
     query_accuracy: list[float]  # per seed: the question
     head_scores: dict | None = None  # {"chain"|"previous": [seed][layer][head]} (see heads.py)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "CurvePoint":
+        return cls(**{**data, "accuracy_by_hop": [_hop_keys(a) for a in data["accuracy_by_hop"]]})
+
 
 @dataclass
 class ProbeRun:
@@ -132,7 +139,7 @@ class ProbeRun:
             )
             for s in data["seeds"]
         ]
-        curve = [CurvePoint(**{**c, "accuracy_by_hop": [_hop_keys(a) for a in c["accuracy_by_hop"]]}) for c in data["curve"]]
+        curve = [CurvePoint.from_dict(c) for c in data["curve"]]
         fields = {k: v for k, v in data.items() if k not in ("seeds", "curve", "steps_per_s", "cached", "training_compute")}
         return cls(**fields, seeds=seeds, curve=curve)
 
@@ -253,6 +260,59 @@ def chance_levels(shape: TaskShape, batch: Batch) -> dict:
     return {"length": shape.sequence_length, "heuristics": heuristics, "best": best, "query": heuristics[best]["query"], "by_hop": ceiling}
 
 
+@dataclass
+class _Loop:
+    """Everything the training loop changes besides the model, the optimiser and the data streams: with those,
+    what a checkpoint holds."""
+
+    alive: torch.Tensor  # (E,) bool: seeds that have not diverged
+    reached: list[int | None]  # first running check at which each seed passed
+    last_train_loss: list[float]
+    step: int = 0
+    elapsed_s: float = 0.0  # training seconds before this process (a resumed run counts its earlier time)
+    checked_step: int = -1  # the last step whose running check is in the curve
+    curve: list[CurvePoint] = field(default_factory=list)
+    last_check: list[Evaluation] = field(default_factory=list)  # the latest running check, one per seed
+    best_loss: float = math.inf
+    best_step: int = 0
+    initial_loss: torch.Tensor | None = None
+
+    def to_state(self) -> dict:
+        return {**asdict(self), "alive": self.alive, "initial_loss": self.initial_loss}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "_Loop":
+        return cls(**{**state, "curve": [CurvePoint.from_dict(c) for c in state["curve"]], "last_check": [Evaluation.from_dict(e) for e in state["last_check"]]})
+
+
+def _save_checkpoint(path: Path, identity: dict, loop: _Loop, model: ProbeModel, optimiser: torch.optim.Optimizer, streams: list[torch.Generator]) -> None:
+    """Write the whole training state at a step boundary, atomically (a unique temporary file, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {"identity": identity, "loop": loop.to_state(), "model": model.state_dict(), "optimiser": optimiser.state_dict(), "streams": [g.get_state() for g in streams]}
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    torch.save(state, temporary)
+    temporary.replace(path)
+
+
+def _load_checkpoint(path: Path, identity: dict, model: ProbeModel, optimiser: torch.optim.Optimizer, streams: list[torch.Generator]) -> _Loop | None:
+    """The saved loop, with model, optimiser and streams restored; None when there is no usable checkpoint (a
+    damaged one, or one of another job, is ignored and training starts over)."""
+    if not path.is_file():
+        return None
+    try:
+        state = torch.load(path, weights_only=True)
+        if state.get("identity") != identity:
+            return None
+        loop = _Loop.from_state(state["loop"])
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        for stream, saved in zip(streams, state["streams"], strict=True):
+            stream.set_state(saved)
+    except Exception:  # noqa: BLE001 - any unreadable checkpoint means: start over, never a crash
+        return None
+    return loop
+
+
 def train_probes(
     shape: TaskShape,
     config: ProbeConfig,
@@ -261,9 +321,14 @@ def train_probes(
     on_progress: Callable[[Progress], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
     full_shape: TaskShape | None = None,
+    checkpoint: Path | None = None,
+    checkpoint_every: int = CHECKPOINT_EVERY,
 ) -> ProbeRun:
     """Train one probe per seed at `config.depth`, all in one batched step; judge them on fresh examples at the
-    probe's length and, with `full_shape`, at the task's length too."""
+    probe's length and, with `full_shape`, at the task's length too.
+
+    With `checkpoint`, the training state is saved there every `checkpoint_every` steps, and a run that finds a
+    checkpoint of the same job resumes from it: on the CPU it reaches the very figures of an uninterrupted run."""
     if settings.threads:
         torch.set_num_threads(settings.threads)
     config = ProbeConfig(**{**asdict(config), "ensemble": len(seeds)})
@@ -274,6 +339,10 @@ def train_probes(
     members = len(seeds)
     inspected = inspection_batch(shape).tokens
     masks = target_masks(shape, inspected)
+    identity = {"shape": asdict(shape), "config": asdict(config), "settings": asdict(settings), "seeds": list(seeds)}
+    loop = (checkpoint and _load_checkpoint(checkpoint, identity, model, optimiser, train_streams)) or _Loop(
+        alive=torch.ones(members, dtype=torch.bool), reached=[None] * members, last_train_loss=[math.nan] * members
+    )
 
     @torch.no_grad()
     def look_inside() -> dict[str, torch.Tensor]:
@@ -282,43 +351,36 @@ def train_probes(
         model.train()
         return patterns
 
-    alive = torch.ones(members, dtype=torch.bool)
-    reached: list[int | None] = [None] * members
-    curve: list[CurvePoint] = []
-    last_check: list[Evaluation] = []  # the latest running check, one Evaluation per seed
-    best_loss, best_step = math.inf, 0
-    initial_loss: torch.Tensor | None = None
-    start = clock()
-    step = 0
-    last_train_loss = [float("nan")] * members
+    start = clock() - loop.elapsed_s
 
     def check(step_now: int) -> bool:
         """Evaluate on the check set; return True when every live seed has met the target there."""
-        nonlocal best_loss, best_step, last_check
-        results = last_check = evaluate(model, check_set, shape.hops)
+        results = loop.last_check = evaluate(model, check_set, shape.hops)
+        loop.checked_step = step_now
         scores = scores_by_layer(look_inside(), masks)
-        curve.append(
-            CurvePoint(step_now, clock() - start, list(last_train_loss), [r.loss for r in results], [r.accuracy_by_hop for r in results], [r.query_accuracy for r in results], scores)
+        loop.curve.append(
+            CurvePoint(step_now, clock() - start, list(loop.last_train_loss), [r.loss for r in results], [r.accuracy_by_hop for r in results], [r.query_accuracy for r in results], scores)
         )
         met = True
         for e in range(members):
-            if not alive[e]:
+            if not loop.alive[e]:
                 continue
             if results[e].lower_bound >= settings.target_accuracy:
-                reached[e] = reached[e] if reached[e] is not None else step_now
+                loop.reached[e] = loop.reached[e] if loop.reached[e] is not None else step_now
             else:
                 met = False
-        live_loss = sum(results[e].loss for e in range(members) if alive[e]) / max(1, int(alive.sum()))
-        if live_loss < best_loss * 0.99:
-            best_loss, best_step = live_loss, step_now
+        live_loss = sum(results[e].loss for e in range(members) if loop.alive[e]) / max(1, int(loop.alive.sum()))
+        if live_loss < loop.best_loss * 0.99:
+            loop.best_loss, loop.best_step = live_loss, step_now
         if on_progress:
-            shown = [results[e].query_accuracy for e in range(members) if alive[e]]
+            shown = [results[e].query_accuracy for e in range(members) if loop.alive[e]]
             on_progress(Progress(config.depth, step_now, settings.max_steps, clock() - start, settings.time_budget_s, min(shown) if shown else None))
-        return met and bool(alive.any())
+        return met and bool(loop.alive.any())
 
     model.train()
     while True:
-        if step % settings.eval_every == 0 and check(step):
+        step = loop.step
+        if step % settings.eval_every == 0 and step > loop.checked_step and check(step):
             stop_reason = "target met"
             break
         if step >= settings.max_steps:
@@ -329,31 +391,37 @@ def train_probes(
             break
         # A plateau ends the run only once it is long in every sense: `plateau_patience` evaluations, half of
         # the steps so far, and a quarter of the step budget (heads can emerge late after a long plateau).
-        evaluations_flat = (step - best_step) // settings.eval_every
-        if step > 0 and evaluations_flat >= settings.plateau_patience and step - best_step >= step // 2 and step >= settings.max_steps / 4:
+        evaluations_flat = (step - loop.best_step) // settings.eval_every
+        if step > 0 and evaluations_flat >= settings.plateau_patience and step - loop.best_step >= step // 2 and step >= settings.max_steps / 4:
             stop_reason = "plateau"
             break
+        if checkpoint and step > 0 and step % checkpoint_every == 0:
+            loop.elapsed_s = clock() - start
+            _save_checkpoint(checkpoint, identity, loop, model, optimiser, train_streams)
         batch = _stack([draw(shape, settings.batch_size, stream, "train") for stream in train_streams])
         logits = model(batch.tokens)
         losses = _loss_per_member(logits, batch.targets)
-        if initial_loss is None:
-            initial_loss = losses.detach().clone()
-        blown = ~torch.isfinite(losses.detach()) | ((step > settings.warmup_steps) & (losses.detach() > 3 * initial_loss))
-        alive &= ~blown
-        if not alive.any():
+        if loop.initial_loss is None:
+            loop.initial_loss = losses.detach().clone()
+        blown = ~torch.isfinite(losses.detach()) | ((step > settings.warmup_steps) & (losses.detach() > 3 * loop.initial_loss))
+        loop.alive &= ~blown
+        if not loop.alive.any():
             stop_reason = "diverged"
             break
         optimiser.zero_grad(set_to_none=True)
-        torch.where(alive, losses, torch.zeros_like(losses)).sum().backward()
-        _clip_per_member(model, alive, settings.grad_clip)
+        torch.where(loop.alive, losses, torch.zeros_like(losses)).sum().backward()
+        _clip_per_member(model, loop.alive, settings.grad_clip)
         for group in optimiser.param_groups:
             group["lr"] = settings.learning_rate * learning_rate_factor(step, settings)
         optimiser.step()
-        last_train_loss = [v if alive[e] else float("nan") for e, v in enumerate(losses.detach().tolist())]
-        step += 1
+        loop.last_train_loss = [v if loop.alive[e] else math.nan for e, v in enumerate(losses.detach().tolist())]
+        loop.step += 1
+    step = loop.step
     wall = clock() - start
-    if not curve or curve[-1].step != step:
+    if not loop.curve or loop.curve[-1].step != step:
         check(step)
+    alive, reached, curve, last_check = loop.alive, loop.reached, loop.curve, loop.last_check
+    best_step = loop.best_step
 
     # The verdict: fresh examples that neither training nor the stop rule saw.
     verdict_sets = [draw(shape, 0, torch.Generator().manual_seed(20_011 + seed), "verdict", queries=settings.verdict_questions) for seed in seeds]

@@ -129,6 +129,38 @@ def test_report_rejects_what_is_not_a_result(tmp_path):
     assert runner.invoke(app, ["report", str(tmp_path / "missing.json")]).exit_code == 2
 
 
+def test_an_interrupted_assess_says_what_was_kept_and_resumes_from_the_checkpoint(tiny_spec, tmp_path, monkeypatch):
+    """Ctrl-C in the middle of a probe: exit 130 with a message, the probe's checkpoint stays in the cache; the
+    rerun resumes from it (its first running check is after the checkpoint) and the finished run replaces it."""
+    import feasibility.train as train_module
+
+    real = train_module.train_probes
+    checks: list[list[int]] = []  # the steps of the running checks, one list per run
+
+    def interrupting(*args, on_progress=None, checkpoint=None, **kwargs):
+        checks.append([])
+
+        def progress(p):
+            if p.step == 100 and len(checks) == 1:
+                raise KeyboardInterrupt
+            checks[-1].append(p.step)
+
+        return real(*args, on_progress=progress, checkpoint=checkpoint, checkpoint_every=50, **kwargs)
+
+    monkeypatch.setattr(train_module, "train_probes", interrupting)
+    cache = tmp_path / "cache"
+    args = ["assess", str(tiny_spec), "--out", str(tmp_path / "out"), "--cache-dir", str(cache), "--depths", "1", "--time-budget", "600"]
+    interrupted = runner.invoke(app, args)
+    assert interrupted.exit_code == 130
+    assert "interrupted" in interrupted.stderr and "checkpoint" in interrupted.stderr and "Traceback" not in interrupted.output
+    assert len(list(cache.glob("probe-*.ckpt"))) == 1 and not list(cache.glob("probe-*.json"))
+
+    resumed = runner.invoke(app, args)
+    assert resumed.exit_code == 0, resumed.output + resumed.stderr
+    assert checks[0] == [0, 50] and checks[1][0] == 100  # the rerun went on from the checkpoint of step 50
+    assert not list(cache.glob("probe-*.ckpt")) and len(list(cache.glob("probe-*.json"))) == 1
+
+
 def test_assess_runs_the_khop_family(write_spec, tmp_path):
     from conftest import TINY_SPEC
 

@@ -153,6 +153,63 @@ def test_the_clock_is_a_safety_net_and_says_so():
     assert judge(run, lower_bound_depth=1, target=0.999).verdict == "too_slow"
 
 
+class _Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_probe_resumes_from_its_checkpoint_to_the_same_figures(tmp_path):
+    """Stop a run mid-training (at its check of step 200, after the checkpoint of step 150), resume it in the
+    same process from the checkpoint, and compare with an uninterrupted run of the same seeds: same steps, same
+    losses along the curve, same verdict figures."""
+    shape = ChainedRetrieval(hops=1, length=18, symbols=layout.symbols_used(1, 18))
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, 2, 16, 2, 0)
+    settings = TrainSettings(max_steps=300, **{**SETTINGS, "target_accuracy": 0.9999})
+    whole = train_probes(shape, config, [0, 1], settings)
+
+    checkpoint = tmp_path / "probe.ckpt"
+
+    def interrupt_at_200(progress):
+        if progress.step == 200:
+            raise _Interrupted
+
+    with pytest.raises(_Interrupted):
+        train_probes(shape, config, [0, 1], settings, on_progress=interrupt_at_200, checkpoint=checkpoint, checkpoint_every=150)
+    assert checkpoint.is_file()
+    steps_seen = []
+    resumed = train_probes(shape, config, [0, 1], settings, on_progress=lambda p: steps_seen.append(p.step), checkpoint=checkpoint, checkpoint_every=150)
+    assert steps_seen[0] == 200  # picked up after step 150, not from the start
+
+    assert resumed.steps == whole.steps and resumed.stop_reason == whole.stop_reason
+    assert [c.step for c in resumed.curve] == [c.step for c in whole.curve]
+    assert [c.held_out_loss for c in resumed.curve] == [c.held_out_loss for c in whole.curve]
+    assert [c.train_loss for c in resumed.curve][1:] == [c.train_loss for c in whole.curve][1:]
+    for again, first in zip(resumed.seeds, whole.seeds, strict=True):
+        assert again.verdict_set == first.verdict_set and again.check == first.check
+        assert again.steps_to_target == first.steps_to_target
+
+
+def test_a_checkpoint_of_another_job_or_a_damaged_one_is_not_used(tmp_path):
+    shape = KHopInduction(hops=1, length=12, alphabet=4)
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, 1, 16, 2, 0)
+    settings = TrainSettings(max_steps=100, **SETTINGS)
+    checkpoint = tmp_path / "probe.ckpt"
+
+    def stop_at_100(progress):
+        if progress.step == 100:
+            raise _Interrupted
+
+    with pytest.raises(_Interrupted):
+        train_probes(shape, config, [0], settings, on_progress=stop_at_100, checkpoint=checkpoint, checkpoint_every=50)
+    other = TrainSettings(max_steps=100, **{**SETTINGS, "learning_rate": 1e-3})
+    seen = []
+    train_probes(shape, config, [0], other, on_progress=lambda p: seen.append(p.step), checkpoint=checkpoint)
+    assert seen[0] == 0  # another job's checkpoint: trained from the start
+    checkpoint.write_bytes(b"\xff\xfe garbage")
+    seen.clear()
+    train_probes(shape, config, [0], settings, on_progress=lambda p: seen.append(p.step), checkpoint=checkpoint)
+    assert seen[0] == 0
+
+
 def test_run_round_trips_through_dict():
     run = _run(2, [0.99, 0.98], full=[0.5, 0.6])
     again = ProbeRun.from_dict(run.to_dict())
