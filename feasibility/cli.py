@@ -171,42 +171,67 @@ def _check_lang(lang: str) -> None:
         _fail(UsageError(f'--lang {lang}: not a language of the reports; use one of {", ".join(LANGUAGES)}'))
 
 
+PLAIN_PROGRESS_EVERY_S = 15.0  # at most one progress line per probe this often when stderr is not a terminal
+
+
+def _progress_line(event) -> str:
+    """One probe's progress as words: step, the question on the running check, time spent and left."""
+    parts = [f"depth {event.depth}: step {event.step:,}/{event.max_steps:,}"]
+    if event.decisive_accuracy is not None:
+        parts.append(f"question {event.decisive_accuracy:.1%} (check)")
+    parts.append(f"{event.elapsed_s:.0f} s")
+    if event.remaining_s is not None:
+        parts.append(f"at most about {event.remaining_s:.0f} s left")
+    return ", ".join(parts)
+
+
 class _progress:
-    """Progress bars per probe on stderr, with ETA; plain silence when stderr is not a terminal."""
+    """Progress on stderr: a bar per probe with its step, the question's accuracy on the running check and the
+    time left, on a terminal; plain lines (at most one per probe every `PLAIN_PROGRESS_EVERY_S`) elsewhere, so a
+    log or CI shows that the run is alive and when it will end."""
 
     def __enter__(self):
+        import time
+
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         from feasibility.assess import Events
 
-        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[accuracy]}"), TimeRemainingColumn(), console=stderr, transient=False, disable=not stderr.is_terminal)
+        terminal = stderr.is_terminal
+        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"), TimeRemainingColumn(), console=stderr, transient=False, disable=not terminal)
         self.current = None
+        self.last_line = 0.0
         self.bars.start()
 
+        def plain(message: str) -> None:
+            stderr.print(message, style="dim" if terminal else None, highlight=False, markup=False)
+
         def started(depth: int, budget_s: float, max_steps: int) -> None:
-            self.current = self.bars.add_task(f"depth {depth}", total=1.0, accuracy="")
+            self.current = self.bars.add_task(f"depth {depth}", total=1.0, status="")
+            if not terminal:
+                plain(f"depth {depth}: training, up to {max_steps:,} steps (time cap {budget_s:g} s)")
+                self.last_line = time.monotonic()
 
         def progress(event) -> None:
             if self.current is None:
                 return
             done = max(event.step / max(1, event.max_steps), event.elapsed_s / max(1e-9, event.time_budget_s))
-            accuracy = f"question {event.decisive_accuracy:.1%} (check)" if event.decisive_accuracy is not None else ""
-            self.bars.update(self.current, completed=min(1.0, done), accuracy=accuracy)
+            status = f"step {event.step:,}/{event.max_steps:,}"
+            if event.decisive_accuracy is not None:
+                status += f"  question {event.decisive_accuracy:.1%} (check)"
+            self.bars.update(self.current, completed=min(1.0, done), status=status)
+            if not terminal and time.monotonic() - self.last_line >= PLAIN_PROGRESS_EVERY_S:
+                plain(_progress_line(event))
+                self.last_line = time.monotonic()
 
         def finished(verdict: dict, cached: bool) -> None:
             if self.current is not None:
                 self.bars.update(self.current, completed=1.0)
                 self.current = None
-            if not stderr.is_terminal:
-                return
             source = " (from cache)" if cached else ""
-            stderr.print(f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}{source}", highlight=False, markup=False)
+            plain(f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}{source}")
 
-        def stage(message: str) -> None:
-            if stderr.is_terminal:
-                stderr.print(message, style="dim", highlight=False, markup=False)
-
-        return Events(stage=stage, probe_started=started, progress=progress, probe_finished=finished)
+        return Events(stage=plain, probe_started=started, progress=progress, probe_finished=finished)
 
     def __exit__(self, *exc) -> None:
         self.bars.stop()

@@ -159,6 +159,15 @@ class Progress:
     time_budget_s: float
     decisive_accuracy: float | None = None  # the weakest live seed's question accuracy on the running check
 
+    @property
+    def remaining_s(self) -> float | None:
+        """Seconds to the step cap at the pace so far, at most what the clock cap leaves (training may also end
+        sooner, when every seed meets the target); None before the first step."""
+        if self.step <= 0:
+            return None
+        at_this_pace = (self.max_steps - self.step) * self.elapsed_s / self.step
+        return max(0.0, min(at_this_pace, self.time_budget_s - self.elapsed_s))
+
 
 def wilson_lower_bound(correct: int, total: int, z: float = Z_95) -> float:
     """Lower end of the Wilson score interval for a binomial proportion (0 when there is no data)."""

@@ -84,6 +84,8 @@ def test_assess_end_to_end_on_a_tiny_spec(tiny_spec, tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert report["schema_version"] == 2
     assert [v["depth"] for v in report["verdicts"]] == [1, 2]
+    # stderr is not a terminal here: plain progress lines instead of bars, so a log shows the run is alive
+    assert "depth 1: training, up to 150 steps (time cap 4 s)" in result.stderr and "depth 1: below bound" in result.stderr
     assert report["verdicts"][0]["verdict"] == "below_bound"  # 2 hops cannot be done by 1 layer
     assert all(p["steps"] > 0 and not p["cached"] for p in report["probes"])
     cost = report["costs"][0]
@@ -246,3 +248,13 @@ def test_assess_compares_the_curriculum(tiny_spec, tmp_path):
     assert "## Implicit curriculum: on and off" in markdown and "## Inside the probes" in markdown
     for name in ("attention.png", "emergence.png", "curves-depth-1.png"):
         assert (out / name).stat().st_size > 5_000
+
+
+def test_a_progress_line_says_the_step_the_question_and_the_time_left():
+    from feasibility.cli import _progress_line
+    from feasibility.train import Progress
+
+    line = _progress_line(Progress(depth=3, step=500, max_steps=2000, elapsed_s=50.0, time_budget_s=180.0, decisive_accuracy=0.8234))
+    assert line == "depth 3: step 500/2,000, question 82.3% (check), 50 s, at most about 130 s left"  # the clock cap binds first
+    early = Progress(depth=3, step=500, max_steps=2000, elapsed_s=10.0, time_budget_s=180.0)
+    assert early.remaining_s == 30.0 and Progress(3, 0, 2000, 0.0, 180.0).remaining_s is None
