@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -45,13 +45,34 @@ class Assessment:
     tool_version: str = __version__
     schema_version: int = SCHEMA_VERSION
     curriculum_comparison: dict | None = None  # the same depths trained with the curriculum switched: {"curriculum", "probes", "verdicts"}
+    views: dict = field(default_factory=dict)  # derived once by `settle`, read by every renderer (see there)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Assessment":
-        return cls(**data)
+        return cls(**{k: v for k, v in data.items() if k != "views"})  # views are derived again: see `settle`
+
+    def shown_run(self) -> dict | None:
+        """The probe whose inside the report shows, as chosen by `settle`."""
+        return next((run for run in self.probes if run["depth"] == self.views["explained_depth"]), None)
+
+
+def settle(assessment: Assessment) -> Assessment:
+    """Decide once, render many: derive the recommendation and the views every renderer reads (the depth rows,
+    the depth whose probe is shown inside, the latency steadiness) from the measurements, and store them in the
+    assessment. Called when `assess` ends and when a saved result is loaded (so a re-render speaks with the
+    current wording); after changing measurements in place, call it again."""
+    from feasibility.heads import explained_run
+    from feasibility.measure import steadiness_of
+    from feasibility.report import depth_rows
+
+    a = assessment
+    a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment).to_dict()
+    shown = explained_run(a.probes, a.recommendation)
+    a.views = {"depth_rows": depth_rows(a), "explained_depth": shown["depth"] if shown else None, "steadiness": steadiness_of(a.costs)}
+    return a
 
 
 @dataclass
@@ -83,8 +104,8 @@ def load_assessment(path: Path) -> Assessment:
     if found != SCHEMA_VERSION:
         raise UsageError(f"{path}: schema_version must be {SCHEMA_VERSION}, got {found!r}; re-run `feasibility assess` with this version")
     try:
-        return Assessment.from_dict(data)
-    except TypeError as error:
+        return settle(Assessment.from_dict(data))
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError) as error:
         raise UsageError(f"{path}: not a feasibility result ({error})") from None
 
 
@@ -327,9 +348,7 @@ def assess(
     measured = time.perf_counter()
     costs, fit, env = measure_costs(spec, plan.depths, device, events)
     timings["costs"] = time.perf_counter() - measured
-    decision = recommend(spec.to_dict(), bounds.to_dict(), plan.to_dict(), verdicts, runs, costs, fit, env)
-    timings["total"] = time.perf_counter() - started
-    return Assessment(
+    assessment = Assessment(
         spec=spec.to_dict(),
         bounds=bounds.to_dict(),
         plan=plan.to_dict(),
@@ -338,8 +357,11 @@ def assess(
         costs=costs,
         latency_fit=fit,
         environment=env,
-        recommendation=decision.to_dict(),
+        recommendation={},
         timings_s=timings,
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         curriculum_comparison=comparison,
     )
+    settle(assessment)
+    timings["total"] = time.perf_counter() - started
+    return assessment

@@ -7,7 +7,7 @@ Typical pairs: two latency budgets, two deployment widths, this year's task agai
 from __future__ import annotations
 
 from feasibility.assess import Assessment
-from feasibility.report import decide, percent, table_row
+from feasibility.report import percent, table_row
 from feasibility.wording import headline, label, milliseconds
 
 
@@ -33,7 +33,7 @@ def compare(a: Assessment, b: Assessment) -> dict:
     for field in ("device", "device_name", "threads", "torch_version"):
         if a.environment.get(field) != b.environment.get(field):
             spec_changes.append({"key": f"environment.{field}", "a": a.environment.get(field), "b": b.environment.get(field)})
-    rec_a, rec_b = decide(a), decide(b)
+    rec_a, rec_b = a.recommendation, b.recommendation
     verdicts = ({v["depth"]: v["verdict"] for v in a.verdicts}, {v["depth"]: v["verdict"] for v in b.verdicts})
     points = ({p["depth"]: p for p in rec_a["frontier"]}, {p["depth"]: p for p in rec_b["frontier"]})
     rows = [

@@ -1,6 +1,6 @@
 """Figures for the Markdown report, as PNG files beside it; labelled in English, shared by every language.
 
-Each function takes the assessment (and the decision derived from it) and returns the file names it wrote.
+Each function takes the assessment (with the decision and views `assess.settle` derived) and returns the file names it wrote.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from feasibility.assess import Assessment
 
 
-def write_plots(assessment: Assessment, folder, decision: dict, rows: list[dict]) -> list[str]:
+def write_plots(assessment: Assessment, folder) -> list[str]:
     """Accuracy by depth and hop count, latency against depth with the budget, and the cost/accuracy frontier;
     PNG files in `folder`, labelled in English (shared by the English and Japanese reports)."""
     import matplotlib
@@ -19,6 +19,7 @@ def write_plots(assessment: Assessment, folder, decision: dict, rows: list[dict]
     import matplotlib.pyplot as plt
 
     folder = Path(folder)
+    decision, rows = assessment.recommendation, assessment.views["depth_rows"]
     spec = assessment.spec
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
@@ -79,7 +80,7 @@ def write_plots(assessment: Assessment, folder, decision: dict, rows: list[dict]
         plt.close(figure)
         written.append("frontier.png")
     written += curve_figures(assessment, folder)
-    written += inside_figures(assessment, folder, decision)
+    written += inside_figures(assessment, folder)
     return written
 
 
@@ -117,14 +118,14 @@ def curve_figures(assessment: Assessment, folder: Path) -> list[str]:
     return written
 
 
-def inside_figures(assessment: Assessment, folder: Path, decision: dict) -> list[str]:
+def inside_figures(assessment: Assessment, folder: Path) -> list[str]:
     """The explained probe's attention maps (one panel per layer and head, chain positions marked) and the
     timeline of its heads' chain scores, with the steps at which each hop count was learned."""
     import matplotlib.pyplot as plt
 
-    from feasibility.heads import EMERGENCE_THRESHOLD, emergence, explained_run, hop_learned_steps
+    from feasibility.heads import EMERGENCE_THRESHOLD, emergence, hop_learned_steps
 
-    run = explained_run(assessment.probes, decision)
+    run = assessment.shown_run()
     if run is None or not run.get("attention_example"):
         return []
     written = []

@@ -12,8 +12,6 @@ from typing import Any
 
 from feasibility.assess import Assessment
 from feasibility.figures import write_plots
-from feasibility.measure import steadiness_of
-from feasibility.recommend import recommend
 from feasibility.wording import alternative, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
 
 
@@ -119,18 +117,12 @@ def depth_table(assessment: Assessment):
 
     hops = assessment.spec["task"]["hops"]
     records = []
-    for row in depth_rows(assessment):
+    for row in assessment.views["depth_rows"]:
         record = {k: v for k, v in row.items() if k != "accuracy_by_hop"}
         for hop in range(1, hops + 1):
             record[f"accuracy_hop_{hop}"] = row["accuracy_by_hop"].get(hop)
         records.append(record)
     return pd.DataFrame.from_records(records)
-
-
-def decide(assessment: Assessment) -> dict:
-    """The decision, derived again from the saved measurements (so a re-render uses the current wording)."""
-    a = assessment
-    return recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment).to_dict()
 
 
 def markdown_name(lang: str) -> str:
@@ -143,7 +135,7 @@ def write_outputs(assessment: Assessment, folder, lang: str = "en") -> list[str]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(json.dumps(to_json(assessment), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     depth_table(assessment).to_csv(folder / "depths.csv", index=False)
-    plots = write_plots(assessment, folder, decide(assessment), depth_rows(assessment))
+    plots = write_plots(assessment, folder)
     (folder / markdown_name(lang)).write_text(render_markdown(assessment, plots, lang), encoding="utf-8")
     return [str(folder / name) for name in (markdown_name(lang), "report.json", "depths.csv", *plots)]
 
@@ -152,7 +144,7 @@ def to_json(assessment: Assessment) -> dict:
     """The whole assessment: schema version, resolved spec, every raw measurement, and the decision (with its
     English headline for machines that want one sentence)."""
     data = json.loads(json.dumps(assessment.to_dict(), default=str))
-    decision = decide(assessment)
+    decision = assessment.recommendation
     data["recommendation"] = {"headline": headline(decision, "en"), **decision}
     return data
 
@@ -221,10 +213,10 @@ def inside_findings(run: dict, hops: int, target: float, lang: str) -> list[str]
 
 def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str]) -> list[str]:
     """The emergence table, the hop counts' learning steps and whether they came in order, in Markdown."""
-    from feasibility.heads import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, emergence, explained_run
+    from feasibility.heads import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, emergence
 
     t = partial(label, lang=lang)
-    run = explained_run(assessment.probes, rec)
+    run = assessment.shown_run()
     if run is None:
         return []
     lines = [f"## {t('inside')}", ""]
@@ -285,7 +277,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     questions for the meeting, method and caveats, then the raw numbers. `plots` are PNG file names beside
     the report, linked relatively. `lang` is "en" or "ja"; numbers and tables are the same in both."""
     spec, bounds, plan, env = assessment.spec, assessment.bounds, assessment.plan, assessment.environment
-    rec = decide(assessment)
+    rec = assessment.recommendation
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
     req, dep = spec["requirements"], spec["deployment"]
@@ -309,7 +301,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     header = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *questions, t("lower_bound"), t("verdict"), "MACs", "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
     left = {t("vs_bound"), t("verdict"), t("fits")}
     lines += [table_row(header), "|" + "|".join("---" if h in left else "---:" for h in header) + "|"]
-    for row in depth_rows(assessment):
+    for row in assessment.views["depth_rows"]:
         lines.append(
             table_row(
                 [
@@ -454,7 +446,7 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     from rich.table import Table
 
     spec = assessment.spec
-    rec = decide(assessment)
+    rec = assessment.recommendation
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
     t = partial(label, lang=lang)
@@ -468,7 +460,7 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     for name in names:
         wraps = name == t("verdict")
         table.add_column(name, justify="left" if name in (t("vs_bound"), t("verdict"), t("fits")) else "right", no_wrap=not wraps, min_width=8 if wraps else None)
-    for row in depth_rows(assessment):
+    for row in assessment.views["depth_rows"]:
         table.add_row(
             str(row["depth"]),
             t(row["vs_bound"]),
@@ -512,7 +504,7 @@ def _judging_line(plan: dict, lang: str) -> str:
 
 def _steadiness_lines(assessment: Assessment, lang: str) -> list[str]:
     """The two-pass timing check beside the environment stamp; nothing for results saved before the check existed."""
-    steadiness = steadiness_of(assessment.costs)
+    steadiness = assessment.views["steadiness"]
     if not steadiness:
         return []
     verdict = label("steady" if steadiness["steady"] else "unsteady", lang)
@@ -524,7 +516,7 @@ def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:
     warnings = []
     if any(cost["latency"]["noisy"] for cost in assessment.costs):
         warnings.append(label("noisy_warning", lang))
-    steadiness = steadiness_of(assessment.costs)
+    steadiness = assessment.views["steadiness"]
     if steadiness and not steadiness["steady"]:
         warnings.append(label("unsteady_warning", lang, drift=f"{steadiness['drift']:.0%}"))
     return warnings
@@ -539,14 +531,14 @@ def render_explain(assessment: Assessment, console, depth: int | None = None, la
     from rich.table import Table
 
     from feasibility.errors import UsageError
-    from feasibility.heads import emergence, explained_run
+    from feasibility.heads import emergence
 
-    rec = decide(assessment)
+    rec = assessment.recommendation
     runs = {run["depth"]: run for run in assessment.probes}
     if depth is not None and depth not in runs:
         trained = ", ".join(str(d) for d in sorted(runs)) or "none"
         raise UsageError(f"--depth {depth}: no probe of that depth was trained in this result; trained depths: {trained}")
-    run = runs[depth] if depth is not None else explained_run(assessment.probes, rec)
+    run = runs[depth] if depth is not None else assessment.shown_run()
     t = partial(label, lang=lang)
     if run is None or not run.get("attention_example"):
         console.print(t("no_inside"), highlight=False, markup=False)

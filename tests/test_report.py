@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from feasibility.assess import Assessment, load_assessment
+from feasibility.assess import Assessment, load_assessment, settle
 from feasibility.report import render_markdown, render_terminal, to_json, write_outputs
 
 DATA = Path(__file__).parent / "data" / "example.json"
@@ -42,7 +42,7 @@ def over_budget() -> Assessment:
     for cost in result.costs:
         p50 = cost["latency"]["p50_ms"]
         cost["latency"]["passes_p50_ms"] = [p50, p50 * 7.9 / 6.2] if cost["depth"] == 2 else [p50, p50]
-    return result
+    return settle(result)  # decided again on the changed measurements
 
 
 CASES = {
@@ -144,7 +144,7 @@ def test_the_two_pass_check_is_reported_only_where_it_was_made():
     older = fixed_result()
     for cost in older.costs:
         cost["latency"].pop("passes_p50_ms")
-    assert "repeatability" not in render_markdown(older, PLOTS, "en")  # saved before the check existed
+    assert "repeatability" not in render_markdown(settle(older), PLOTS, "en")  # saved before the check existed
 
 
 def test_the_report_says_what_was_judged_and_where():
@@ -155,3 +155,36 @@ def test_the_report_says_what_was_judged_and_where():
     assert "verdict: once training has stopped, on 4,096 fresh questions per seed at 32 tokens and 1,536 at the task's 128 tokens" in english
     japanese = render_markdown(fixed_result(), PLOTS, "ja")
     assert "| 層数 | 理論下限 | 1 ホップ | 2 ホップ | 質問 | 128 で |" in japanese and "当て推量並み" in japanese
+
+
+def test_decide_once_render_many(tmp_path, monkeypatch):
+    """Loading a result decides once; writing every output and the terminal summary only reads that decision
+    and its views, never derives them again."""
+    import io
+
+    from rich.console import Console
+
+    import feasibility.assess as assess_module
+    import feasibility.heads as heads_module
+    import feasibility.measure as measure_module
+
+    calls = {"recommend": 0, "explained_run": 0, "steadiness_of": 0}
+
+    def counting(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(assess_module, "recommend")
+    counting(heads_module, "explained_run")
+    counting(measure_module, "steadiness_of")
+    result = load_assessment(DATA)
+    assert calls == {"recommend": 1, "explained_run": 1, "steadiness_of": 1}
+    files = write_outputs(result, tmp_path, "en")
+    write_outputs(result, tmp_path, "ja")
+    render_terminal(result, Console(file=io.StringIO(), width=120), files, "en")
+    assert calls == {"recommend": 1, "explained_run": 1, "steadiness_of": 1}
