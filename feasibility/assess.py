@@ -120,7 +120,10 @@ def code_version() -> str:
     """Version plus a hash of the modules that decide a probe's outcome: a code change invalidates the cache."""
     here = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
-    for name in ("layout.py", "tasks.py", "probe.py", "train.py"):
+    import torch
+
+    digest.update(torch.__version__.encode())  # another torch may train to other figures
+    for name in ("layout.py", "tasks.py", "probe.py", "train.py", "heads.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -169,18 +172,29 @@ def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None) -> 
         return plan
     key = _cache_key({"plan": {k: v for k, v in plan.to_dict().items() if k not in ("probe_sequence_length", "length_choice")}, "machine": [platform.node(), platform.machine(), os.cpu_count()], "code": code_version()})
     path = cache / f"length-{key}.json" if cache else None
-    if path and path.exists():
-        try:
-            choice = json.loads(path.read_text())
-            return plan.with_length(choice["chosen"], choice)
-        except (OSError, KeyError, json.JSONDecodeError):
-            pass  # a damaged entry is measured again
+    choice = _read_entry(path, events, lambda data: isinstance(data, dict) and data.get("chosen") in plan.length_candidates) if path else None
+    if choice is not None:
+        return plan.with_length(choice["chosen"], choice)
     events.stage(f"timing training steps at {', '.join(str(n) for n in plan.length_candidates)} tokens to choose the probe length")
     deepest = max(plan.depths)
     chosen = choose_length(plan, lambda length: seconds_per_step(plan.shape(length), _config(plan, deepest, length), list(plan.seeds), _settings(plan)))
     if path:
         _write_atomic(path, {**chosen.length_choice, "chosen": chosen.probe_sequence_length})
     return chosen
+
+
+def _check_cache_folder(cache: Path) -> None:
+    from feasibility.errors import UsageError
+
+    if cache.exists() and not cache.is_dir():
+        raise UsageError(f"probe cache {cache}: exists and is not a folder; give another --cache-dir (or $FEASIBILITY_CACHE), or --no-cache")
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        probe = cache / f".writable-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise UsageError(f"probe cache {cache}: cannot write there ({error.strerror or error}); give another --cache-dir (or $FEASIBILITY_CACHE), or --no-cache") from None
 
 
 def _write_atomic(path: Path, data: dict) -> None:
@@ -200,20 +214,39 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
         {"shape": asdict(shape), "full": asdict(full) if full else None, "family": shape.family, "config": asdict(config), "settings": asdict(settings), "seeds": plan.seeds, "code": code_version()}
     )
     path = cache / f"probe-{key}.json" if cache else None
-    if path and path.exists():
-        try:
-            return json.loads(path.read_text()), True
-        except (OSError, json.JSONDecodeError):
-            pass  # a damaged cache entry is retrained, not trusted
+    cached = _read_entry(path, events, lambda data: isinstance(data, dict) and data.get("depth") == depth and isinstance(data.get("seeds"), list)) if path else None
+    if cached is not None:
+        return cached, True
     checkpoint = path.with_suffix(".ckpt") if path else None
     if checkpoint and checkpoint.exists():
         events.stage(f"depth {depth}: resuming from its checkpoint")
     events.probe_started(depth, plan.time_budget_s, plan.max_steps)
     run = train_probes(shape, config, list(plan.seeds), settings, on_progress=events.progress, full_shape=full, checkpoint=checkpoint).to_dict()
     if path:
-        _write_atomic(path, run)
-        checkpoint.unlink(missing_ok=True)  # the finished run replaces its checkpoint
+        if run["stop_reason"] != "time budget":  # a run the clock cut short is not kept: a rerun on an idle machine may finish it
+            _write_atomic(path, run)
+        checkpoint.unlink(missing_ok=True)  # the run has ended: its checkpoint is no longer needed
     return run, False
+
+
+def _read_entry(path: Path, events: Events, valid: Callable[[object], bool]) -> object | None:
+    """A cache entry's content, or None when there is none. A damaged one (unreadable, not JSON, not the
+    expected shape) is said once, moved aside (`*.damaged`) and measured again, never trusted or fatal."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if valid(data):
+            return data
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        pass
+    aside = path.with_name(path.name + ".damaged")
+    try:
+        path.replace(aside)
+    except OSError:
+        aside = path
+    events.stage(f"cache entry {path.name} is damaged; moved aside to {aside.name}, measuring again")
+    return None
 
 
 def _training_compute(run: dict, plan: ProbePlan) -> dict:
@@ -334,6 +367,8 @@ def assess(
     started = time.perf_counter()
     bounds = depth_bounds(spec.task.hops)
     cache = (cache_dir or default_cache_dir()) if use_cache else None
+    if cache:
+        _check_cache_folder(cache)  # before minutes of training, not after
     plan = choose_probe_length(make_plan(spec, bounds), events, cache)
     if plan.shortened:
         events.stage(f"training at {plan.probe_sequence_length} tokens, the longest that fits the time budget here; judging at {plan.task_sequence_length} too")

@@ -6,6 +6,7 @@ Units are chosen here and nowhere else; every figure shown is read from the asse
 from __future__ import annotations
 
 import json
+import math
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,7 @@ def write_outputs(assessment: Assessment, folder, lang: str = "en") -> list[str]
     """Every file output of one assessment: report.json, the Markdown report in `lang`, depths.csv and the plots."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps(to_json(assessment), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "report.json").write_text(json.dumps(to_json(assessment), indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     depth_table(assessment).to_csv(folder / "depths.csv", index=False)
     plots = write_plots(assessment, folder)
     (folder / markdown_name(lang)).write_text(render_markdown(assessment, plots, lang), encoding="utf-8")
@@ -146,7 +147,19 @@ def to_json(assessment: Assessment) -> dict:
     data = json.loads(json.dumps(assessment.to_dict(), default=str))
     decision = assessment.recommendation
     data["recommendation"] = {"headline": headline(decision, "en"), **decision}
-    return data
+    return _strict(data)
+
+
+def _strict(value):
+    """The value with every NaN or infinity replaced by null (a missing figure), so that strict JSON readers
+    (JavaScript's JSON.parse, jq, Go) accept report.json."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_strict(item) for item in value]
+    return value
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ deployment:
 probe:
   depths: [1, 2]
   seeds: 2
-  time_budget_s: 4
+  time_budget_s: 60
   max_steps: 150
 """
 

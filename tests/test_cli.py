@@ -85,7 +85,7 @@ def test_assess_end_to_end_on_a_tiny_spec(tiny_spec, tmp_path):
     assert report["schema_version"] == 2
     assert [v["depth"] for v in report["verdicts"]] == [1, 2]
     # stderr is not a terminal here: plain progress lines instead of bars, so a log shows the run is alive
-    assert "depth 1: training, up to 150 steps (time cap 4 s)" in result.stderr and "depth 1: below bound" in result.stderr
+    assert "depth 1: training, up to 150 steps (time cap 60 s)" in result.stderr and "depth 1: below bound" in result.stderr
     assert report["verdicts"][0]["verdict"] == "below_bound"  # 2 hops cannot be done by 1 layer
     assert all(p["steps"] > 0 and not p["cached"] for p in report["probes"])
     cost = report["costs"][0]
@@ -114,6 +114,52 @@ def test_assess_end_to_end_on_a_tiny_spec(tiny_spec, tmp_path):
     rerun = json.loads((out / "report.json").read_text())
     assert all(p["cached"] for p in rerun["probes"])
     assert rerun["recommendation"]["decision"] != "recommended"
+
+    # Damaged cache entries are said, moved aside and measured again; the run still finishes.
+    entries = sorted(cache.glob("probe-*.json"))
+    entries[0].write_bytes(b"\xff\xfe garbage")
+    entries[1].write_text("[]")
+    damaged = runner.invoke(app, ["assess", str(tiny_spec), "--out", str(tmp_path / "again"), "--cache-dir", str(cache)])
+    assert damaged.exit_code == 0, damaged.output + damaged.stderr
+    assert damaged.stderr.count("is damaged; moved aside") == 2 and len(list(cache.glob("*.damaged"))) == 2
+    assert not any(p["cached"] for p in json.loads((tmp_path / "again" / "report.json").read_text())["probes"])
+
+
+def test_a_cache_folder_that_cannot_be_used_is_refused_before_any_training(tiny_spec, tmp_path):
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("")
+    result = runner.invoke(app, ["assess", str(tiny_spec), "--out", str(tmp_path / "out"), "--cache-dir", str(not_a_folder)])
+    assert result.exit_code == 2 and "exists and is not a folder" in result.stderr and "--no-cache" in result.stderr
+    assert "training" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_probe_the_clock_cut_short_is_not_cached(tiny_spec, tmp_path, monkeypatch):
+    """A run stopped by the time cap (a busy machine) is not kept: the rerun trains it again."""
+    import feasibility.train as train_module
+
+    real = train_module.train_probes
+    monkeypatch.setattr(train_module, "train_probes", lambda *args, **kwargs: real(*args, **{**kwargs, "clock": iter(range(0, 10**6, 30)).__next__}))
+    cache = tmp_path / "cache"
+    args = ["assess", str(tiny_spec), "--out", str(tmp_path / "out"), "--cache-dir", str(cache), "--depths", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["verdicts"][0]["verdict"] == "too_slow"
+    assert not list(cache.glob("probe-*"))
+
+
+def test_report_json_is_strict_json(tiny_spec, tmp_path):
+    """No NaN or Infinity: readers such as JSON.parse reject them; a missing figure is null."""
+    from feasibility.assess import load_assessment
+    from feasibility.report import write_outputs
+
+    result = load_assessment(__import__("pathlib").Path(__file__).parent / "data" / "example.json")
+    write_outputs(result, tmp_path, "en")
+
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    data = json.loads((tmp_path / "report.json").read_text(), parse_constant=refuse)
+    assert data["probes"][0]["curve"][0]["train_loss"] == [None, None, None]  # no training loss before the first step
 
 
 def test_report_rejects_what_is_not_a_result(tmp_path):

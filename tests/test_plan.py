@@ -18,7 +18,7 @@ def test_candidates_climb_the_ladder_up_to_the_task():
 
 
 def test_auto_takes_the_longest_length_whose_steps_fit_the_budget(tiny_spec):
-    plan = make_plan(load_spec(tiny_spec), depth_bounds(2))  # 150 steps, 4 s per depth, task of 32 tokens
+    plan = make_plan(load_spec(tiny_spec), depth_bounds(2))  # 150 steps, 60 s per depth, task of 32 tokens
     assert plan.length_candidates == (32,) and plan.probe_sequence_length == 32
     longer = plan.__class__(**{**plan.__dict__, "task_sequence_length": 128, "length_candidates": (32, 64, 128), "max_steps": 1000, "time_budget_s": 100.0})
     fits = BUDGET_SHARE * 100.0 / 1000 / STEP_OVERHEAD  # seconds per step that just fit

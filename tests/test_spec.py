@@ -42,7 +42,7 @@ MALFORMED = {
     "float16 on cpu": (replaced("dtype: float32", "dtype: float16"), "deployment.dtype: float16 is a GPU dtype"),
     "cuda graph on cpu": (replaced("device: cpu", "device: cpu\n  mode: cuda-graph"), "deployment.mode: CUDA graphs need a GPU"),
     "unknown mode": (replaced("device: cpu", "device: cpu\n  mode: compiled"), "deployment.mode: must be one of"),
-    "section is a scalar": (replaced("probe:\n  depths: [1, 2]\n  seeds: 2\n  time_budget_s: 4\n  max_steps: 150\n", "probe: fast\n"), "probe: must be a mapping"),
+    "section is a scalar": (replaced("probe:\n  depths: [1, 2]\n  seeds: 2\n  time_budget_s: 60\n  max_steps: 150\n", "probe: fast\n"), "probe: must be a mapping"),
     "depths not a list": (replaced("depths: [1, 2]", "depths: 1-3"), 'probe.depths: must be "auto" or a list of depths'),
     "boolean where a number goes": (replaced("seeds: 2", "seeds: yes"), "probe.seeds: must be a whole number, got True"),
 }
