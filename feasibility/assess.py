@@ -24,6 +24,7 @@ from feasibility.plan import ProbePlan, make_plan
 from feasibility.recommend import recommend
 from feasibility.spec import TaskSpec
 
+MAX_RESULT_BYTES = 200_000_000  # a report.json of six depths with curves is a few MB
 SCHEMA_VERSION = 2  # 2: the verdict judges the question (D lookups) on fresh examples; 1 judged links one lookup short
 
 
@@ -89,12 +90,21 @@ def load_assessment(path: Path) -> Assessment:
     """Read a saved report.json back into an Assessment; a clear UsageError when it is not one."""
     from feasibility.errors import UsageError
 
+    give = "give the report.json written by `feasibility assess`"
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if Path(path).exists() and not Path(path).is_file():
+            raise UsageError(f"{path}: not a regular file (a folder, a pipe or a device?); {give}")
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_RESULT_BYTES + 1)
+        if len(raw) > MAX_RESULT_BYTES:
+            raise UsageError(f"{path}: larger than {MAX_RESULT_BYTES:,} bytes, which no result is; {give}")
+        data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"{path}: no such file; give the report.json written by `feasibility assess`") from None
+        raise UsageError(f"{path}: no such file; {give}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"{path}: not a readable JSON result ({error}); give the report.json written by `feasibility assess`") from None
+        raise UsageError(f"{path}: not a readable JSON result ({error}); {give}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: nested too deeply to be a result; {give}") from None
     found = data.get("schema_version") if isinstance(data, dict) else None
     if found == 1:
         raise UsageError(
@@ -105,7 +115,7 @@ def load_assessment(path: Path) -> Assessment:
         raise UsageError(f"{path}: schema_version must be {SCHEMA_VERSION}, got {found!r}; re-run `feasibility assess` with this version")
     try:
         return settle(Assessment.from_dict(data))
-    except (TypeError, KeyError, ValueError, AttributeError, IndexError) as error:
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError) as error:
         raise UsageError(f"{path}: not a feasibility result ({error})") from None
 
 

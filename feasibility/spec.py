@@ -206,47 +206,104 @@ SECTION_CLASSES = {"task": Task, "requirements": Requirements, "deployment": Dep
 # Reading YAML with line numbers.
 
 
+MAX_TASK_FILE_BYTES = 1_000_000  # a task file is a few hundred bytes; anything near this is not one
+MAX_NESTING = 32  # mapping and list levels; a task file has three
+
+
+def _read_text(path: Path, source: str) -> str:
+    """The file's text, refusing what is not a small regular UTF-8 file (a FIFO or /dev/zero would hang or fill
+    memory) with a message that names the fix."""
+    try:
+        if not path.exists():
+            raise SpecError([Problem(source, "", "no such file; check the path, or write a starter with `feasibility init`")])
+        if path.is_dir():
+            raise SpecError([Problem(source, "", "is a directory, not a task file; give the path of a .yaml file")])
+        if not path.is_file():
+            raise SpecError([Problem(source, "", "is not a regular file (a pipe or a device?); give the path of a .yaml file")])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TASK_FILE_BYTES + 1)
+    except OSError as error:
+        raise SpecError([Problem(source, "", f"cannot be read ({error.strerror or error}); check the path and its permissions")]) from None
+    if len(raw) > MAX_TASK_FILE_BYTES:
+        raise SpecError([Problem(source, "", f"is larger than {MAX_TASK_FILE_BYTES:,} bytes, which no task file is; give the task file itself")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError([Problem(source, "", "is not UTF-8 text; save the task file as UTF-8 YAML")]) from None
+
+
 def _read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
-    """Parse `path`; return the data and a map from dotted key to the 1-based line where it is written."""
+    """Parse `path`; return the data and a map from dotted key to the 1-based line where it is written.
+
+    Hostile files get a one-line problem, never a traceback, a hang or gigabytes of memory: anchors and aliases
+    are refused (a nine-line alias bomb would expand exponentially; a task file has no use for them), as are
+    nesting beyond MAX_NESTING, numbers too long to convert and a key written twice in one mapping."""
     import yaml
 
     source = str(path)
-    if not path.exists():
-        raise SpecError([Problem(source, "", "no such file; check the path, or write a starter with `feasibility init`")])
-    if path.is_dir():
-        raise SpecError([Problem(source, "", "is a directory, not a task file; give the path of a .yaml file")])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise SpecError([Problem(source, "", "is not UTF-8 text; save the task file as UTF-8 YAML")]) from None
-    except OSError as error:
-        raise SpecError([Problem(source, "", f"cannot be read ({error.strerror}); check its permissions")]) from None
+    text = _read_text(path, source)
     if not text.strip():
         raise SpecError([Problem(source, "", "is empty; write a task file with `feasibility init`")])
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+                kind = "an alias (*" if isinstance(token, yaml.AliasToken) else "an anchor (&"
+                raise SpecError([Problem(source, "", f"uses {kind}{token.value}); write each value out in full", token.start_mark.line + 1)])
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
+        _check_nesting(node, source)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise SpecError([Problem(source, "", f"is not valid YAML: {reason}; fix the syntax there", line)]) from None
+    except RecursionError:
+        raise SpecError([Problem(source, "", f"is nested too deeply (a task file has 3 levels, at most {MAX_NESTING} are read)")]) from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise SpecError([Problem(source, "", f"holds a value that cannot be read ({str(error).splitlines()[0]}); write a plain number")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if data is None:
         raise SpecError([Problem(source, "", "holds no settings (only comments); write a task file with `feasibility init`")])
     lines: dict[str, int] = {}
+    twice: list[Problem] = []
 
     def walk(current, prefix: str) -> None:
         if isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
                 dotted = f"{prefix}{key_node.value}"
-                lines[dotted] = key_node.start_mark.line + 1
+                line = key_node.start_mark.line + 1
+                if dotted in lines:
+                    twice.append(Problem(source, dotted, f"is written twice (lines {lines[dotted]} and {line}); keep one", line))
+                lines[dotted] = line
                 walk(value_node, dotted + ".")
 
     walk(node, "")
+    if twice:
+        raise SpecError(twice)
     return data, lines
+
+
+def _check_nesting(node, source: str) -> None:
+    """Refuse documents nested deeper than MAX_NESTING, before anything recurses through them."""
+    import yaml
+
+    level, frontier = 0, [node] if node is not None else []
+    while frontier:
+        level += 1
+        if level > MAX_NESTING:
+            raise SpecError([Problem(source, "", f"is nested {level - 1}+ levels deep; a task file has 3, at most {MAX_NESTING} are read", frontier[0].start_mark.line + 1)])
+        children = []
+        for current in frontier:
+            if isinstance(current, yaml.MappingNode):
+                for key_node, value_node in current.value:
+                    children += [key_node, value_node]
+            elif isinstance(current, yaml.SequenceNode):
+                children += current.value
+        frontier = children
 
 
 def _unknown(key: str, known: list[str]) -> str:

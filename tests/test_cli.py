@@ -304,3 +304,20 @@ def test_a_progress_line_says_the_step_the_question_and_the_time_left():
     assert line == "depth 3: step 500/2,000, question 82.3% (check), 50 s, at most about 130 s left"  # the clock cap binds first
     early = Progress(depth=3, step=500, max_steps=2000, elapsed_s=10.0, time_budget_s=180.0)
     assert early.remaining_s == 30.0 and Progress(3, 0, 2000, 0.0, 180.0).remaining_s is None
+
+
+def test_hostile_results_are_refused_in_one_line(tmp_path):
+    """Saved results nested 100k deep, a pipe, a folder: one line, exit 2, no traceback (report, explain, compare)."""
+    import os
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"schema_version": 2, "spec": {}, "probes": []}))
+    for path, expected in ((deep, "nested too deeply"), (fifo, "not a regular file"), (tmp_path, "not a regular file"), (wrong, "not a feasibility result")):
+        for command in (["report", str(path)], ["explain", str(path)], ["compare", str(path), str(path)]):
+            result = runner.invoke(app, command)
+            assert result.exit_code == 2 and expected in result.stderr, (command, result.stderr)
+            assert "Traceback" not in result.output + result.stderr

@@ -122,3 +122,46 @@ def test_probe_length_beyond_what_a_probe_reads_is_refused(write_spec):
     with pytest.raises(SpecError) as raised:
         load_spec(write_spec(text))
     assert "probe.sequence_length: must be at most 2048" in str(raised.value)
+
+
+HOSTILE = {
+    "NUL byte": ("name: x\x00\n", "not valid YAML"),
+    "BEL byte": ("name: x\x07\n", "not valid YAML"),
+    "ESC byte": ("name: x\x1b\n", "not valid YAML"),
+    "integer of 5,000 digits": (TINY_SPEC.replace("seeds: 2", "seeds: " + "9" * 5000), "cannot be read"),
+    "recursive alias": ("a: &a {b: *a}\n", "uses an anchor (&a)"),
+    "alias bomb": ("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")), "uses an anchor (&a)"),
+    "nested 5,000 deep": ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested"),
+    "nested 40 deep": ("a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 41)) + "  " * 41 + "v: 1\n", "nested"),
+    "section written twice": (TINY_SPEC + "probe:\n  seeds: 3\n", "probe: is written twice (lines 20 and 25); keep one"),
+    "key written twice": (TINY_SPEC.replace("  hops: 2\n", "  hops: 2\n  hops: 3\n"), "task.hops: is written twice (lines 6 and 7); keep one"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_task_files_get_one_clear_line_and_no_traceback(case, write_spec):
+    """Each was a traceback, a hang, gigabytes of memory or a silent last-wins before (the hostile-input issue)."""
+    import time
+
+    text, expected = HOSTILE[case]
+    path = write_spec(text)
+    started = time.perf_counter()
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert time.perf_counter() - started < 10
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr and str(path) in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_pipes_devices_huge_files_and_long_paths_are_refused(tmp_path):
+    import os
+
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("# " + "x" * 1_100_000 + "\n")
+    cases = {fifo: "not a regular file", "/dev/zero": "not a regular file", huge: "larger than 1,000,000 bytes", tmp_path / ("x" * 300 + ".yaml"): "cannot be read"}
+    for path, expected in cases.items():
+        result = CliRunner().invoke(app, ["validate", str(path)])
+        assert result.exit_code == 2 and expected in result.stderr, (path, result.stderr)
+        assert "Traceback" not in result.output + result.stderr
