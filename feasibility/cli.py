@@ -294,12 +294,14 @@ def profiles_list() -> None:
         entries = list_profiles()
     except FeasibilityError as error:
         _fail(error)
+    from rich.markup import escape
+
     table = Table()
     table.add_column("profile", no_wrap=True)
     for column in ("hops", "tokens", "latency budget", "what it is"):
         table.add_column(column)
     for entry in entries:
-        table.add_row(entry.name, str(entry.spec.task.hops), str(entry.spec.task.sequence_length), f"{entry.spec.requirements.latency_ms:g} ms", entry.spec.description)
+        table.add_row(escape(entry.name), str(entry.spec.task.hops), str(entry.spec.task.sequence_length), f"{entry.spec.requirements.latency_ms:g} ms", escape(entry.spec.description))
     stdout.print(table)
 
 

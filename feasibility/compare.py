@@ -117,11 +117,12 @@ def render_compare_markdown(comparison: dict, lang: str = "en") -> str:
 
 
 def render_compare_terminal(comparison: dict, console, lang: str = "en") -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     h = HEADINGS[lang]
     a, b = comparison["names"]
-    console.print(h["title"].format(a=a, b=b), style="bold", highlight=False)
+    console.print(h["title"].format(a=a, b=b), style="bold", highlight=False, markup=False)
     for change in comparison["changes"]:
         console.print(f"  - {_change(change, lang)}", highlight=False, markup=False)
     if comparison["spec_changes"]:
@@ -129,7 +130,7 @@ def render_compare_terminal(comparison: dict, console, lang: str = "en") -> None
         for name in (h["key"], "A", "B"):
             table.add_column(name)
         for c in comparison["spec_changes"]:
-            table.add_row(c["key"], _value(c["a"]), _value(c["b"]))
+            table.add_row(escape(c["key"]), escape(_value(c["a"])), escape(_value(c["b"])))
         console.print(table)
     percentile = comparison["decisions"][1]["percentile"]
     table = Table(title=h["by_depth"])

@@ -457,6 +457,7 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     from rich import box
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
 
     spec = assessment.spec
     rec = assessment.recommendation
@@ -464,7 +465,7 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     percentile = spec["requirements"]["latency_percentile"]
     t = partial(label, lang=lang)
     style = {"recommended": "green", "none_within_budget": "yellow", "not_learned": "red"}.get(rec["decision"], "white")
-    console.print(Panel(headline(rec, lang), title=f"feasibility: {spec['name']}", border_style=style))
+    console.print(Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style))  # Text: a name like "x[/]" is not markup
     title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
     table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
     full_length = _full_length(assessment)

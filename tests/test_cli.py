@@ -321,3 +321,18 @@ def test_hostile_results_are_refused_in_one_line(tmp_path):
             result = runner.invoke(app, command)
             assert result.exit_code == 2 and expected in result.stderr, (command, result.stderr)
             assert "Traceback" not in result.output + result.stderr
+
+
+def test_names_that_look_like_markup_are_printed_as_written(tmp_path):
+    """A task named "line [/] 3 [bold]" once crashed report, compare and assess with rich's MarkupError."""
+    from test_report import REWORK as DATA
+
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    data["spec"]["name"] = "line [/] 3 [bold]"
+    data["spec"]["description"] = "[red]x[/red] [/]"
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(data), encoding="utf-8")
+    for command in (["report", str(odd), "--out", str(tmp_path / "out")], ["compare", str(DATA), str(odd)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, (command, result.output, result.stderr)
+        assert "line [/] 3 [bold]" in result.stdout
