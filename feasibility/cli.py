@@ -108,9 +108,15 @@ def report(
     from feasibility.assess import load_assessment
     from feasibility.report import render_terminal, write_outputs
 
+    folder = out or result_path.parent
+    if folder.exists() and not folder.is_dir():
+        _fail(UsageError(f"--out {folder}: exists and is not a folder; give a folder path"))
     with _reading(result_path):
         result = load_assessment(result_path)
-        files = write_outputs(result, out or result_path.parent, lang)
+        try:
+            files = write_outputs(result, folder, lang, keep=result_path)
+        except OSError as error:
+            _fail(UsageError(f"--out {folder}: cannot write there ({error.strerror or error}); give another folder"))
     render_terminal(result, stdout, files=files, lang=lang)
 
 
@@ -131,9 +137,14 @@ def compare(
         comparison = compare_results(load_assessment(first), load_assessment(second))
     render_compare_terminal(comparison, stdout, lang)
     if out:
-        if out.is_dir():
-            _fail(UsageError(f"--out {out}: is a folder; give a file name such as compare.md"))
-        out.write_text(render_compare_markdown(comparison, lang), encoding="utf-8")
+        if any(_same_file(out, given) for given in (first, second)):
+            _fail(UsageError(f"--out {out}: is one of the results being compared; give another file name such as compare.md"))
+        _check_output_file(out, "--out", force=True)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(render_compare_markdown(comparison, lang), encoding="utf-8")
+        except OSError as error:
+            _fail(UsageError(f"--out {out}: cannot write there ({error.strerror or error}); choose another path"))
         stdout.print(f"Written: {out}", highlight=False, markup=False)
 
 
@@ -273,13 +284,15 @@ def init(
     """Write a commented starter task file."""
     from feasibility.profiles import profile_text, starter_text
 
-    if output.exists() and not force:
-        _fail(UsageError(f"{output}: already exists; choose another --output or pass --force"))
     try:
         text = profile_text(profile) if profile else starter_text()
     except FeasibilityError as error:
         _fail(error)
-    output.write_text(text, encoding="utf-8")
+    _check_output_file(output, "--output", force)
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(UsageError(f"--output {output}: cannot write there ({error.strerror or error}); choose another path"))
     stdout.print(f"wrote {output}; check it with `feasibility validate {output}`", highlight=False, markup=False)
 
 
@@ -314,6 +327,24 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name, as in `fea
         stdout.print(profile_text(name), highlight=False, markup=False)
     except FeasibilityError as error:
         _fail(error)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _check_output_file(path: Path, option: str, force: bool) -> None:
+    """Refuse, before any work, an output file path that is a folder, lies under a file, or exists (without --force)."""
+    if path.is_dir():
+        _fail(UsageError(f"{option} {path}: is a folder; give a file name"))
+    blocking = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
+    if blocking is not None:
+        _fail(UsageError(f"{option} {path}: {blocking} is a file, not a folder; choose another path"))
+    if path.exists() and not force:
+        _fail(UsageError(f"{path}: already exists; choose another {option} or pass --force"))
 
 
 INTERRUPTED = "interrupted; finished probes are kept in the cache and a probe in training resumes from its last checkpoint: rerun the same command to go on"

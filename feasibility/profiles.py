@@ -34,12 +34,12 @@ def list_profiles() -> list[ProfileEntry]:
 
 
 def profile_path(name: str) -> Path:
+    """The bundled profile called `name`: a name from the list, never a path (`../examples/task` reads nothing)."""
     folder = profiles_dir()
-    path = folder / f"{name}.yaml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
-        raise UsageError(f'no profile named "{name}"; known profiles: {known}')
-    return path
+    known = {p.stem: p for p in folder.glob("*.yaml")}
+    if name not in known:
+        raise UsageError(f'no profile named "{name}"; known profiles: {", ".join(sorted(known))}')
+    return known[name]
 
 
 def profile_text(name: str) -> str:

@@ -130,11 +130,14 @@ def markdown_name(lang: str) -> str:
     return "report.md" if lang == "en" else f"report.{lang}.md"
 
 
-def write_outputs(assessment: Assessment, folder, lang: str = "en") -> list[str]:
-    """Every file output of one assessment: report.json, the Markdown report in `lang`, depths.csv and the plots."""
+def write_outputs(assessment: Assessment, folder, lang: str = "en", keep: Path | None = None) -> list[str]:
+    """Every file output of one assessment: report.json, the Markdown report in `lang`, depths.csv and the plots.
+    `keep` is the result this was loaded from: a re-render into its own folder never overwrites it."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps(to_json(assessment), indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
+    target = folder / "report.json"
+    if not (keep is not None and target.exists() and target.resolve() == Path(keep).resolve()):
+        target.write_text(json.dumps(to_json(assessment), indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
     depth_table(assessment).to_csv(folder / "depths.csv", index=False)
     plots = write_plots(assessment, folder)
     (folder / markdown_name(lang)).write_text(render_markdown(assessment, plots, lang), encoding="utf-8")

@@ -336,3 +336,34 @@ def test_names_that_look_like_markup_are_printed_as_written(tmp_path):
         result = runner.invoke(app, command)
         assert result.exit_code == 0, (command, result.output, result.stderr)
         assert "line [/] 3 [bold]" in result.stdout
+
+
+def test_output_paths_are_checked_and_inputs_never_overwritten(tmp_path):
+    from test_report import REWORK as DATA
+
+    saved = tmp_path / "saved" / "report.json"
+    saved.parent.mkdir()
+    saved.write_bytes(DATA.read_bytes())
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    refused = {
+        ("compare", str(DATA), str(saved), "--out", str(saved)): "is one of the results being compared",
+        ("compare", str(DATA), str(saved), "--out", str(a_file / "x.md")): "is a file, not a folder",
+        ("report", str(saved), "--out", str(a_file)): "exists and is not a folder",
+        ("init", "--output", str(tmp_path)): "is a folder",
+        ("init", "--output", str(a_file / "task.yaml")): "is a file, not a folder",
+        ("init", "--profile", "../examples/task", "--output", str(tmp_path / "t.yaml")): 'no profile named "../examples/task"',
+        ("profiles", "show", "/etc/passwd"): 'no profile named "/etc/passwd"',
+    }
+    for command, expected in refused.items():
+        result = runner.invoke(app, list(command))
+        assert result.exit_code == 2 and expected in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.output + result.stderr
+    assert saved.read_bytes() == DATA.read_bytes()
+
+    # Allowed: compare into a folder that does not exist yet; report into its own folder.
+    result = runner.invoke(app, ["compare", str(DATA), str(saved), "--out", str(tmp_path / "new" / "compare.md")])
+    assert result.exit_code == 0 and (tmp_path / "new" / "compare.md").is_file()
+    result = runner.invoke(app, ["report", str(saved)])
+    assert result.exit_code == 0 and (saved.parent / "report.md").is_file()
+    assert saved.read_bytes() == DATA.read_bytes()  # the input itself is not rewritten
