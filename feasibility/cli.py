@@ -20,9 +20,23 @@ from feasibility.errors import FeasibilityError, SpecError, UsageError
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?",
 )
-profiles_app = typer.Typer(no_args_is_help=True, help="The bundled task profiles for manufacturing use cases.")
+profiles_app = typer.Typer(no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]}, help="The bundled task profiles for manufacturing use cases.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from feasibility import __version__
+
+        stdout.print(f"feasibility {__version__}", highlight=False, markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
+    """Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?"""
 app.add_typer(profiles_app, name="profiles")
 
 # Piped into a file or a log, rich would wrap at 80 columns, too narrow for the depth table of a 4-hop task
@@ -259,8 +273,9 @@ def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The tas
         _fail(error)
     import yaml
 
-    stdout.print(f"{spec_path}: valid", style="green", highlight=False, markup=False)
-    stdout.print(yaml.safe_dump(spec.to_dict(), sort_keys=False).rstrip(), highlight=False, markup=False)
+    resolved = {k: v for k, v in spec.to_dict().items() if k != "source"}  # the output is itself a valid task file
+    stdout.print(f"# {spec_path}: valid; resolved, with every default filled in:", style="green", highlight=False, markup=False, soft_wrap=True)
+    stdout.print(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True).rstrip(), highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

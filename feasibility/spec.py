@@ -314,7 +314,9 @@ def _unknown(key: str, known: list[str]) -> str:
 def _apply_overrides(data: dict, overrides: dict[str, Any]) -> None:
     for dotted, value in overrides.items():
         section, _, key = dotted.partition(".")
-        target = data.setdefault(section, {})
+        if data.get(section) is None:  # missing, or written empty (`probe:`): the option still applies
+            data[section] = {}
+        target = data[section]
         if isinstance(target, dict):
             target[key] = value
 

@@ -367,3 +367,15 @@ def test_output_paths_are_checked_and_inputs_never_overwritten(tmp_path):
     result = runner.invoke(app, ["report", str(saved)])
     assert result.exit_code == 0 and (saved.parent / "report.md").is_file()
     assert saved.read_bytes() == DATA.read_bytes()  # the input itself is not rewritten
+
+
+def test_version_short_help_and_a_validate_output_that_is_itself_a_task_file(tiny_spec, tmp_path):
+    from feasibility import __version__
+
+    assert runner.invoke(app, ["--version"]).stdout.strip() == f"feasibility {__version__}"
+    assert "Usage" in runner.invoke(app, ["-h"]).stdout and "--depths" in runner.invoke(app, ["assess", "-h"]).stdout
+    resolved = tmp_path / "resolved.yaml"
+    resolved.write_text(runner.invoke(app, ["validate", str(tiny_spec)]).stdout)
+    again = runner.invoke(app, ["validate", str(resolved)])
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.splitlines()[1:] == runner.invoke(app, ["validate", str(tiny_spec)]).stdout.splitlines()[1:]

@@ -165,3 +165,10 @@ def test_pipes_devices_huge_files_and_long_paths_are_refused(tmp_path):
         result = CliRunner().invoke(app, ["validate", str(path)])
         assert result.exit_code == 2 and expected in result.stderr, (path, result.stderr)
         assert "Traceback" not in result.output + result.stderr
+
+
+def test_options_apply_to_a_section_written_empty(write_spec):
+    """`probe:` with nothing under it once swallowed --depths and --seeds, and a heavy default run started."""
+    path = write_spec(TINY_SPEC.replace("probe:\n  depths: [1, 2]\n  seeds: 2\n  time_budget_s: 60\n  max_steps: 150\n", "probe:\n"))
+    spec = load_spec(path, {"probe.depths": [2], "probe.seeds": 1})
+    assert spec.probe.depths == (2,) and spec.probe.seeds == 1
