@@ -193,6 +193,36 @@ def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None) -> 
     return chosen
 
 
+CACHE_KINDS = {  # what the cache folder holds, by file name: only these are listed and cleared
+    "finished probes": "probe-*.json",
+    "checkpoints": "probe-*.ckpt",
+    "probe lengths": "length-*.json",
+    "damaged entries": "*.damaged",
+    "unfinished writes": "*.tmp",
+}
+
+
+def cache_contents(cache: Path) -> dict[str, list[Path]]:
+    """The cache's files by kind (see CACHE_KINDS); empty lists where the folder does not exist."""
+    if not cache.is_dir():
+        return {kind: [] for kind in CACHE_KINDS}
+    return {kind: sorted(cache.glob(pattern)) for kind, pattern in CACHE_KINDS.items()}
+
+
+def clear_cache(cache: Path) -> tuple[int, int]:
+    """Delete every file of the cache's kinds (nothing else in the folder); return (files, bytes) removed."""
+    files = size = 0
+    for paths in cache_contents(cache).values():
+        for path in paths:
+            try:
+                bytes_ = path.stat().st_size
+                path.unlink()
+            except OSError:
+                continue  # another run removed or replaced it meanwhile
+            files, size = files + 1, size + bytes_
+    return files, size
+
+
 def _check_cache_folder(cache: Path) -> None:
     from feasibility.errors import UsageError
 

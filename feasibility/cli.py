@@ -38,6 +38,8 @@ def _version(value: bool) -> None:
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
     """Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?"""
 app.add_typer(profiles_app, name="profiles")
+cache_app = typer.Typer(no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]}, help="The probe cache: see what it holds, reclaim its space.")
+app.add_typer(cache_app, name="cache")
 
 # Piped into a file or a log, rich would wrap at 80 columns, too narrow for the depth table of a 4-hop task
 # (and for Japanese headings); a terminal or $COLUMNS sets the width as usual.
@@ -342,6 +344,51 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name, as in `fea
         stdout.print(profile_text(name), highlight=False, markup=False)
     except FeasibilityError as error:
         _fail(error)
+
+
+def _cache_folder(cache_dir: Optional[Path]) -> Path:
+    from feasibility.assess import default_cache_dir
+
+    folder = cache_dir or default_cache_dir()
+    if folder.exists() and not folder.is_dir():
+        _fail(UsageError(f"probe cache {folder}: exists and is not a folder; give another --cache-dir"))
+    return folder
+
+
+def _size(bytes_: int) -> str:
+    return f"{bytes_ / 1e6:.1f} MB" if bytes_ >= 1e5 else f"{bytes_ / 1e3:.1f} kB"
+
+
+@cache_app.command("list")
+def cache_list(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder [default: $FEASIBILITY_CACHE or ~/.cache/feasibility].")) -> None:
+    """What the probe cache holds: files and space by kind."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from feasibility.assess import cache_contents
+
+    folder = _cache_folder(cache_dir)
+    table = Table(title=escape(str(folder)))
+    for name, justify in (("kind", "left"), ("files", "right"), ("size", "right")):
+        table.add_column(name, justify=justify)
+    total_files = total_bytes = 0
+    for kind, paths in cache_contents(folder).items():
+        size = sum(path.stat().st_size for path in paths if path.exists())
+        total_files, total_bytes = total_files + len(paths), total_bytes + size
+        table.add_row(kind, str(len(paths)), _size(size))
+    table.add_row("all", str(total_files), _size(total_bytes), style="bold")
+    stdout.print(table)
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder [default: $FEASIBILITY_CACHE or ~/.cache/feasibility].")) -> None:
+    """Delete every cached probe, checkpoint and probe length (other files in the folder are left alone); the
+    next `assess` trains again."""
+    from feasibility.assess import clear_cache
+
+    folder = _cache_folder(cache_dir)
+    files, size = clear_cache(folder)
+    stdout.print(f"removed {files} file(s), {_size(size)}, from {folder}", highlight=False, markup=False)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -379,3 +379,19 @@ def test_version_short_help_and_a_validate_output_that_is_itself_a_task_file(tin
     again = runner.invoke(app, ["validate", str(resolved)])
     assert again.exit_code == 0, again.stderr
     assert again.stdout.splitlines()[1:] == runner.invoke(app, ["validate", str(tiny_spec)]).stdout.splitlines()[1:]
+
+
+def test_cache_list_and_clear(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "probe-abc.json").write_text("{}" * 100)
+    (cache / "probe-abc.ckpt").write_bytes(b"x" * 50)
+    (cache / "length-abc.json").write_text("{}")
+    (cache / "notes.txt").write_text("mine")
+    listed = runner.invoke(app, ["cache", "list", "--cache-dir", str(cache)])
+    assert listed.exit_code == 0
+    rows = {cells[0]: cells[1:] for cells in ([c.strip() for c in line.strip("│ ").split("│")] for line in listed.stdout.splitlines()) if len(cells) == 3}
+    assert rows["finished probes"] == ["1", "0.2 kB"] and rows["checkpoints"] == ["1", "0.1 kB"] and rows["all"] == ["3", "0.3 kB"]
+    cleared = runner.invoke(app, ["cache", "clear", "--cache-dir", str(cache)])
+    assert cleared.exit_code == 0 and "removed 3 file(s)" in cleared.stdout
+    assert [p.name for p in cache.iterdir()] == ["notes.txt"]
