@@ -286,7 +286,10 @@ def bounds(hops: int = typer.Option(..., "--hops", min=1, help="Number of retrie
     from feasibility.bounds import depth_bounds
 
     result = depth_bounds(hops)
-    stdout.print(f"{hops} hop(s), a hop being one lookup: at least {result.lower} layer(s), and {result.upper} layer(s) suffice by construction", highlight=False)
+    from feasibility.wording import counted
+
+    words = counted("en", hops=hops, lower=result.lower, upper=result.upper)
+    stdout.print(f"{words['hops_text']}, a hop being one lookup: at least {words['lower_text']}, and {words['upper_text']} suffice by construction", highlight=False)
     stdout.print(f"  lower: {result.lower_formula} = {result.lower}  [{result.lower_source}]", highlight=False, markup=False)
     stdout.print(f"         {result.lower_caveat}", highlight=False, markup=False)
     stdout.print(f"  upper: {result.upper_formula} = {result.upper}  [{result.upper_source}]", highlight=False, markup=False)

@@ -13,7 +13,7 @@ from typing import Any
 
 from feasibility.assess import Assessment
 from feasibility.figures import write_plots
-from feasibility.wording import alternative, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
+from feasibility.wording import alternative, counted, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
 
 
 def percent(value: float | None) -> str:
@@ -342,7 +342,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     lines += ["", f"## {t('why')}", "", *[f"- {reason}" for reason in _reasons(rec, lang)], ""]
     fit = assessment.latency_fit
     if fit and rec["deepest_within_budget"] is not None:
-        lines += [t("fit_line", slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=rec["deepest_within_budget"]), ""]
+        lines += [t("fit_line", slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=rec["deepest_within_budget"], **counted(lang, layers=rec["deepest_within_budget"])), ""]
     lines += [f"## {t('frontier')}", "", t("frontier_note", percentile=percentile), ""]
     lines += [table_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m"), t("fits"), t("option")]), "|---:|---:|---:|---:|---|---|"]
     lines += [table_row(cells) for cells in _frontier_rows(rec, lang)]
@@ -367,8 +367,8 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     lines += [
         f"## {t('theory')}",
         "",
-        f"- {t('lower_line', lower=bounds['lower'], hops=hops, formula=bounds['lower_formula'], source=bounds['lower_source'])}",
-        f"- {t('upper_line', upper=bounds['upper'], formula=bounds['upper_formula'], source=bounds['upper_source'])}",
+        f"- {t('lower_line', lower=bounds['lower'], hops=hops, formula=bounds['lower_formula'], source=bounds['lower_source'], **counted(lang, lower=bounds['lower'], hops=hops))}",
+        f"- {t('upper_line', upper=bounds['upper'], formula=bounds['upper_formula'], source=bounds['upper_source'], **counted(lang, upper=bounds['upper']))}",
         "",
         f"## {t('method')}",
         "",
@@ -377,6 +377,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             "probe_line",
             family=kind_name(plan["family"], lang).removeprefix("の "),
             seeds=len(plan["seeds"]),
+            **counted(lang, seeds=len(plan["seeds"])),
             width=plan["width"],
             heads=plan["heads"],
             kind=t("attention_only") if not plan["mlp_ratio"] else t("with_mlps"),

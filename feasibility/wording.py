@@ -107,7 +107,7 @@ LABELS = {
         "h_random_symbol": "a random symbol",
         "why": "Why",
         "fit_line": "Latency grows by about {slope:.2f} ms per layer (p{percentile}, line fit over the measured depths); the deepest "
-        "model within the budget is about **{layers} layers** (an estimate where it lies outside the measured depths).",
+        "model within the budget is about **{layers_text}** (an estimate where it lies outside the measured depths).",
         "frontier": "Cost and accuracy",
         "frontier_note": "Each depth as an option: its accuracy (weakest seed, on the question), its p{percentile} latency and "
         "its cost per million requests. An option is dominated when another is at least as accurate and at least as fast.",
@@ -126,12 +126,12 @@ LABELS = {
         "step": "step {step}",
         "questions": "Questions for the meeting",
         "theory": "Theory",
-        "lower_line": "lower bound: {lower} layer(s) for {hops} hop(s), {formula} ({source}); it holds for the retrieval "
+        "lower_line": "lower bound: {lower_text} for {hops_text}, {formula} ({source}); it holds for the retrieval "
         "problem as Musat (2024) states it, and is not a guarantee for other tasks",
-        "upper_line": "constructive upper bound: {upper} layer(s), {formula} ({source}); an explicit construction exists at "
+        "upper_line": "constructive upper bound: {upper_text}, {formula} ({source}); an explicit construction exists at "
         "this depth, training may or may not find it",
         "method": "Method and caveats",
-        "probe_line": "probes: {family}, {seeds} seed(s) per depth, width {width}, {heads} heads, {kind}, batch {batch}, "
+        "probe_line": "probes: {family}, {seeds_text} per depth, width {width}, {heads} heads, {kind}, batch {batch}, "
         "learning rate {lr:g}, up to {steps} steps or {seconds:g} s per depth; implicit curriculum {curriculum}",
         "attention_only": "attention-only",
         "with_mlps": "with MLPs",
@@ -361,6 +361,19 @@ def _hops(n: int, lang: str) -> str:
     return f"{n} hop{'s' if n != 1 else ''}"
 
 
+def _seeds(n: int, lang: str) -> str:
+    if lang == "ja":
+        return f"{n} シード"
+    return f"{n} seed{'s' if n != 1 else ''}"
+
+
+def counted(lang: str, **counts: int) -> dict[str, str]:
+    """{name}_text for each count, with its noun in the right number: counted("en", lower=1) -> {"lower_text": "1 layer"}
+    (names: lower, upper, layers -> layers; hops; seeds)."""
+    nouns = {"lower": _layers, "upper": _layers, "layers": _layers, "hops": _hops, "seeds": _seeds}
+    return {f"{name}_text": nouns[name](value, lang) for name, value in counts.items()}
+
+
 def _where(rec: dict, lang: str) -> str:
     """At which length the verdict holds: the task's, both, or only the shorter one the probes trained at."""
     trained, task, accuracy = rec.get("probe_length"), rec.get("full_length"), rec.get("full_length_accuracy")
@@ -522,10 +535,10 @@ def margin(rec: dict, lang: str) -> str | None:
     if left >= 0:
         if lang == "ja":
             return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])} は、予算 {budget:g} ms に対して {milliseconds(left)}（{left / budget:.0%}）の余裕がある。"
-        return f"latency margin: {_layers(depth, lang)} take {milliseconds(rec['latency_ms'])} at {p}, leaving {milliseconds(left)} ({left / budget:.0%}) of the {budget:g} ms budget"
+        return f"latency margin: {_layers(depth, lang)} {'takes' if depth == 1 else 'take'} {milliseconds(rec['latency_ms'])} at {p}, leaving {milliseconds(left)} ({left / budget:.0%}) of the {budget:g} ms budget"
     if lang == "ja":
         return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])} は、予算 {budget:g} ms を {milliseconds(-left)} 超える。"
-    return f"latency: {_layers(depth, lang)} take {milliseconds(rec['latency_ms'])} at {p}, {milliseconds(-left)} over the {budget:g} ms budget"
+    return f"latency: {_layers(depth, lang)} {'takes' if depth == 1 else 'take'} {milliseconds(rec['latency_ms'])} at {p}, {milliseconds(-left)} over the {budget:g} ms budget"
 
 
 def single_hop_note(lang: str) -> str:

@@ -46,7 +46,9 @@ def test_validate_prints_resolved_spec(tiny_spec):
 def test_bounds():
     result = runner.invoke(app, ["bounds", "--hops", "5"])
     assert result.exit_code == 0
-    assert "at least 3 layer(s)" in result.output and "4 layer(s) suffice" in result.output
+    assert "at least 3 layers" in result.output and "4 layers suffice" in result.output
+    one = runner.invoke(app, ["bounds", "--hops", "1"])
+    assert one.stdout.startswith("1 hop, a hop being one lookup: at least 1 layer, and 2 layers suffice")
     assert "Musat" in result.output and "Sanford" in result.output
     assert runner.invoke(app, ["bounds", "--hops", "0"]).exit_code == 2
 
