@@ -128,6 +128,7 @@ def recommend(
     runs = {run["depth"]: run for run in probes}
     latencies = {c["depth"]: c["latency"][f"p{percentile}_ms"] for c in costs}
     per_million = {c["depth"]: c["money"].get("cost_per_million_requests") for c in costs}
+    per_day = {c["depth"]: c["money"].get("cost_per_day") for c in costs}
     learned = sorted(v["depth"] for v in verdicts if v["verdict"] == "learned")
     fits = sorted(d for d, ms in latencies.items() if ms <= budget)
     rec = Recommendation(decision="not_learned", depth=None, hops=hops, target=target, budget_ms=budget, percentile=percentile, single_hop=hops == 1)
@@ -156,6 +157,7 @@ def recommend(
                 "accuracy": by_depth.get(depth, {}).get("accuracy"),
                 "latency_ms": latencies[depth],
                 "cost_per_million_requests": per_million.get(depth),
+                "cost_per_day": per_day.get(depth),
                 "learned": by_depth.get(depth, {}).get("verdict") == "learned",
                 "within_budget": latencies[depth] <= budget,
             }

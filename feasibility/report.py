@@ -13,7 +13,7 @@ from typing import Any
 
 from feasibility.assess import Assessment
 from feasibility.figures import write_plots
-from feasibility.wording import alternative, counted, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
+from feasibility.wording import alternative, cost_line, counted, money_amount, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
 
 
 def percent(value: float | None) -> str:
@@ -180,16 +180,16 @@ def table_row(cells) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
-def _reasons(rec: dict, lang: str) -> list[str]:
+def _reasons(rec: dict, deployment: dict, lang: str) -> list[str]:
     reasons = [evidence(item, rec["target"], lang) for item in rec["evidence"]]
-    latency = margin(rec, lang)
-    return ([single_hop_note(lang)] if rec["single_hop"] else []) + reasons + ([latency] if latency else [])
+    extra = [line for line in (margin(rec, lang), cost_line(rec, deployment, lang)) if line]
+    return ([single_hop_note(lang)] if rec["single_hop"] else []) + reasons + extra
 
 
 def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:
     rows = []
     for point in rec["frontier"]:
-        cost = point.get("cost_per_million_requests")
+        cost, daily = point.get("cost_per_million_requests"), point.get("cost_per_day")
         if point["accuracy"] is None:
             status = label("not_trained", lang)
         elif point["dominated_by"] is not None:
@@ -197,7 +197,7 @@ def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:
         else:
             status = label("on_frontier", lang)
         rows.append(
-            [str(point["depth"]), percent(point["accuracy"]), f"{point['latency_ms']:.2f}", "-" if cost is None else f"{cost:.2f}",
+            [str(point["depth"]), percent(point["accuracy"]), f"{point['latency_ms']:.2f}", "-" if cost is None else money_amount(cost), "-" if daily is None else money_amount(daily),
              label("yes" if point["within_budget"] else "no", lang), status]
         )
     return rows
@@ -339,12 +339,13 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     full_note = t("table_note_full", length=full_length) if full_length else ""
     lines += ["", t("table_note", hops=hops, questions=f"{plan['verdict_questions']:,}", length=plan["probe_sequence_length"], full=full_note), "", *_chance_lines(assessment, lang)]
     lines += [f"![{name.removesuffix('.png')}]({name})" for name in plots if name in ("accuracy.png", "latency.png")]
-    lines += ["", f"## {t('why')}", "", *[f"- {reason}" for reason in _reasons(rec, lang)], ""]
+    lines += ["", f"## {t('why')}", "", *[f"- {reason}" for reason in _reasons(rec, assessment.spec["deployment"], lang)], ""]
     fit = assessment.latency_fit
     if fit and rec["deepest_within_budget"] is not None:
         lines += [t("fit_line", slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=rec["deepest_within_budget"], **counted(lang, layers=rec["deepest_within_budget"])), ""]
     lines += [f"## {t('frontier')}", "", t("frontier_note", percentile=percentile), ""]
-    lines += [table_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m"), t("fits"), t("option")]), "|---:|---:|---:|---:|---|---|"]
+    currency = spec["deployment"].get("currency", "USD")
+    lines += [table_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m", currency=currency), t("cost_day", currency=currency), t("fits"), t("option")]), "|---:|---:|---:|---:|---:|---|---|"]
     lines += [table_row(cells) for cells in _frontier_rows(rec, lang)]
     lines += [""] + (["![frontier](frontier.png)", ""] if "frontier.png" in plots else [])
     if rec["alternatives"]:
@@ -419,7 +420,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
         lines += ["", t("training_compute", parts="; ".join(spent))]
     lines += [
         "",
-        table_row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("runs"), t("spread"), t("throughput"), t("cost_1m"), t("params_bytes"), t("peak_bytes")]),
+        table_row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("runs"), t("spread"), t("throughput"), t("cost_1m", currency=assessment.spec["deployment"].get("currency", "USD")), t("params_bytes"), t("peak_bytes")]),
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for cost in assessment.costs:
@@ -435,7 +436,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
                     lat["runs"],
                     f"{lat['spread_iqr_over_median']:.1%}" + (f" {t('noisy')}" if lat["noisy"] else ""),
                     f"{cash['throughput_requests_per_s']:.1f}",
-                    "-" if per_million is None else f"{per_million:.2f}",
+                    "-" if per_million is None else money_amount(per_million),
                     _bytes(mem["parameter_bytes"]),
                     _bytes(mem["peak_request_bytes"]) + " " + t("estimate" if mem["peak_request_is_estimate"] else "measured"),
                 ]
@@ -492,7 +493,7 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
             f"[green]{t('yes')}[/]" if row["within_budget"] else f"[red]{t('no')}[/]",
         )
     console.print(table)
-    for reason in _reasons(rec, lang):
+    for reason in _reasons(rec, assessment.spec["deployment"], lang):
         console.print(f"  - {reason}", highlight=False, markup=False)
     if rec["alternatives"]:
         console.print(t("else"), highlight=False, markup=False)

@@ -51,6 +51,7 @@ class Deployment:
     mode: str = "eager"  # how latency is timed: op by op, or a captured CUDA graph replayed
     cost_per_device_hour: float | None = None
     requests_per_day: int | None = None
+    currency: str = "USD"  # of cost_per_device_hour, and so of every cost in the reports
     threads: int | None = None  # None means "auto": torch's default (one per physical core)
 
 
@@ -138,6 +139,12 @@ def _text(value: Any):
     return value.strip(), None
 
 
+def _currency(value: Any):
+    if isinstance(value, str) and len(value.strip()) == 3 and value.strip().isalpha() and value.strip().isupper():
+        return value.strip(), None
+    return None, f"must be a three-letter currency code such as USD, EUR or JPY, got {_show(value)}"
+
+
 def _boolean(value: Any):
     if not isinstance(value, bool):
         return None, f"must be true or false, got {_show(value)}"
@@ -187,6 +194,7 @@ SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
         "mode": (_choice(MODES), "eager"),
         "cost_per_device_hour": (_number(0.0, low_open=False), None),
         "requests_per_day": (_integer(0), None),
+        "currency": (_currency, "USD"),
         "threads": (_auto_or(_integer(1, 1024)), "auto"),
     },
     "probe": {

@@ -112,7 +112,8 @@ LABELS = {
         "frontier_note": "Each depth as an option: its accuracy (weakest seed, on the question), its p{percentile} latency and "
         "its cost per million requests. An option is dominated when another is at least as accurate and at least as fast.",
         "accuracy": "accuracy",
-        "cost_1m": "cost / 1M requests",
+        "cost_1m": "cost / 1M requests ({currency})",
+        "cost_day": "cost / day ({currency})",
         "option": "option",
         "dominated_by": "dominated by depth {depth}",
         "on_frontier": "on the frontier",
@@ -265,7 +266,8 @@ LABELS = {
         "frontier_note": "各層数を一つの選択肢として、正解率（最も悪いシード、質問に対する値）、p{percentile} レイテンシ、100 万リクエストあたりの"
         "コストを並べた。正解率が同等以上で、かつ速さも同等以上の選択肢がある場合、その選択肢は劣位とする。",
         "accuracy": "正解率",
-        "cost_1m": "100 万リクエストあたりのコスト",
+        "cost_1m": "100 万リクエストあたりのコスト（{currency}）",
+        "cost_day": "1 日あたりのコスト（{currency}）",
         "option": "位置づけ",
         "dominated_by": "{depth} 層に劣る",
         "on_frontier": "劣位なし",
@@ -524,6 +526,30 @@ def evidence(item: dict, target: float, lang: str) -> str:
         f"depth {depth}: not learned within budget: {seeds} seeds met the target after {_count(item['steps'])} steps "
         f"({stop_reason(item, lang)}); {figures}; this does not show the depth cannot do it"
     )
+
+
+def money_amount(value: float) -> str:
+    """An amount of money with as many digits as it needs: 1,234 / 12.35 / 0.0085."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 1:
+        return f"{value:.2f}"
+    return f"{value:.2g}"
+
+
+def cost_line(rec: dict, deployment: dict, lang: str) -> str | None:
+    """What the recommended (or needed) depth costs to serve, in the task file's currency; None without a price."""
+    depth = rec["depth"] or rec["learned_depth"]
+    point = next((p for p in rec["frontier"] if p["depth"] == depth), None)
+    if point is None or point.get("cost_per_million_requests") is None:
+        return None
+    currency, price = deployment.get("currency", "USD"), deployment["cost_per_device_hour"]
+    per_million, per_day = money_amount(point["cost_per_million_requests"]), point.get("cost_per_day")
+    if lang == "ja":
+        daily = f"、1 日 {deployment['requests_per_day']:,} リクエストで 1 日 {money_amount(per_day)} {currency}" if per_day is not None else ""
+        return f"コスト: {depth} 層で 100 万リクエストあたり {per_million} {currency}（p50 のスループット、1 デバイス時間 {price:g} {currency}）{daily}。"
+    daily = f"; {deployment['requests_per_day']:,} requests a day cost {money_amount(per_day)} {currency} a day" if per_day is not None else ""
+    return f"cost: {_layers(depth, lang)} serve a million requests for {per_million} {currency} at p50 throughput ({price:g} {currency} per device-hour){daily}"
 
 
 def margin(rec: dict, lang: str) -> str | None:

@@ -188,3 +188,12 @@ def test_decide_once_render_many(tmp_path, monkeypatch):
     write_outputs(result, tmp_path, "ja")
     render_terminal(result, Console(file=io.StringIO(), width=120), files, "en")
     assert calls == {"recommend": 1, "explained_run": 1, "steadiness_of": 1}
+
+
+def test_costs_are_stated_per_day_in_the_task_files_currency():
+    result = copy.deepcopy(load_assessment(DATA))
+    result.spec["deployment"]["currency"] = "JPY"
+    markdown = render_markdown(settle(result), PLOTS, "en")
+    assert "| cost / 1M requests (JPY) | cost / day (JPY) |" in markdown
+    assert "- cost: 3 layers serve a million requests for " in markdown and "20,000 requests a day cost " in markdown and " JPY a day" in markdown
+    assert "1 日あたりのコスト（JPY）" in render_markdown(result, PLOTS, "ja")
