@@ -77,6 +77,7 @@ def assess(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where finished probes are kept [default: ~/.cache/feasibility]."),
     lang: str = typer.Option("en", "--lang", help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
     compare_curriculum: bool = typer.Option(False, "--compare-curriculum", help="Also train the same depths with the implicit curriculum switched off, and report both side by side (about doubles training time)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result (report.json) to stdout for scripts, instead of the summary."),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
     from feasibility.spec import load_spec
@@ -100,7 +101,7 @@ def assess(
         _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
 
     from feasibility.assess import assess as run_assessment
-    from feasibility.report import render_terminal, write_outputs
+    from feasibility.report import write_outputs
 
     with _progress() as events:
         try:
@@ -110,7 +111,7 @@ def assess(
         except KeyboardInterrupt:  # caught here: typer would turn it into a silent exit 130 before `main` sees it
             stderr.print(INTERRUPTED, highlight=False)
             raise typer.Exit(130) from None
-    render_terminal(result, stdout, files=write_outputs(result, out, lang), lang=lang)
+    _show(result, write_outputs(result, out, lang), lang, as_json)
 
 
 @app.command()
@@ -118,11 +119,12 @@ def report(
     result_path: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for the re-rendered files [default: RESULT's folder]."),
     lang: str = typer.Option("en", "--lang", help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
+    as_json: bool = typer.Option(False, "--json", help="Print the result (report.json) to stdout for scripts, instead of the summary."),
 ) -> None:
     """Re-render every output from a saved result, without training or measuring anything."""
     _check_lang(lang)
     from feasibility.assess import load_assessment
-    from feasibility.report import render_terminal, write_outputs
+    from feasibility.report import write_outputs
 
     folder = out or result_path.parent
     if folder.exists() and not folder.is_dir():
@@ -133,7 +135,20 @@ def report(
             files = write_outputs(result, folder, lang, keep=result_path)
         except OSError as error:
             _fail(UsageError(f"--out {folder}: cannot write there ({error.strerror or error}); give another folder"))
-    render_terminal(result, stdout, files=files, lang=lang)
+    _show(result, files, lang, as_json)
+
+
+def _show(result, files: list[str], lang: str, as_json: bool) -> None:
+    """The summary (or, with --json, the result as JSON) on stdout; warnings and the files written on stderr."""
+    from feasibility.report import render_notes, render_terminal, to_json
+
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps(to_json(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        render_notes(result, stderr, files, lang)
+    else:
+        render_terminal(result, stdout, files=files, lang=lang, notes=stderr)
 
 
 @app.command()
@@ -329,7 +344,9 @@ def profiles_list() -> None:
         _fail(error)
     from rich.markup import escape
 
-    table = Table()
+    from feasibility.report import boxes
+
+    table = Table(box=boxes(stdout))
     table.add_column("profile", no_wrap=True)
     for column in ("hops", "tokens", "latency budget", "what it is"):
         table.add_column(column)
@@ -371,7 +388,9 @@ def cache_list(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", hel
     from feasibility.assess import cache_contents
 
     folder = _cache_folder(cache_dir)
-    table = Table(title=escape(str(folder)))
+    from feasibility.report import boxes
+
+    table = Table(title=escape(str(folder)), box=boxes(stdout))
     for name, justify in (("kind", "left"), ("files", "right"), ("size", "right")):
         table.add_column(name, justify=justify)
     total_files = total_bytes = 0

@@ -7,7 +7,7 @@ Typical pairs: two latency budgets, two deployment widths, this year's task agai
 from __future__ import annotations
 
 from feasibility.assess import Assessment
-from feasibility.report import percent, table_row
+from feasibility.report import boxes, percent, table_row
 from feasibility.wording import headline, label, milliseconds
 
 
@@ -126,14 +126,14 @@ def render_compare_terminal(comparison: dict, console, lang: str = "en") -> None
     for change in comparison["changes"]:
         console.print(f"  - {_change(change, lang)}", highlight=False, markup=False)
     if comparison["spec_changes"]:
-        table = Table(title=h["inputs"])
+        table = Table(title=h["inputs"], box=boxes(console))
         for name in (h["key"], "A", "B"):
             table.add_column(name)
         for c in comparison["spec_changes"]:
             table.add_row(escape(c["key"]), escape(_value(c["a"])), escape(_value(c["b"])))
         console.print(table)
     percentile = comparison["decisions"][1]["percentile"]
-    table = Table(title=h["by_depth"])
+    table = Table(title=h["by_depth"], box=boxes(console))
     for name in (label("depth", lang), f"{h['verdict']} A", f"{h['verdict']} B", f"p{percentile} ms A", f"p{percentile} ms B"):
         table.add_column(name, justify="right" if "ms" in name or name == label("depth", lang) else "left")
     for row in comparison["rows"]:

@@ -457,7 +457,18 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
 # Terminal
 
 
-def render_terminal(assessment: Assessment, console, files: list[str] | None = None, lang: str = "en") -> None:
+def boxes(console, fancy=None):
+    """The box style of a table or panel: box-drawing characters on a terminal, plain ASCII where the output is
+    piped into a file, a log or another program."""
+    from rich import box
+
+    return (fancy or box.HEAVY_HEAD) if console.is_terminal else box.ASCII
+
+
+def render_terminal(assessment: Assessment, console, files: list[str] | None = None, lang: str = "en", notes=None) -> None:
+    """The summary on `console`; warnings and the files written on `notes` (stderr from the CLI), so that stdout
+    holds the result alone."""
+    notes = notes or console
     """Summary panel, the depth table, the reasons and alternatives, and where the files went; drawn with rich."""
     from rich import box
     from rich.panel import Panel
@@ -470,9 +481,9 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     percentile = spec["requirements"]["latency_percentile"]
     t = partial(label, lang=lang)
     style = {"recommended": "green", "none_within_budget": "yellow", "not_learned": "red"}.get(rec["decision"], "white")
-    console.print(Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style))  # Text: a name like "x[/]" is not markup
+    console.print(Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style, box=boxes(console, box.ROUNDED)))  # Text: a name like "x[/]" is not markup
     title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
-    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
+    table = Table(title=title, box=boxes(console, box.SIMPLE_HEAD), padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
     full_length = _full_length(assessment)
     questions = [t("question")] + ([t("question_at", length=full_length)] if full_length else [])
     names = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *questions, t("verdict"), "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
@@ -499,10 +510,15 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
         console.print(t("else"), highlight=False, markup=False)
         for option in rec["alternatives"]:
             console.print(f"  - {alternative(option, rec, lang)}", highlight=False, markup=False)
+    render_notes(assessment, notes, files, lang)
+
+
+def render_notes(assessment: Assessment, console, files: list[str] | None = None, lang: str = "en") -> None:
+    """The timing warnings and the files written: what belongs on stderr beside a result."""
     for warning in timing_warnings(assessment, lang):
         console.print(warning, style="yellow", highlight=False, markup=False)
     if files:
-        console.print(t("written", files=", ".join(files)), highlight=False, markup=False)
+        console.print(label("written", lang, files=", ".join(files)), highlight=False, markup=False)
 
 
 def _length_how(plan: dict, lang: str) -> str:
@@ -580,7 +596,7 @@ def render_explain(assessment: Assessment, console, depth: int | None = None, la
             console.print(f"        {ruler}", highlight=False, markup=False)
     rows = emergence(run["curve"])
     if rows:
-        table = Table(title=t("inside"))
+        table = Table(title=t("inside"), box=boxes(console))
         for name in (t("head"), t("kind"), t("emerges"), t("final_score")):
             table.add_column(name, justify="right" if name in (t("emerges"), t("final_score")) else "left")
         for r in rows:

@@ -392,8 +392,26 @@ def test_cache_list_and_clear(tmp_path):
     (cache / "notes.txt").write_text("mine")
     listed = runner.invoke(app, ["cache", "list", "--cache-dir", str(cache)])
     assert listed.exit_code == 0
-    rows = {cells[0]: cells[1:] for cells in ([c.strip() for c in line.strip("│ ").split("│")] for line in listed.stdout.splitlines()) if len(cells) == 3}
+    assert not set("│┃━─") & set(listed.stdout)  # piped: ASCII boxes only
+    rows = {cells[0]: cells[1:] for cells in ([c.strip() for c in line.strip("| ").split("|")] for line in listed.stdout.splitlines()) if len(cells) == 3}
     assert rows["finished probes"] == ["1", "0.2 kB"] and rows["checkpoints"] == ["1", "0.1 kB"] and rows["all"] == ["3", "0.3 kB"]
     cleared = runner.invoke(app, ["cache", "clear", "--cache-dir", str(cache)])
     assert cleared.exit_code == 0 and "removed 3 file(s)" in cleared.stdout
     assert [p.name for p in cache.iterdir()] == ["notes.txt"]
+
+
+def test_json_to_stdout_and_notes_to_stderr(tmp_path):
+    """For scripts: with --json stdout is the result alone (strict JSON); the files written go to stderr."""
+    from test_report import REWORK as DATA
+
+    result = runner.invoke(app, ["report", str(DATA), "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.stderr
+
+    def refuse(constant):
+        raise ValueError(constant)
+
+    data = json.loads(result.stdout, parse_constant=refuse)
+    assert data["recommendation"]["decision"] == "recommended" and data["schema_version"] == 2
+    assert "Written:" in result.stderr and "Written:" not in result.stdout
+    plain = runner.invoke(app, ["report", str(DATA), "--out", str(tmp_path)])
+    assert "Written:" in plain.stderr and "Written:" not in plain.stdout and not set("│┃━─╭") & set(plain.stdout)
