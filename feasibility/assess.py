@@ -67,7 +67,6 @@ def settle(assessment: Assessment) -> Assessment:
     current wording); after changing measurements in place, call it again."""
     from feasibility.heads import explained_run
     from feasibility.measure import steadiness_of
-    from feasibility.report import depth_rows
 
     a = assessment
     a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment).to_dict()
@@ -84,6 +83,49 @@ class Events:
     probe_started: Callable[[int, float, int], None] = lambda depth, budget_s, max_steps: None
     progress: Callable[[object], None] = lambda progress: None
     probe_finished: Callable[[dict, bool], None] = lambda verdict, cached: None
+
+
+def depth_rows(assessment: Assessment) -> list[dict]:
+    """One row per planned depth: bound, accuracy on the links by hop and on the question, verdict, cost; the key
+    table of every report. Accuracies are the weakest seed's on the fresh verdict set."""
+    bounds = assessment.bounds
+    spec = assessment.spec
+    percentile = spec["requirements"]["latency_percentile"]
+    budget = spec["requirements"]["latency_ms"]
+    runs = {run["depth"]: run for run in assessment.probes}
+    costs = {cost["depth"]: cost for cost in assessment.costs}
+    rows = []
+    for verdict in assessment.verdicts:
+        depth = verdict["depth"]
+        run, cost = runs.get(depth), costs.get(depth)
+        accuracy_by_hop: dict[int, float] = {}
+        if run:
+            for hop in range(1, spec["task"]["hops"] + 1):
+                values = [seed["verdict_set"]["accuracy_by_hop"].get(str(hop), seed["verdict_set"]["accuracy_by_hop"].get(hop)) for seed in run["seeds"]]
+                values = [v for v in values if v is not None]
+                if values:
+                    accuracy_by_hop[hop] = min(values)  # the weakest seed
+        latency = cost["latency"][f"p{percentile}_ms"] if cost else None
+        rows.append(
+            {
+                "depth": depth,
+                "vs_bound": "below" if depth < bounds["lower"] else ("within" if depth <= bounds["upper"] else "above"),
+                "accuracy_by_hop": accuracy_by_hop,
+                "question": verdict["accuracy"],
+                "question_full_length": verdict.get("full_length_accuracy"),
+                "lower_bound": verdict["lower_bound"],
+                "at_chance": verdict.get("at_chance", False),
+                "verdict": verdict["verdict"],
+                "macs": cost["flops"]["macs_per_request"] if cost else None,
+                "flops": cost["flops"]["flops_per_request"] if cost else None,
+                "parameters": cost["flops"]["parameters"] if cost else None,
+                "latency_ms": latency,
+                "within_budget": latency is not None and latency <= budget,
+                "train_s": run["wall_s"] if run else None,
+                "steps": run["steps"] if run else None,
+            }
+        )
+    return rows
 
 
 def load_assessment(path: Path) -> Assessment:
