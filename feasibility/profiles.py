@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,11 +14,16 @@ STARTER = Path(__file__).parent / "starter.yaml"
 
 
 def profiles_dir() -> Path:
-    """`$FEASIBILITY_PROFILES`, else the `profiles/` folder of the checkout this package runs from."""
+    """`$FEASIBILITY_PROFILES`; else the `profiles/` folder of the checkout this package runs from (an editable
+    install); else `<prefix>/share/feasibility/profiles`, where a wheel install puts them."""
     configured = os.environ.get("FEASIBILITY_PROFILES")
-    folder = Path(configured) if configured else Path(__file__).resolve().parent.parent / "profiles"
+    if configured:
+        folder = Path(configured)
+    else:
+        candidates = [Path(__file__).resolve().parent.parent / "profiles", Path(sys.prefix) / "share" / "feasibility" / "profiles"]
+        folder = next((c for c in candidates if c.is_dir()), candidates[0])
     if not folder.is_dir():
-        raise UsageError(f"{folder}: no profiles folder here; install from a checkout (pip install -e .) or set FEASIBILITY_PROFILES")
+        raise UsageError(f"{folder}: no profiles folder here; reinstall feasibility (pip install .) or set FEASIBILITY_PROFILES")
     return folder
 
 

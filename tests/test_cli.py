@@ -415,3 +415,23 @@ def test_json_to_stdout_and_notes_to_stderr(tmp_path):
     assert "Written:" in result.stderr and "Written:" not in result.stdout
     plain = runner.invoke(app, ["report", str(DATA), "--out", str(tmp_path)])
     assert "Written:" in plain.stderr and "Written:" not in plain.stdout and not set("│┃━─╭") & set(plain.stdout)
+
+
+def test_a_wheel_install_finds_the_profiles_under_its_prefix(tmp_path, monkeypatch):
+    """Without a checkout beside the package, the profiles come from <prefix>/share/feasibility/profiles, where
+    pyproject's data-files put them in a wheel."""
+    import shutil
+    import sys as system
+    from pathlib import Path
+
+    import feasibility.profiles as profiles_module
+
+    shared = tmp_path / "prefix" / "share" / "feasibility" / "profiles"
+    shared.mkdir(parents=True)
+    shutil.copy(Path(__file__).parent.parent / "profiles" / "rework-fixture-lookup.yaml", shared)
+    monkeypatch.delenv("FEASIBILITY_PROFILES", raising=False)
+    monkeypatch.setattr(profiles_module, "__file__", str(tmp_path / "site-packages" / "feasibility" / "profiles.py"))
+    monkeypatch.setattr(system, "prefix", str(tmp_path / "prefix"))
+    assert profiles_module.profiles_dir() == shared
+    assert [entry.name for entry in profiles_module.list_profiles()] == ["rework-fixture-lookup"]
+    assert "data-files" in (Path(__file__).parent.parent / "pyproject.toml").read_text()
