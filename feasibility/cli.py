@@ -12,13 +12,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
+import click
 import typer
 from rich.console import Console
 
 from feasibility.errors import FeasibilityError, SpecError, UsageError
+from feasibility.spec import DEVICES, MODES
+from feasibility.wording import LANGUAGES
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?",
@@ -71,18 +74,17 @@ def assess(
     seeds: Optional[int] = typer.Option(None, "--seeds", help="Seeds per depth (overrides probe.seeds)."),
     time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Training seconds per depth (overrides probe.time_budget_s)."),
     latency_ms: Optional[float] = typer.Option(None, "--latency-ms", help="Latency budget (overrides requirements.latency_ms)."),
-    device: Optional[str] = typer.Option(None, "--device", help='Where latency and memory are measured: auto, cpu or cuda (overrides deployment.device); probes train on the CPU.'),
-    mode: Optional[str] = typer.Option(None, "--mode", help='How latency is timed: eager or cuda-graph (overrides deployment.mode).'),
+    device: Optional[str] = typer.Option(None, "--device", click_type=click.Choice(DEVICES), help='Where latency and memory are measured: auto, cpu or cuda (overrides deployment.device); probes train on the CPU.'),
+    mode: Optional[str] = typer.Option(None, "--mode", click_type=click.Choice(MODES), help='How latency is timed: eager or cuda-graph (overrides deployment.mode).'),
     no_cache: bool = typer.Option(False, "--no-cache", help="Retrain every probe instead of reusing finished ones."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where finished probes are kept [default: ~/.cache/feasibility]."),
-    lang: str = typer.Option("en", "--lang", help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
+    lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
     compare_curriculum: bool = typer.Option(False, "--compare-curriculum", help="Also train the same depths with the implicit curriculum switched off, and report both side by side (about doubles training time)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result (report.json) to stdout for scripts, instead of the summary."),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
     from feasibility.spec import load_spec
 
-    _check_lang(lang)
 
     overrides = {
         "probe.depths": _depths_option(depths),
@@ -118,11 +120,10 @@ def assess(
 def report(
     result_path: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for the re-rendered files [default: RESULT's folder]."),
-    lang: str = typer.Option("en", "--lang", help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
+    lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
     as_json: bool = typer.Option(False, "--json", help="Print the result (report.json) to stdout for scripts, instead of the summary."),
 ) -> None:
     """Re-render every output from a saved result, without training or measuring anything."""
-    _check_lang(lang)
     from feasibility.assess import load_assessment
     from feasibility.report import write_outputs
 
@@ -156,10 +157,9 @@ def compare(
     first: Path = typer.Argument(..., metavar="A", help="A report.json written by `feasibility assess`."),
     second: Path = typer.Argument(..., metavar="B", help="Another report.json, e.g. another budget, width or year."),
     out: Optional[Path] = typer.Option(None, "--out", help="Also write the comparison as Markdown to this file."),
-    lang: str = typer.Option("en", "--lang", help='Language: "en" or "ja".'),
+    lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language: "en" or "ja".'),
 ) -> None:
     """Two assessments side by side, with what changed in the decision."""
-    _check_lang(lang)
     from feasibility.assess import load_assessment
     from feasibility.compare import compare as compare_results
     from feasibility.compare import render_compare_markdown, render_compare_terminal
@@ -183,10 +183,9 @@ def compare(
 def explain(
     result_path: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
     depth: Optional[int] = typer.Option(None, "--depth", help="Which trained probe to show [default: the recommended depth, else the shallowest that learned, else the deepest]."),
-    lang: str = typer.Option("en", "--lang", help='Language: "en" or "ja".'),
+    lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language: "en" or "ja".'),
 ) -> None:
     """Inside one probe: its attention on a held-out example, and when its heads emerged."""
-    _check_lang(lang)
     from feasibility.assess import load_assessment
     from feasibility.report import render_explain
 
@@ -204,13 +203,6 @@ def _reading(*paths: Path):
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         names = " or ".join(str(path) for path in paths)
         _fail(UsageError(f"{names}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
-
-
-def _check_lang(lang: str) -> None:
-    from feasibility.wording import LANGUAGES
-
-    if lang not in LANGUAGES:
-        _fail(UsageError(f'--lang {lang}: not a language of the reports; use one of {", ".join(LANGUAGES)}'))
 
 
 PLAIN_PROGRESS_EVERY_S = 15.0  # at most one progress line per probe this often when stderr is not a terminal

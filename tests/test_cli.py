@@ -261,7 +261,12 @@ def test_unknown_language_is_a_clear_error(tmp_path):
     from test_report import DATA
 
     result = CliRunner().invoke(app, ["report", str(DATA), "--out", str(tmp_path), "--lang", "fr"])
-    assert result.exit_code == 2 and "--lang fr: not a language of the reports; use one of en, ja" in result.stderr
+    assert result.exit_code == 2 and "'fr' is not one of 'en', 'ja'" in result.stderr
+    for option, value, listed in (("--device", "tpu", "'auto', 'cpu', 'cuda'"), ("--mode", "graph", "'eager', 'cuda-graph'")):
+        result = CliRunner().invoke(app, ["assess", "task.yaml", option, value])
+        assert result.exit_code == 2 and listed in result.stderr  # refused at once, with the choices
+    help_text = CliRunner().invoke(app, ["assess", "--help"]).stdout
+    assert "[en|ja]" in help_text and "[auto|cpu|cuda]" in help_text and "--install-completion" in CliRunner().invoke(app, ["--help"]).stdout
 
 
 def test_explain_shows_attention_and_emergence(tmp_path):
