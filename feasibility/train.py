@@ -310,9 +310,9 @@ def _load_checkpoint(path: Path, identity: dict, model: ProbeModel, optimiser: t
         return None
     try:
         state = torch.load(path, weights_only=True)
-        if state.get("identity") != identity:
+        if state.get("identity") != identity or len(state["streams"]) != len(streams):
             return None
-        loop = _Loop.from_state(state["loop"])
+        loop = _Loop.from_state(state["loop"])  # everything is read before anything is restored
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
         for stream, saved in zip(streams, state["streams"], strict=True):
