@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import hashlib
 import json
 import os
 import time
@@ -19,6 +18,8 @@ from typing import Callable
 
 from feasibility import __version__
 from feasibility.bounds import depth_bounds
+from feasibility.cache import check_writable, code_version, default_folder, read_entry, write_atomic
+from feasibility.cache import key as cache_key
 from feasibility.errors import MeasurementError
 from feasibility.plan import ProbePlan, make_plan
 from feasibility.recommend import recommend
@@ -62,16 +63,16 @@ class Assessment:
 
 def settle(assessment: Assessment) -> Assessment:
     """Decide once, render many: derive the recommendation and the views every renderer reads (the depth rows,
-    the depth whose probe is shown inside, the latency steadiness) from the measurements, and store them in the
+    the depth whose probe is shown inside) from the measurements, and store them in the
     assessment. Called when `assess` ends and when a saved result is loaded (so a re-render speaks with the
-    current wording); after changing measurements in place, call it again."""
+    current wording); after changing measurements in place, call it again. The latency steadiness travels in
+    the recommendation, which needs it for its risks."""
     from feasibility.heads import explained_run
-    from feasibility.measure import steadiness_of
 
     a = assessment
     a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment).to_dict()
     shown = explained_run(a.probes, a.recommendation)
-    a.views = {"depth_rows": depth_rows(a), "explained_depth": shown["depth"] if shown else None, "steadiness": steadiness_of(a.costs)}
+    a.views = {"depth_rows": depth_rows(a), "explained_depth": shown["depth"] if shown else None}
     return a
 
 
@@ -161,29 +162,6 @@ def load_assessment(path: Path) -> Assessment:
         raise UsageError(f"{path}: not a feasibility result ({error})") from None
 
 
-def default_cache_dir() -> Path:
-    configured = os.environ.get("FEASIBILITY_CACHE")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "feasibility"
-
-
-def code_version() -> str:
-    """Version plus a hash of the modules that decide a probe's outcome: a code change invalidates the cache."""
-    here = Path(__file__).parent
-    digest = hashlib.sha256(__version__.encode())
-    import torch
-
-    digest.update(torch.__version__.encode())  # another torch may train to other figures
-    for name in ("layout.py", "tasks.py", "probe.py", "train.py", "heads.py"):
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _cache_key(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:24]
-
-
 def _settings(plan: ProbePlan):
     """The training settings of every probe of `plan`."""
     from feasibility.train import TrainSettings
@@ -222,68 +200,17 @@ def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None) -> 
 
     if not plan.length_candidates:
         return plan
-    key = _cache_key({"plan": {k: v for k, v in plan.to_dict().items() if k not in ("probe_sequence_length", "length_choice")}, "machine": [platform.node(), platform.machine(), os.cpu_count()], "code": code_version()})
+    key = cache_key({"plan": {k: v for k, v in plan.to_dict().items() if k not in ("probe_sequence_length", "length_choice")}, "machine": [platform.node(), platform.machine(), os.cpu_count()], "code": code_version()})
     path = cache / f"length-{key}.json" if cache else None
-    choice = _read_entry(path, events, lambda data: isinstance(data, dict) and data.get("chosen") in plan.length_candidates) if path else None
+    choice = read_entry(path, lambda data: isinstance(data, dict) and data.get("chosen") in plan.length_candidates, events.stage) if path else None
     if choice is not None:
         return plan.with_length(choice["chosen"], choice)
     events.stage(f"timing training steps at {', '.join(str(n) for n in plan.length_candidates)} tokens to choose the probe length")
     deepest = max(plan.depths)
     chosen = choose_length(plan, lambda length: seconds_per_step(plan.shape(length), _config(plan, deepest, length), list(plan.seeds), _settings(plan)))
     if path:
-        _write_atomic(path, {**chosen.length_choice, "chosen": chosen.probe_sequence_length})
+        write_atomic(path, {**chosen.length_choice, "chosen": chosen.probe_sequence_length})
     return chosen
-
-
-CACHE_KINDS = {  # what the cache folder holds, by file name: only these are listed and cleared
-    "finished probes": "probe-*.json",
-    "checkpoints": "probe-*.ckpt",
-    "probe lengths": "length-*.json",
-    "damaged entries": "*.damaged",
-    "unfinished writes": "*.tmp",
-}
-
-
-def cache_contents(cache: Path) -> dict[str, list[Path]]:
-    """The cache's files by kind (see CACHE_KINDS); empty lists where the folder does not exist."""
-    if not cache.is_dir():
-        return {kind: [] for kind in CACHE_KINDS}
-    return {kind: sorted(cache.glob(pattern)) for kind, pattern in CACHE_KINDS.items()}
-
-
-def clear_cache(cache: Path) -> tuple[int, int]:
-    """Delete every file of the cache's kinds (nothing else in the folder); return (files, bytes) removed."""
-    files = size = 0
-    for paths in cache_contents(cache).values():
-        for path in paths:
-            try:
-                bytes_ = path.stat().st_size
-                path.unlink()
-            except OSError:
-                continue  # another run removed or replaced it meanwhile
-            files, size = files + 1, size + bytes_
-    return files, size
-
-
-def _check_cache_folder(cache: Path) -> None:
-    from feasibility.errors import UsageError
-
-    if cache.exists() and not cache.is_dir():
-        raise UsageError(f"probe cache {cache}: exists and is not a folder; give another --cache-dir (or $FEASIBILITY_CACHE), or --no-cache")
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        probe = cache / f".writable-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as error:
-        raise UsageError(f"probe cache {cache}: cannot write there ({error.strerror or error}); give another --cache-dir (or $FEASIBILITY_CACHE), or --no-cache") from None
-
-
-def _write_atomic(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per writer: two runs sharing a cache never collide
-    temporary.write_text(json.dumps(data))
-    temporary.replace(path)  # atomic: an interrupted write never leaves half an entry
 
 
 def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None) -> tuple[dict, bool]:
@@ -292,11 +219,11 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
 
     shape, full = plan.shape(), plan.full_shape()
     config, settings = _config(plan, depth), _settings(plan)
-    key = _cache_key(
+    key = cache_key(
         {"shape": asdict(shape), "full": asdict(full) if full else None, "family": shape.family, "config": asdict(config), "settings": asdict(settings), "seeds": plan.seeds, "code": code_version()}
     )
     path = cache / f"probe-{key}.json" if cache else None
-    cached = _read_entry(path, events, lambda data: isinstance(data, dict) and data.get("depth") == depth and isinstance(data.get("seeds"), list)) if path else None
+    cached = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == depth and isinstance(data.get("seeds"), list), events.stage) if path else None
     if cached is not None:
         return cached, True
     checkpoint = path.with_suffix(".ckpt") if path else None
@@ -306,29 +233,9 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
     run = train_probes(shape, config, list(plan.seeds), settings, on_progress=events.progress, full_shape=full, checkpoint=checkpoint).to_dict()
     if path:
         if run["stop_reason"] != "time budget":  # a run the clock cut short is not kept: a rerun on an idle machine may finish it
-            _write_atomic(path, run)
+            write_atomic(path, run)
         checkpoint.unlink(missing_ok=True)  # the run has ended: its checkpoint is no longer needed
     return run, False
-
-
-def _read_entry(path: Path, events: Events, valid: Callable[[object], bool]) -> object | None:
-    """A cache entry's content, or None when there is none. A damaged one (unreadable, not JSON, not the
-    expected shape) is said once, moved aside (`*.damaged`) and measured again, never trusted or fatal."""
-    if not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if valid(data):
-            return data
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        pass
-    aside = path.with_name(path.name + ".damaged")
-    try:
-        path.replace(aside)
-    except OSError:
-        aside = path
-    events.stage(f"cache entry {path.name} is damaged; moved aside to {aside.name}, measuring again")
-    return None
 
 
 def _training_compute(run: dict, plan: ProbePlan) -> dict:
@@ -448,9 +355,9 @@ def assess(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     bounds = depth_bounds(spec.task.hops)
-    cache = (cache_dir or default_cache_dir()) if use_cache else None
+    cache = (cache_dir or default_folder()) if use_cache else None
     if cache:
-        _check_cache_folder(cache)  # before minutes of training, not after
+        check_writable(cache)  # before minutes of training, not after
     plan = choose_probe_length(make_plan(spec, bounds), events, cache)
     if plan.shortened:
         events.stage(f"training at {plan.probe_sequence_length} tokens, the longest that fits the time budget here; judging at {plan.task_sequence_length} too")

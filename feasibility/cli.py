@@ -141,12 +141,10 @@ def report(
 
 def _show(result, files: list[str], lang: str, as_json: bool) -> None:
     """The summary (or, with --json, the result as JSON) on stdout; warnings and the files written on stderr."""
-    from feasibility.report import render_notes, render_terminal, to_json
+    from feasibility.report import json_text, render_notes, render_terminal
 
     if as_json:
-        import json
-
-        sys.stdout.write(json.dumps(to_json(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        sys.stdout.write(json_text(result))
         render_notes(result, stderr, files, lang)
     else:
         render_terminal(result, stdout, files=files, lang=lang, notes=stderr)
@@ -358,51 +356,48 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name, as in `fea
         _fail(error)
 
 
-def _cache_folder(cache_dir: Optional[Path]) -> Path:
-    from feasibility.assess import default_cache_dir
-
-    folder = cache_dir or default_cache_dir()
-    if folder.exists() and not folder.is_dir():
-        _fail(UsageError(f"probe cache {folder}: exists and is not a folder; give another --cache-dir"))
-    return folder
-
-
 def _size(bytes_: int) -> str:
     return f"{bytes_ / 1e6:.1f} MB" if bytes_ >= 1e5 else f"{bytes_ / 1e3:.1f} kB"
 
 
+CACHE_DIR_HELP = "The cache folder [default: $FEASIBILITY_CACHE or ~/.cache/feasibility]."
+
+
 @cache_app.command("list")
-def cache_list(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder [default: $FEASIBILITY_CACHE or ~/.cache/feasibility].")) -> None:
+def cache_list(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help=CACHE_DIR_HELP)) -> None:
     """What the probe cache holds: files and space by kind."""
     from rich.markup import escape
     from rich.table import Table
 
-    from feasibility.assess import cache_contents
-
-    folder = _cache_folder(cache_dir)
+    from feasibility import cache
     from feasibility.report import boxes
 
+    folder = cache_dir or cache.default_folder()
+    try:
+        held = cache.summary(folder)
+    except FeasibilityError as error:
+        _fail(error)
     table = Table(title=escape(str(folder)), box=boxes(stdout))
     for name, justify in (("kind", "left"), ("files", "right"), ("size", "right")):
         table.add_column(name, justify=justify)
-    total_files = total_bytes = 0
-    for kind, paths in cache_contents(folder).items():
-        size = sum(path.stat().st_size for path in paths if path.exists())
-        total_files, total_bytes = total_files + len(paths), total_bytes + size
-        table.add_row(kind, str(len(paths)), _size(size))
-    table.add_row("all", str(total_files), _size(total_bytes), style="bold")
+    for kind, (files, size) in held.items():
+        table.add_row(kind, str(files), _size(size))
+    table.add_row("all", str(sum(f for f, _ in held.values())), _size(sum(s for _, s in held.values())), style="bold")
     stdout.print(table)
 
 
 @cache_app.command("clear")
-def cache_clear(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder [default: $FEASIBILITY_CACHE or ~/.cache/feasibility].")) -> None:
+def cache_clear(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help=CACHE_DIR_HELP)) -> None:
     """Delete every cached probe, checkpoint and probe length (other files in the folder are left alone); the
     next `assess` trains again."""
-    from feasibility.assess import clear_cache
+    from feasibility import cache
 
-    folder = _cache_folder(cache_dir)
-    files, size = clear_cache(folder)
-    stdout.print(f"removed {files} file(s), {_size(size)}, from {folder}", highlight=False, markup=False)
+    folder = cache_dir or cache.default_folder()
+    try:
+        files, size = cache.clear(folder)
+    except FeasibilityError as error:
+        _fail(error)
+    stdout.print(f"removed {files} file{'s' if files != 1 else ''}, {_size(size)}, from {folder}", highlight=False, markup=False)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -34,6 +34,7 @@ class Recommendation:
     full_length_accuracy: float | None = None  # the reference depth's weakest seed there
     holds_at_full_length: bool | None = None
     too_slow_depths: list[int] = field(default_factory=list)  # depths the time cap cut short: the machine was too slow to judge
+    steadiness: dict | None = None  # how far each depth's two latency passes disagreed (measure.steadiness_of); None before passes were kept
     evidence: list[dict] = field(default_factory=list)  # one verdict per depth, with the run's stop figures
     alternatives: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
     risks: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
@@ -184,6 +185,7 @@ def recommend(
 
     if rec.decision != "recommended" or (rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * budget):
         rec.alternatives = _alternatives(rec, spec, bounds, plan, runs, latencies, latency_fit)
+    rec.steadiness = steadiness_of(costs)
     rec.risks = _risks(rec, spec, plan, verdicts, costs)
     rec.questions = _questions(rec, spec, plan, environment)
     return rec
@@ -266,7 +268,7 @@ def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[dict], co
     noisy = [c["depth"] for c in costs if c["latency"].get("noisy")]
     if noisy:
         risks.append({"kind": "noisy_latency", "depths": noisy})
-    steadiness = steadiness_of(costs)  # None for results saved before each depth was timed twice
+    steadiness = rec.steadiness  # None for results saved before each depth was timed twice
     if steadiness and not steadiness["steady"]:
         risks.append({"kind": "unsteady_machine", **{key: steadiness[key] for key in ("drift", "depth", "passes_p50_ms")}})
     return risks

@@ -93,7 +93,7 @@ def write_outputs(assessment: Assessment, folder, lang: str = "en", keep: Path |
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "report.json"
     if not (keep is not None and target.exists() and target.resolve() == Path(keep).resolve()):
-        target.write_text(json.dumps(to_json(assessment), indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
+        target.write_text(json_text(assessment), encoding="utf-8")
     depth_table(assessment).to_csv(folder / "depths.csv", index=False)
     plots = write_plots(assessment, folder)
     (folder / markdown_name(lang)).write_text(render_markdown(assessment, plots, lang), encoding="utf-8")
@@ -107,6 +107,11 @@ def to_json(assessment: Assessment) -> dict:
     decision = assessment.recommendation
     data["recommendation"] = {"headline": headline(decision, "en"), **decision}
     return _strict(data)
+
+
+def json_text(assessment: Assessment) -> str:
+    """report.json's text: strict JSON (no NaN), indented, UTF-8 as written."""
+    return json.dumps(to_json(assessment), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _strict(value):
@@ -495,7 +500,7 @@ def _judging_line(plan: dict, lang: str) -> str:
 
 def _steadiness_lines(assessment: Assessment, lang: str) -> list[str]:
     """The two-pass timing check beside the environment stamp; nothing for results saved before the check existed."""
-    steadiness = assessment.views["steadiness"]
+    steadiness = assessment.recommendation["steadiness"]
     if not steadiness:
         return []
     verdict = label("steady" if steadiness["steady"] else "unsteady", lang)
@@ -507,7 +512,7 @@ def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:
     warnings = []
     if any(cost["latency"]["noisy"] for cost in assessment.costs):
         warnings.append(label("noisy_warning", lang))
-    steadiness = assessment.views["steadiness"]
+    steadiness = assessment.recommendation["steadiness"]
     if steadiness and not steadiness["steady"]:
         warnings.append(label("unsteady_warning", lang, drift=f"{steadiness['drift']:.0%}"))
     return warnings

@@ -429,8 +429,6 @@ def train_probes(
     wall = clock() - start
     if not loop.curve or loop.curve[-1].step != step:
         check(step)
-    alive, reached, curve, last_check = loop.alive, loop.reached, loop.curve, loop.last_check
-    best_step = loop.best_step
 
     # The verdict: fresh examples that neither training nor the stop rule saw.
     verdict_sets = [draw(shape, 0, torch.Generator().manual_seed(20_011 + seed), "verdict", queries=settings.verdict_questions) for seed in seeds]
@@ -441,9 +439,9 @@ def train_probes(
         full_sets = [_questions_only(draw(full_shape, 0, torch.Generator().manual_seed(30_011 + seed), "verdict", queries=settings.full_length_questions)) for seed in seeds]
         full = _evaluate_each(model, full_sets, shape.hops)
         full_chance = chance_levels(full_shape, full_sets[0])
-    results = [SeedResult(seed, fresh[e], last_check[e], full[e], reached[e], not bool(alive[e])) for e, seed in enumerate(seeds)]
+    results = [SeedResult(seed, fresh[e], loop.last_check[e], full[e], loop.reached[e], not bool(loop.alive[e])) for e, seed in enumerate(seeds)]
 
-    plateau = best_step if step - best_step >= settings.plateau_patience * settings.eval_every else None
+    plateau = loop.best_step if step - loop.best_step >= settings.plateau_patience * settings.eval_every else None
     patterns = look_inside()
     example = inspected[0].tolist()
     attention = {
@@ -461,7 +459,7 @@ def train_probes(
         wall_s=wall,
         stop_reason=stop_reason,
         seeds=results,
-        curve=curve,
+        curve=loop.curve,
         chance=chance,
         full_length_chance=full_chance,
         plateau_since_step=plateau,

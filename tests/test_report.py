@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from feasibility.assess import Assessment, load_assessment, settle
-from feasibility.report import render_markdown, render_terminal, to_json, write_outputs
+from feasibility.report import json_text, render_markdown, render_terminal, write_outputs
 
 DATA = Path(__file__).parent / "data" / "example.json"
 REWORK = Path(__file__).parent / "data" / "rework.json"
@@ -50,7 +50,7 @@ CASES = {
     "report.ja.md": lambda: render_markdown(fixed_result(), PLOTS, "ja"),
     "over-budget.md": lambda: render_markdown(over_budget(), PLOTS, "en"),
     "over-budget.ja.md": lambda: render_markdown(over_budget(), PLOTS, "ja"),
-    "report.json": lambda: json.dumps(to_json(fixed_result()), indent=2, ensure_ascii=False) + "\n",
+    "report.json": lambda: json_text(fixed_result()),  # what write_outputs writes
 }
 
 
@@ -166,7 +166,7 @@ def test_decide_once_render_many(tmp_path, monkeypatch):
 
     import feasibility.assess as assess_module
     import feasibility.heads as heads_module
-    import feasibility.measure as measure_module
+    import feasibility.recommend as recommend_module
 
     calls = {"recommend": 0, "explained_run": 0, "steadiness_of": 0}
 
@@ -181,7 +181,7 @@ def test_decide_once_render_many(tmp_path, monkeypatch):
 
     counting(assess_module, "recommend")
     counting(heads_module, "explained_run")
-    counting(measure_module, "steadiness_of")
+    counting(recommend_module, "steadiness_of")  # the only place that derives it; the recommendation carries it
     result = load_assessment(DATA)
     assert calls == {"recommend": 1, "explained_run": 1, "steadiness_of": 1}
     files = write_outputs(result, tmp_path, "en")
