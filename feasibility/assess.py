@@ -162,34 +162,7 @@ def load_assessment(path: Path) -> Assessment:
         raise UsageError(f"{path}: not a feasibility result ({error})") from None
 
 
-def _settings(plan: ProbePlan):
-    """The training settings of every probe of `plan`."""
-    from feasibility.train import TrainSettings
-
-    full = plan.full_shape()
-    return TrainSettings(
-        target_accuracy=plan.target_accuracy,
-        max_steps=plan.max_steps,
-        time_budget_s=plan.time_budget_s,
-        batch_size=plan.batch_size,
-        learning_rate=plan.learning_rate,
-        warmup_steps=plan.warmup_steps,
-        eval_every=plan.eval_every,
-        check_questions=plan.check_questions,
-        verdict_questions=plan.verdict_questions,
-        full_length=full.sequence_length if full else None,
-        full_length_questions=plan.full_length_questions,
-    )
-
-
-def _config(plan: ProbePlan, depth: int, length: int | None = None):
-    from feasibility.probe import ProbeConfig
-
-    shape = plan.shape(length)
-    return ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio, tied_head=plan.tied_head)
-
-
-def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None) -> ProbePlan:
+def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None, device: str = "cpu") -> ProbePlan:
     """With `probe.sequence_length: auto`, the longest candidate length whose steps fit the time budget here
     (`plan.choose_length`, step times measured at the deepest planned depth). The choice is cached per machine,
     so a rerun probes the same length and finds its finished probes."""
@@ -200,29 +173,27 @@ def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None) -> 
 
     if not plan.length_candidates:
         return plan
-    key = cache_key({"plan": {k: v for k, v in plan.to_dict().items() if k not in ("probe_sequence_length", "length_choice")}, "machine": [platform.node(), platform.machine(), os.cpu_count()], "code": code_version()})
+    machine = [platform.node(), platform.machine(), os.cpu_count(), device]
+    key = cache_key({"plan": {k: v for k, v in plan.to_dict().items() if k not in ("probe_sequence_length", "length_choice")}, "machine": machine, "code": code_version()})
     path = cache / f"length-{key}.json" if cache else None
     choice = read_entry(path, lambda data: isinstance(data, dict) and data.get("chosen") in plan.length_candidates, events.stage) if path else None
     if choice is not None:
         return plan.with_length(choice["chosen"], choice)
     events.stage(f"timing training steps at {', '.join(str(n) for n in plan.length_candidates)} tokens to choose the probe length")
     deepest = max(plan.depths)
-    chosen = choose_length(plan, lambda length: seconds_per_step(plan.shape(length), _config(plan, deepest, length), list(plan.seeds), _settings(plan)))
+    chosen = choose_length(plan, lambda length: seconds_per_step(plan.job(deepest, device, length)))
     if path:
         write_atomic(path, {**chosen.length_choice, "chosen": chosen.probe_sequence_length})
     return chosen
 
 
-def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None) -> tuple[dict, bool]:
-    """Train (or load from the cache) all seeds of one depth; return the ProbeRun as a dict and whether cached."""
-    from feasibility.train import train_probes
+def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None, device: str) -> tuple[dict, bool]:
+    """Train (or load from the cache) all seeds of one depth on `device`; return the ProbeRun as a dict and
+    whether it came from the cache."""
+    from feasibility.train import run_job
 
-    shape, full = plan.shape(), plan.full_shape()
-    config, settings = _config(plan, depth), _settings(plan)
-    key = cache_key(
-        {"shape": asdict(shape), "full": asdict(full) if full else None, "family": shape.family, "config": asdict(config), "settings": asdict(settings), "seeds": plan.seeds, "code": code_version()}
-    )
-    path = cache / f"probe-{key}.json" if cache else None
+    job = plan.job(depth, device)
+    path = cache / f"probe-{job.key()}.json" if cache else None
     cached = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == depth and isinstance(data.get("seeds"), list), events.stage) if path else None
     if cached is not None:
         return cached, True
@@ -230,7 +201,7 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
     if checkpoint and checkpoint.exists():
         events.stage(f"depth {depth}: resuming from its checkpoint")
     events.probe_started(depth, plan.time_budget_s, plan.max_steps)
-    run = train_probes(shape, config, list(plan.seeds), settings, on_progress=events.progress, full_shape=full, checkpoint=checkpoint).to_dict()
+    run = run_job(job, on_progress=events.progress, checkpoint=checkpoint).to_dict()
     if path:
         if run["stop_reason"] != "time budget":  # a run the clock cut short is not kept: a rerun on an idle machine may finish it
             write_atomic(path, run)
@@ -262,7 +233,7 @@ def _training_compute(run: dict, plan: ProbePlan) -> dict:
     return training_macs(forward(config.sequence_length), run["steps"], plan.batch_size, len(plan.seeds), evaluated)
 
 
-def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None) -> tuple[list[dict], list[dict]]:
+def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None, device: str = "cpu") -> tuple[list[dict], list[dict]]:
     """Train the planned depths shallow to deep; once one depth has learned, deeper ones only add cost, so they
     are costed but not trained."""
     from feasibility.train import DepthVerdict, ProbeRun, judge
@@ -273,7 +244,7 @@ def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path 
         if first_learned is not None:
             verdicts.append(asdict(DepthVerdict(depth=depth, verdict="skipped", accuracy=None, lower_bound=None, seeds_learned=0, seeds=0)))
             continue
-        run, cached = _train_depth(plan, depth, events, cache)
+        run, cached = _train_depth(plan, depth, events, cache, device)
         verdict = asdict(judge(ProbeRun.from_dict(run), lower_bound, plan.target_accuracy))
         runs.append({**run, "cached": cached, "training_compute": _training_compute(run, plan)})
         verdicts.append(verdict)
@@ -342,14 +313,32 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     return costs, fit, asdict(environment(device, deployment.dtype))
 
 
+def training_device(requested: str) -> str:
+    """Where probes train: "auto" is a GPU where torch sees one, else the CPU."""
+    import torch
+
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise MeasurementError('--train-device is "cuda" but torch sees no GPU here; use "auto" or "cpu"')
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return requested
+
+
 def assess(
-    spec: TaskSpec, events: Events | None = None, cache_dir: Path | None = None, use_cache: bool = True, compare_curriculum: bool = False
+    spec: TaskSpec,
+    events: Events | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    compare_curriculum: bool = False,
+    train_device: str = "auto",
 ) -> Assessment:
-    """Run every stage for `spec` and return the result object the reports render."""
+    """Run every stage for `spec` and return the result object the reports render. Probes train on
+    `train_device` (see `training_device`); costs are measured on `spec.deployment.device`."""
     from feasibility.measure import resolve_device
 
     events = events or Events()
     device = resolve_device(spec.deployment.device)  # a missing GPU is reported before minutes of training
+    trains_on = training_device(train_device)
     if spec.deployment.mode == "cuda-graph" and device != "cuda":
         raise MeasurementError('deployment.mode is "cuda-graph" but torch sees no GPU here; use mode "eager" or run on a GPU')
     timings: dict[str, float] = {}
@@ -358,15 +347,15 @@ def assess(
     cache = (cache_dir or default_folder()) if use_cache else None
     if cache:
         check_writable(cache)  # before minutes of training, not after
-    plan = choose_probe_length(make_plan(spec, bounds), events, cache)
+    plan = choose_probe_length(make_plan(spec, bounds), events, cache, trains_on)
     if plan.shortened:
         events.stage(f"training at {plan.probe_sequence_length} tokens, the longest that fits the time budget here; judging at {plan.task_sequence_length} too")
-    runs, verdicts = probe_depths(plan, bounds.lower, events, cache)
+    runs, verdicts = probe_depths(plan, bounds.lower, events, cache, trains_on)
     comparison = None
     if compare_curriculum:
         switched = dataclasses.replace(plan, curriculum=not plan.curriculum, depths=tuple(run["depth"] for run in runs))
         events.stage(f"training the same depths {'without' if plan.curriculum else 'with'} the implicit curriculum, for comparison")
-        other_runs, other_verdicts = probe_depths(switched, bounds.lower, events, cache)
+        other_runs, other_verdicts = probe_depths(switched, bounds.lower, events, cache, trains_on)
         comparison = {"curriculum": switched.curriculum, "probes": other_runs, "verdicts": other_verdicts}
     timings["probes"] = time.perf_counter() - started
     measured = time.perf_counter()
@@ -380,7 +369,7 @@ def assess(
         verdicts=verdicts,
         costs=costs,
         latency_fit=fit,
-        environment=env,
+        environment={**env, "train_device": trains_on},
         recommendation={},
         timings_s=timings,
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

@@ -74,7 +74,8 @@ def assess(
     seeds: Optional[int] = typer.Option(None, "--seeds", help="Seeds per depth (overrides probe.seeds)."),
     time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Training seconds per depth (overrides probe.time_budget_s)."),
     latency_ms: Optional[float] = typer.Option(None, "--latency-ms", help="Latency budget (overrides requirements.latency_ms)."),
-    device: Optional[str] = typer.Option(None, "--device", click_type=click.Choice(DEVICES), help='Where latency and memory are measured: auto, cpu or cuda (overrides deployment.device); probes train on the CPU.'),
+    device: Optional[str] = typer.Option(None, "--device", click_type=click.Choice(DEVICES), help='Where latency and memory are measured: auto, cpu or cuda (overrides deployment.device).'),
+    train_device: str = typer.Option("auto", "--train-device", click_type=click.Choice(DEVICES), help="Where the probes train: auto (a GPU where torch sees one, else the CPU), cpu or cuda."),
     mode: Optional[str] = typer.Option(None, "--mode", click_type=click.Choice(MODES), help='How latency is timed: eager or cuda-graph (overrides deployment.mode).'),
     no_cache: bool = typer.Option(False, "--no-cache", help="Retrain every probe instead of reusing finished ones."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where finished probes are kept [default: ~/.cache/feasibility]."),
@@ -107,7 +108,7 @@ def assess(
 
     with _progress() as events:
         try:
-            result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum)
+            result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum, train_device=train_device)
         except FeasibilityError as error:
             _fail(error)
         except KeyboardInterrupt:  # caught here: typer would turn it into a silent exit 130 before `main` sees it

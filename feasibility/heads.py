@@ -75,15 +75,46 @@ def targets(shape: TaskShape, tokens: list[int]) -> dict[str, dict[int, list[int
 
 
 def target_masks(shape: TaskShape, tokens: torch.Tensor) -> dict[str, torch.Tensor]:
-    """(B, T, T) boolean masks, one per kind: [b, query, key] is True where the key is a target of the query."""
+    """(B, T, T) boolean masks, one per kind: [b, query, key] is True where the key is a target of the query.
+
+    Built with tensor operations, a few per lookup (the Python `targets` is the reference the tests hold
+    them to); at 2,048 tokens a loop over positions would cost more than the scores themselves."""
     import torch
 
     batch, length = tokens.shape
-    masks = {kind: torch.zeros(batch, length, length, dtype=torch.bool) for kind in KINDS}
-    for b in range(batch):
-        for kind, table in targets(shape, tokens[b].tolist()).items():
-            for query, keys in table.items():
-                masks[kind][b, query, keys] = True
+    masks = {kind: torch.zeros(batch, length, length, dtype=torch.bool, device=tokens.device) for kind in KINDS}
+    rows = torch.arange(batch, device=tokens.device).view(batch, 1)
+    if shape.family == "chained_retrieval":
+        count, first = shape.statements, shape.offset
+        lhs, rhs = tokens[:, first : first + 2 * count : 2], tokens[:, first + 1 : first + 2 * count : 2]  # (B, S)
+        value = first + 1 + 2 * torch.arange(count, device=tokens.device)  # each statement's value position
+        earlier = torch.ones(count, count, dtype=torch.bool, device=tokens.device).tril(-1)
+        defines = (rhs.unsqueeze(2) == lhs.unsqueeze(1)) & earlier  # [b, s, j]: statement j defines s's value
+        has_parent, parent = defines.any(-1), defines.long().argmax(-1)
+        query = value.expand(batch, count)
+        masks["previous"][rows, query, query - 1] = True
+        ancestor, active = parent, has_parent
+        for _ in range(shape.hops + 1):  # a chain holds at most D + 1 statements
+            hit = active.nonzero(as_tuple=True)
+            masks["chain"][hit[0], query[hit], value[ancestor[hit]]] = True
+            active = active & has_parent.gather(1, ancestor)
+            ancestor = parent.gather(1, ancestor)
+        return masks
+    from feasibility.tasks import _previous_occurrence
+
+    text = tokens[:, 1:]  # the string after the marker; text index p is token position p + 1
+    marker = tokens[:, 0] - shape.alphabet
+    previous = _previous_occurrence(text, shape.alphabet)
+    query = torch.arange(1, length, device=tokens.device).expand(batch, length - 1)
+    masks["previous"][:, torch.arange(2, length), torch.arange(1, length - 1)] = True
+    position = query - 1  # in text indices
+    active = torch.ones_like(position, dtype=torch.bool)
+    for hop in range(shape.hops):
+        jump = previous.gather(1, position)
+        active = active & (hop < marker).unsqueeze(1) & (jump >= 0)
+        hit = active.nonzero(as_tuple=True)
+        masks["chain"][hit[0], query[hit], jump[hit] + 2] = True  # the token after the earlier occurrence
+        position = torch.where(active, jump + 1, position)
     return masks
 
 

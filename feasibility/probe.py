@@ -11,23 +11,14 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from feasibility.jobs import ProbeConfig
 
-@dataclass(frozen=True)
-class ProbeConfig:
-    vocab_size: int
-    sequence_length: int  # the training length: position buckets reach this far, and the last covers any beyond
-    depth: int
-    width: int = 64
-    heads: int = 4
-    mlp_ratio: int = 4  # 0 builds an attention-only model
-    ensemble: int = 1  # independent models trained side by side in one batched step
-    tied_head: bool = False  # the output head reads the token embedding (GPT-2 style) instead of its own weight
+__all__ = ["ProbeConfig", "ProbeModel", "attention_patterns"]
 
 
 class EnsembleLinear(nn.Module):

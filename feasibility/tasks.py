@@ -119,15 +119,16 @@ class ChainedRetrieval:
         """`batch` fresh examples (every split alike; see `draw` for the split)."""
         statements, lengths = self.statements, self.chain_lengths
         chains, longest = len(lengths), self.hops + 1
-        rows = torch.arange(batch).unsqueeze(1)  # (B, 1) for advanced indexing
+        device = generator.device  # examples are made where the generator lives (a GPU's, for training there)
+        rows = torch.arange(batch, device=device).unsqueeze(1)  # (B, 1) for advanced indexing
         # Ground values and variables come from one pool of symbols, so that nothing but the structure of
         # the statements tells a value from a variable: "answer with any value in sight" is no shortcut.
-        symbols = torch.rand(batch, self.symbols, generator=generator).argsort(-1)[:, : chains * (longest + 1)]
+        symbols = torch.rand(batch, self.symbols, generator=generator, device=device).argsort(-1)[:, : chains * (longest + 1)]
         ground = symbols[:, :chains]  # (B, chains): one ground value per chain
         variables = symbols[:, chains:].reshape(batch, chains, longest)  # (B, chains, D+1)
         # Interleave the chains at random while keeping each chain's statements in order.
-        slots = torch.arange(chains).repeat_interleave(torch.tensor(lengths)).expand(batch, statements)
-        order = torch.rand(batch, statements, generator=generator).argsort(-1)
+        slots = torch.arange(chains, device=device).repeat_interleave(torch.tensor(lengths, device=device)).expand(batch, statements)
+        order = torch.rand(batch, statements, generator=generator, device=device).argsort(-1)
         slot_chain = slots.gather(1, order)  # (B, S): which chain each statement belongs to
         one_hot = F.one_hot(slot_chain, chains)  # (B, S, chains)
         place = (one_hot.cumsum(1) * one_hot).sum(-1)  # (B, S): 1-based place of the statement in its chain
@@ -137,14 +138,14 @@ class ChainedRetrieval:
         rhs = torch.where(place == 1, slot_ground, previous)
 
         first, end = self.offset, self.offset + 2 * statements
-        tokens = torch.full((batch, self.length), FILLER, dtype=torch.long)
+        tokens = torch.full((batch, self.length), FILLER, dtype=torch.long, device=device)
         tokens[:, first:end:2] = FIRST_SYMBOL + lhs
         tokens[:, first + 1 : end : 2] = FIRST_SYMBOL + rhs
         tokens[:, -2] = QUERY
         tokens[:, -1] = FIRST_SYMBOL + variables[:, 0, self.hops - 1]  # the last variable of the asked chain
 
-        targets = torch.full((batch, self.length), IGNORE, dtype=torch.long)
-        hops = torch.zeros(batch, self.length, dtype=torch.long)
+        targets = torch.full((batch, self.length), IGNORE, dtype=torch.long, device=device)
+        hops = torch.zeros(batch, self.length, dtype=torch.long, device=device)
         if self.curriculum:
             # Every link that needs a lookup is supervised with its ground value and tagged with its lookups. A
             # chain's first value is a copy of the token itself: supervising it taught probes to answer with the
@@ -154,7 +155,7 @@ class ChainedRetrieval:
             hops[:, first + 1 : end : 2] = lookups
         targets[:, -1] = FIRST_SYMBOL + ground[:, 0]
         hops[:, -1] = self.hops
-        is_query = torch.zeros(batch, self.length, dtype=torch.bool)
+        is_query = torch.zeros(batch, self.length, dtype=torch.bool, device=device)
         is_query[:, -1] = True
         return Batch(tokens, targets, hops, is_query)
 
@@ -216,22 +217,19 @@ class KHopInduction:
 
     def sample(self, batch: int, generator: torch.Generator) -> Batch:
         n = self.length - 1
+        device = generator.device
         # No symbol follows itself: each step adds 1..alphabet-1 (mod alphabet) to the previous symbol.
-        start = torch.randint(self.alphabet, (batch, 1), generator=generator)
-        steps = torch.randint(1, self.alphabet, (batch, n - 1), generator=generator)
+        start = torch.randint(self.alphabet, (batch, 1), generator=generator, device=device)
+        steps = torch.randint(1, self.alphabet, (batch, n - 1), generator=generator, device=device)
         text = torch.cat([start, start + steps.cumsum(1)], dim=1) % self.alphabet  # (B, n)
         if self.curriculum:
-            marker = torch.randint(1, self.hops + 1, (batch,), generator=generator)
+            marker = torch.randint(1, self.hops + 1, (batch,), generator=generator, device=device)
         else:
-            marker = torch.full((batch,), self.hops)
-        # previous[b, i]: the last j < i with text[b, j] == text[b, i], or -1; per symbol, a running maximum.
-        index = torch.arange(n)
-        occurrences = torch.where(F.one_hot(text, self.alphabet).bool(), index.view(1, n, 1), -1)  # (B, n, A)
-        latest = occurrences.cummax(1).values  # (B, n, A): last occurrence of each symbol up to i
-        before = torch.cat([torch.full((batch, 1, self.alphabet), -1), latest[:, :-1]], dim=1)
-        previous = before.gather(2, text.unsqueeze(2)).squeeze(2)
+            marker = torch.full((batch,), self.hops, device=device)
+        previous = _previous_occurrence(text, self.alphabet)
+        index = torch.arange(n, device=device)
         position = index.expand(batch, n).clone()
-        valid = torch.ones(batch, n, dtype=torch.bool)
+        valid = torch.ones(batch, n, dtype=torch.bool, device=device)
         for step in range(self.hops):
             active = (step < marker).unsqueeze(1)  # (B, 1): this example still has hops to make
             jump = previous.gather(1, position)
@@ -240,11 +238,11 @@ class KHopInduction:
         answer = torch.where(valid, text.gather(1, position), self.null)
 
         tokens = torch.cat([(self.alphabet + marker).unsqueeze(1), text], dim=1)
-        targets = torch.full((batch, self.length), IGNORE, dtype=torch.long)
+        targets = torch.full((batch, self.length), IGNORE, dtype=torch.long, device=device)
         targets[:, 1:] = answer
-        hops = torch.zeros(batch, self.length, dtype=torch.long)
+        hops = torch.zeros(batch, self.length, dtype=torch.long, device=device)
         hops[:, 1:] = marker.unsqueeze(1)
-        is_query = torch.zeros(batch, self.length, dtype=torch.bool)
+        is_query = torch.zeros(batch, self.length, dtype=torch.bool, device=device)
         is_query[:, -1] = marker == self.hops
         return Batch(tokens, targets, hops, is_query)
 
@@ -268,13 +266,24 @@ class KHopInduction:
 TaskShape = ChainedRetrieval | KHopInduction
 
 
+def _previous_occurrence(text: torch.Tensor, alphabet: int) -> torch.Tensor:
+    """(B, n) long: for each position i, the last j < i with text[j] == text[i], or -1 (a running maximum per
+    symbol). Shared by the k-hop generator and the head scores' target masks."""
+    batch, n = text.shape
+    index = torch.arange(n, device=text.device)
+    occurrences = torch.where(F.one_hot(text, alphabet).bool(), index.view(1, n, 1), -1)  # (B, n, A)
+    latest = occurrences.cummax(1).values  # (B, n, A): last occurrence of each symbol up to i
+    before = torch.cat([torch.full((batch, 1, alphabet), -1, device=text.device), latest[:, :-1]], dim=1)
+    return before.gather(2, text.unsqueeze(2)).squeeze(2)
+
+
 _HASH_WEIGHTS = torch.randint(1, 2**31 - 1, (4096,), generator=torch.Generator().manual_seed(20241118))
 
 
 def split_of(tokens: torch.Tensor) -> torch.Tensor:
     """(B,) long: which split each example belongs to (index into SPLITS), by a fixed hash of its tokens."""
     length = tokens.shape[1]
-    weights = _HASH_WEIGHTS.repeat(length // len(_HASH_WEIGHTS) + 1)[:length]
+    weights = _HASH_WEIGHTS.repeat(length // len(_HASH_WEIGHTS) + 1)[:length].to(tokens.device)
     residue = ((tokens + 1) * weights).sum(-1) % SPLIT_MODULUS
     return torch.where(residue == 0, 1, torch.where(residue == 1, 2, 0))
 
@@ -290,7 +299,7 @@ def draw(shape: TaskShape, batch: int, generator: torch.Generator, split: str = 
     while have < goal:
         candidate = shape.sample(int((goal - have) / per_example / share * 1.1) + 16, generator)
         chosen = candidate.select((split_of(candidate.tokens) == wanted).nonzero().squeeze(1))
-        counts = torch.ones(len(chosen), dtype=torch.long) if queries is None else chosen.is_query.any(1).long()
+        counts = torch.ones(len(chosen), dtype=torch.long, device=chosen.tokens.device) if queries is None else chosen.is_query.any(1).long()
         per_example = max(0.05, counts.float().mean().item()) if len(chosen) else per_example
         before = counts.cumsum(0) - counts  # what the rows before each row bring
         chosen = chosen.select((before < goal - have).nonzero().squeeze(1))

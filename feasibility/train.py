@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -28,32 +28,19 @@ import torch
 import torch.nn.functional as F
 
 from feasibility.heads import chain_positions, inspection_batch, scores_by_layer, target_masks
-from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns
+from feasibility.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
+from feasibility.probe import ProbeModel, attention_patterns
 from feasibility.tasks import IGNORE, Batch, TaskShape, draw
+
+__all__ = ["ProbeJob", "ProbeRun", "TrainSettings", "Trainer", "run_job", "train_probes", "judge"]
 
 Z_95 = 1.959964  # two-sided 95% normal quantile, for the Wilson interval
 CHECKPOINT_EVERY = 250  # steps between checkpoints of a probe in training (a few seconds to a minute of work here)
-SCORE_ELEMENTS = 2**20  # attention scores held at once while evaluating (E x B x heads x T x T floats, 4 MB:
-# small chunks stay in cache; 2**26 took 1.5x as long at 128 tokens and 4x at 32)
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    target_accuracy: float
-    max_steps: int
-    time_budget_s: float  # a safety cap; when it binds, the verdict says the machine was too slow to judge
-    batch_size: int = 64
-    learning_rate: float = 3e-3
-    warmup_steps: int = 100
-    weight_decay: float = 0.01
-    grad_clip: float = 1.0
-    eval_every: int = 50
-    check_questions: int = 1024  # the running check the stop rule reads, per seed
-    verdict_questions: int = 4096  # the fresh set the verdict is read on, per seed
-    full_length: int | None = None  # the task's length, where the probes train shorter: judged there too
-    full_length_questions: int = 4096
-    plateau_patience: int = 10  # evaluations without a 1% drop in check loss before the run counts as flat
-    threads: int | None = None
+# Attention scores (E x B x heads x T x T floats) held at once. On the CPU small parts stay in cache: evaluating
+# with 2**26 took 1.5x as long as with 2**20 at 128 tokens and 4x at 32; training parts of 2**22 (12,288 x 341
+# at 32 tokens: the whole batch; 16 examples at 128) trained fastest. On a GPU the limit only bounds memory.
+EVAL_SCORE_ELEMENTS = {"cpu": 2**20, "cuda": 2**27}
+TRAIN_SCORE_ELEMENTS = {"cpu": 2**22, "cuda": 2**28}
 
 
 @dataclass
@@ -116,6 +103,7 @@ class ProbeRun:
     full_length_chance: dict | None = None  # the same on the full-length set
     plateau_since_step: int | None = None
     attention_example: dict | None = None  # the first seed's attention on one held-out example, at the end
+    device: str = "cpu"  # where it trained ("cpu" or "cuda")
 
     @property
     def steps_per_s(self) -> float:
@@ -198,13 +186,17 @@ def _initialise(config: ProbeConfig, seeds: list[int]) -> ProbeModel:
     return model
 
 
-def _loss_per_member(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy over supervised positions, one value per ensemble member: (E,)."""
+def _loss_sums(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Summed cross-entropy over supervised positions, one value per ensemble member: (E,)."""
     ensemble = logits.shape[0]
     losses = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE, reduction="none")
-    losses = losses.view(ensemble, -1)
-    counts = (targets.view(ensemble, -1) != IGNORE).sum(-1).clamp(min=1)
-    return losses.sum(-1) / counts
+    return losses.view(ensemble, -1).sum(-1)
+
+
+def _loss_per_member(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy over supervised positions, one value per ensemble member: (E,)."""
+    counts = (targets.reshape(targets.shape[0], -1) != IGNORE).sum(-1).clamp(min=1)
+    return _loss_sums(logits, targets) / counts
 
 
 @torch.no_grad()
@@ -212,12 +204,13 @@ def evaluate(model: ProbeModel, held_out: Batch, hops: int) -> list[Evaluation]:
     """Question accuracy and link accuracy by lookups on `held_out` (E, B, T), one Evaluation per member."""
     model.eval()
     ensemble, examples, length = held_out.tokens.shape
-    chunk = max(1, SCORE_ELEMENTS // (ensemble * model.config.heads * length * length))
-    correct = torch.zeros(ensemble, hops + 1)
-    total = torch.zeros(ensemble, hops + 1)
-    answered = torch.zeros(ensemble)
-    questions = torch.zeros(ensemble)
-    loss_sum = torch.zeros(ensemble)
+    device = held_out.tokens.device
+    chunk = max(1, EVAL_SCORE_ELEMENTS[_kind(device)] // (ensemble * model.config.heads * length * length))
+    correct = torch.zeros(ensemble, hops + 1, device=device)
+    total = torch.zeros(ensemble, hops + 1, device=device)
+    answered = torch.zeros(ensemble, device=device)
+    questions = torch.zeros(ensemble, device=device)
+    loss_sum = torch.zeros(ensemble, device=device)
     for start in range(0, examples, chunk):
         part = slice(start, start + chunk)
         tokens, targets = held_out.tokens[:, part], held_out.targets[:, part]
@@ -233,6 +226,7 @@ def evaluate(model: ProbeModel, held_out: Batch, hops: int) -> list[Evaluation]:
         answered += (hit & is_query).flatten(1).sum(-1)
         questions += is_query.flatten(1).sum(-1)
     model.train()
+    correct, total, answered, questions, loss_sum = (t.cpu() for t in (correct, total, answered, questions, loss_sum))
     results = []
     for e in range(ensemble):
         right, asked = int(answered[e]), int(questions[e])
@@ -294,32 +288,233 @@ class _Loop:
         return cls(**{**state, "curve": [CurvePoint.from_dict(c) for c in state["curve"]], "last_check": [Evaluation.from_dict(e) for e in state["last_check"]]})
 
 
-def _save_checkpoint(path: Path, identity: dict, loop: _Loop, model: ProbeModel, optimiser: torch.optim.Optimizer, streams: list[torch.Generator]) -> None:
-    """Write the whole training state at a step boundary, atomically (a unique temporary file, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"identity": identity, "loop": loop.to_state(), "model": model.state_dict(), "optimiser": optimiser.state_dict(), "streams": [g.get_state() for g in streams]}
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    torch.save(state, temporary)
-    temporary.replace(path)
+def micro_batch(config: ProbeConfig, members: int, batch: int, device: str) -> int:
+    """Examples per forward/backward pass in training: the batch is split so that one pass holds at most
+    TRAIN_SCORE_ELEMENTS[device] attention scores (gradients are summed over the parts, so the step is the same
+    step). On the CPU, tensors that stay in cache are what make long inputs fast: at 128 tokens, parts of 16
+    examples trained 1.36x faster than the whole batch of 64 (2 cores)."""
+    per_example = members * config.heads * config.sequence_length**2
+    return max(1, min(batch, TRAIN_SCORE_ELEMENTS[_kind(device)] // per_example))
 
 
-def _load_checkpoint(path: Path, identity: dict, model: ProbeModel, optimiser: torch.optim.Optimizer, streams: list[torch.Generator]) -> _Loop | None:
-    """The saved loop, with model, optimiser and streams restored; None when there is no usable checkpoint (a
-    damaged one, or one of another job, is ignored and training starts over)."""
-    if not path.is_file():
-        return None
-    try:
-        state = torch.load(path, weights_only=True)
-        if state.get("identity") != identity or len(state["streams"]) != len(streams):
-            return None
-        loop = _Loop.from_state(state["loop"])  # everything is read before anything is restored
-        model.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimiser"])
-        for stream, saved in zip(streams, state["streams"], strict=True):
-            stream.set_state(saved)
-    except Exception:  # noqa: BLE001 - any unreadable checkpoint means: start over, never a crash
-        return None
-    return loop
+def _kind(device: str | torch.device) -> str:
+    return "cuda" if torch.device(device).type == "cuda" else "cpu"
+
+
+class Trainer:
+    """One job's probes in training: the model (all seeds as one ensemble), the optimiser, the data streams and
+    the loop's state, in one place, on the job's device. `train` runs until a stop rule ends it; `save` and
+    `load` write and read a checkpoint of all of it; `result` judges the probes on fresh examples."""
+
+    def __init__(self, job: ProbeJob, clock: Callable[[], float] = time.perf_counter):
+        settings = job.settings
+        self.job, self.settings, self.clock = job, settings, clock
+        self.shape, self.full_shape = job.shape(), job.full_shape()
+        self.device = torch.device(job.device)
+        self.seeds = list(job.seeds)
+        self.members = len(self.seeds)
+        self.config = replace(job.config, ensemble=self.members)
+        self.model = _initialise(self.config, self.seeds).to(self.device)
+        fused = {"fused": True} if self.device.type == "cuda" else {}  # one kernel for the whole update
+        self.optimiser = torch.optim.AdamW(self.model.parameters(), lr=settings.learning_rate, betas=(0.9, 0.98), weight_decay=settings.weight_decay, **fused)
+        self.streams = [torch.Generator(self.device).manual_seed(seed) for seed in self.seeds]  # training data is made on the device
+        # Evaluation sets are drawn on the CPU, so every device is judged on the very same examples.
+        check = [draw(self.shape, 0, torch.Generator().manual_seed(10_007 + seed), "check", queries=settings.check_questions) for seed in self.seeds]
+        self.check_set = _stack_sets(check).to(self.device)
+        self.inspected = inspection_batch(self.shape).tokens
+        self.masks = {kind: mask.to(self.device) for kind, mask in target_masks(self.shape, self.inspected).items()}
+        self.micro = micro_batch(self.config, self.members, settings.batch_size, job.device)
+        self.loop = _Loop(alive=torch.ones(self.members, dtype=torch.bool, device=self.device), reached=[None] * self.members, last_train_loss=[math.nan] * self.members)
+        self.started = clock()
+
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    # -- checkpoints ------------------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the whole training state at a step boundary, atomically (a unique temporary file, then a rename)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.loop.elapsed_s = self.elapsed()
+        state = {
+            "identity": self.job.to_dict(),
+            "loop": self.loop.to_state(),
+            "model": self.model.state_dict(),
+            "optimiser": self.optimiser.state_dict(),
+            "streams": [stream.get_state() for stream in self.streams],
+        }
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        torch.save(state, temporary)
+        temporary.replace(path)
+
+    def load(self, path: Path) -> bool:
+        """Restore the state saved at `path`; False (and nothing restored) when there is no usable checkpoint: a
+        damaged one, or one of another job, is ignored and training starts over."""
+        if not path.is_file():
+            return False
+        try:
+            state = torch.load(path, weights_only=True, map_location=self.device)
+            if state.get("identity") != self.job.to_dict() or len(state["streams"]) != len(self.streams):
+                return False
+            loop = _Loop.from_state(state["loop"])  # everything is read before anything is restored
+            self.model.load_state_dict(state["model"])
+            self.optimiser.load_state_dict(state["optimiser"])
+            for stream, saved in zip(self.streams, state["streams"], strict=True):
+                stream.set_state(saved.cpu())
+        except Exception:  # noqa: BLE001 - any unreadable checkpoint means: start over, never a crash
+            return False
+        self.loop = loop
+        self.loop.alive = self.loop.alive.to(self.device)
+        self.started = self.clock() - loop.elapsed_s
+        return True
+
+    # -- training ---------------------------------------------------------------------------------------
+
+    def step(self) -> bool:
+        """One optimiser step of every live seed; False when no seed is left alive (and nothing was updated)."""
+        loop, settings = self.loop, self.settings
+        batch = _stack([draw(self.shape, settings.batch_size, stream, "train") for stream in self.streams])
+        supervised = (batch.targets != IGNORE).flatten(1).sum(-1).clamp(min=1)  # (E,)
+        self.optimiser.zero_grad(set_to_none=True)
+        losses = torch.zeros(self.members, device=self.device)
+        for start in range(0, settings.batch_size, self.micro):
+            part = slice(start, start + self.micro)
+            logits = self.model(batch.tokens[:, part])
+            part_losses = _loss_sums(logits, batch.targets[:, part]) / supervised
+            torch.where(loop.alive, part_losses, torch.zeros_like(part_losses)).sum().backward()
+            losses += part_losses.detach()
+        if loop.initial_loss is None:
+            loop.initial_loss = losses.clone()
+        blown = ~torch.isfinite(losses) | ((loop.step > settings.warmup_steps) & (losses > 3 * loop.initial_loss))
+        loop.alive &= ~blown
+        if not loop.alive.any():
+            return False
+        _clip_per_member(self.model, loop.alive, settings.grad_clip)  # also zeroes the seeds that just diverged
+        for group in self.optimiser.param_groups:
+            group["lr"] = settings.learning_rate * learning_rate_factor(loop.step, settings)
+        self.optimiser.step()
+        alive = loop.alive.tolist()
+        loop.last_train_loss = [v if alive[e] else math.nan for e, v in enumerate(losses.tolist())]
+        loop.step += 1
+        return True
+
+    @torch.no_grad()
+    def look_inside(self) -> dict[str, torch.Tensor]:
+        self.model.eval()
+        patterns = attention_patterns(self.model, self.inspected.to(self.device).expand(self.members, -1, -1))
+        self.model.train()
+        return patterns
+
+    def check(self, on_progress: Callable[[Progress], None] | None = None) -> bool:
+        """Evaluate on the check set and add a point to the curve; True when every live seed has met the target."""
+        loop, settings = self.loop, self.settings
+        results = loop.last_check = evaluate(self.model, self.check_set, self.shape.hops)
+        loop.checked_step = loop.step
+        scores = scores_by_layer(self.look_inside(), self.masks)
+        loop.curve.append(
+            CurvePoint(loop.step, self.elapsed(), list(loop.last_train_loss), [r.loss for r in results], [r.accuracy_by_hop for r in results], [r.query_accuracy for r in results], scores)
+        )
+        alive = loop.alive.tolist()
+        met = True
+        for e in range(self.members):
+            if not alive[e]:
+                continue
+            if results[e].lower_bound >= settings.target_accuracy:
+                loop.reached[e] = loop.reached[e] if loop.reached[e] is not None else loop.step
+            else:
+                met = False
+        live_loss = sum(results[e].loss for e in range(self.members) if alive[e]) / max(1, sum(alive))
+        if live_loss < loop.best_loss * 0.99:
+            loop.best_loss, loop.best_step = live_loss, loop.step
+        if on_progress:
+            shown = [results[e].query_accuracy for e in range(self.members) if alive[e]]
+            on_progress(Progress(self.config.depth, loop.step, settings.max_steps, self.elapsed(), settings.time_budget_s, min(shown) if shown else None))
+        return met and any(alive)
+
+    def train(self, on_progress: Callable[[Progress], None] | None = None, checkpoint: Path | None = None, checkpoint_every: int = CHECKPOINT_EVERY) -> str:
+        """Train until a stop rule ends it; return the stop reason. With `checkpoint`, the state is saved there
+        every `checkpoint_every` steps."""
+        loop, settings = self.loop, self.settings
+        self.model.train()
+        while True:
+            step = loop.step
+            if step % settings.eval_every == 0 and step > loop.checked_step and self.check(on_progress):
+                return "target met"
+            if step >= settings.max_steps:
+                return "step cap"
+            if self.elapsed() >= settings.time_budget_s:
+                return "time budget"
+            # A plateau ends the run only once it is long in every sense: `plateau_patience` evaluations, half of
+            # the steps so far, and a quarter of the step budget (heads can emerge late after a long plateau).
+            evaluations_flat = (step - loop.best_step) // settings.eval_every
+            if step > 0 and evaluations_flat >= settings.plateau_patience and step - loop.best_step >= step // 2 and step >= settings.max_steps / 4:
+                return "plateau"
+            if checkpoint and step > 0 and step % checkpoint_every == 0:
+                self.save(checkpoint)
+            if not self.step():
+                return "diverged"
+
+    def result(self, stop_reason: str) -> ProbeRun:
+        """The run, judged on fresh examples that neither training nor the stop rule saw (and at the task's
+        length, where the probes trained shorter)."""
+        loop, settings, shape, seeds = self.loop, self.settings, self.shape, self.seeds
+        step, wall = loop.step, self.elapsed()
+        if not loop.curve or loop.curve[-1].step != step:
+            self.check()
+        verdict_sets = [draw(shape, 0, torch.Generator().manual_seed(20_011 + seed), "verdict", queries=settings.verdict_questions) for seed in seeds]
+        fresh = _evaluate_each(self.model, verdict_sets, shape.hops)
+        chance = chance_levels(shape, verdict_sets[0])
+        full, full_chance = [None] * self.members, None
+        if self.full_shape is not None:
+            full_sets = [_questions_only(draw(self.full_shape, 0, torch.Generator().manual_seed(30_011 + seed), "verdict", queries=settings.full_length_questions)) for seed in seeds]
+            full = _evaluate_each(self.model, full_sets, shape.hops)
+            full_chance = chance_levels(self.full_shape, full_sets[0])
+        alive = loop.alive.tolist()
+        results = [SeedResult(seed, fresh[e], loop.last_check[e], full[e], loop.reached[e], not alive[e]) for e, seed in enumerate(seeds)]
+        plateau = loop.best_step if step - loop.best_step >= settings.plateau_patience * settings.eval_every else None
+        patterns = self.look_inside()
+        example = self.inspected[0].tolist()
+        attention = {
+            "seed": seeds[0],
+            "tokens": example,
+            "chain_positions": chain_positions(shape, example),
+            "patterns": [[[[round(v, 3) for v in row] for row in head] for head in patterns[f"blocks.{i}.attn.pattern"][0, 0].tolist()] for i in range(self.config.depth)],
+        }
+        return ProbeRun(
+            depth=self.config.depth,
+            config={**asdict(self.config), "ensemble": 1},
+            settings=asdict(settings),
+            task={"family": shape.family, **asdict(shape), "sequence_length": shape.sequence_length, "vocab_size": shape.vocab_size},
+            steps=step,
+            wall_s=wall,
+            stop_reason=stop_reason,
+            seeds=results,
+            curve=loop.curve,
+            chance=chance,
+            full_length_chance=full_chance,
+            plateau_since_step=plateau,
+            attention_example=attention,
+            device=self.device.type,
+        )
+
+
+def run_job(
+    job: ProbeJob,
+    on_progress: Callable[[Progress], None] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+    checkpoint: Path | None = None,
+    checkpoint_every: int = CHECKPOINT_EVERY,
+) -> ProbeRun:
+    """Train one job's probes (all seeds of one depth, in one batched step) and judge them on fresh examples.
+
+    With `checkpoint`, the training state is saved there every `checkpoint_every` steps, and a run that finds a
+    checkpoint of the same job resumes from it: on the CPU it reaches the very figures of an uninterrupted run."""
+    if job.settings.threads:
+        torch.set_num_threads(job.settings.threads)
+    trainer = Trainer(job, clock)
+    if checkpoint:
+        trainer.load(checkpoint)
+    return trainer.result(trainer.train(on_progress, checkpoint, checkpoint_every))
 
 
 def train_probes(
@@ -332,139 +527,11 @@ def train_probes(
     full_shape: TaskShape | None = None,
     checkpoint: Path | None = None,
     checkpoint_every: int = CHECKPOINT_EVERY,
+    device: str = "cpu",
 ) -> ProbeRun:
-    """Train one probe per seed at `config.depth`, all in one batched step; judge them on fresh examples at the
-    probe's length and, with `full_shape`, at the task's length too.
-
-    With `checkpoint`, the training state is saved there every `checkpoint_every` steps, and a run that finds a
-    checkpoint of the same job resumes from it: on the CPU it reaches the very figures of an uninterrupted run."""
-    if settings.threads:
-        torch.set_num_threads(settings.threads)
-    config = ProbeConfig(**{**asdict(config), "ensemble": len(seeds)})
-    model = _initialise(config, seeds)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, betas=(0.9, 0.98), weight_decay=settings.weight_decay)
-    train_streams = [torch.Generator().manual_seed(seed) for seed in seeds]
-    check_set = _stack_sets([draw(shape, 0, torch.Generator().manual_seed(10_007 + seed), "check", queries=settings.check_questions) for seed in seeds])
-    members = len(seeds)
-    inspected = inspection_batch(shape).tokens
-    masks = target_masks(shape, inspected)
-    identity = {"shape": asdict(shape), "config": asdict(config), "settings": asdict(settings), "seeds": list(seeds)}
-    loop = (checkpoint and _load_checkpoint(checkpoint, identity, model, optimiser, train_streams)) or _Loop(
-        alive=torch.ones(members, dtype=torch.bool), reached=[None] * members, last_train_loss=[math.nan] * members
-    )
-
-    @torch.no_grad()
-    def look_inside() -> dict[str, torch.Tensor]:
-        model.eval()
-        patterns = attention_patterns(model, inspected.expand(members, -1, -1))
-        model.train()
-        return patterns
-
-    start = clock() - loop.elapsed_s
-
-    def check(step_now: int) -> bool:
-        """Evaluate on the check set; return True when every live seed has met the target there."""
-        results = loop.last_check = evaluate(model, check_set, shape.hops)
-        loop.checked_step = step_now
-        scores = scores_by_layer(look_inside(), masks)
-        loop.curve.append(
-            CurvePoint(step_now, clock() - start, list(loop.last_train_loss), [r.loss for r in results], [r.accuracy_by_hop for r in results], [r.query_accuracy for r in results], scores)
-        )
-        met = True
-        for e in range(members):
-            if not loop.alive[e]:
-                continue
-            if results[e].lower_bound >= settings.target_accuracy:
-                loop.reached[e] = loop.reached[e] if loop.reached[e] is not None else step_now
-            else:
-                met = False
-        live_loss = sum(results[e].loss for e in range(members) if loop.alive[e]) / max(1, int(loop.alive.sum()))
-        if live_loss < loop.best_loss * 0.99:
-            loop.best_loss, loop.best_step = live_loss, step_now
-        if on_progress:
-            shown = [results[e].query_accuracy for e in range(members) if loop.alive[e]]
-            on_progress(Progress(config.depth, step_now, settings.max_steps, clock() - start, settings.time_budget_s, min(shown) if shown else None))
-        return met and bool(loop.alive.any())
-
-    model.train()
-    while True:
-        step = loop.step
-        if step % settings.eval_every == 0 and step > loop.checked_step and check(step):
-            stop_reason = "target met"
-            break
-        if step >= settings.max_steps:
-            stop_reason = "step cap"
-            break
-        if clock() - start >= settings.time_budget_s:
-            stop_reason = "time budget"
-            break
-        # A plateau ends the run only once it is long in every sense: `plateau_patience` evaluations, half of
-        # the steps so far, and a quarter of the step budget (heads can emerge late after a long plateau).
-        evaluations_flat = (step - loop.best_step) // settings.eval_every
-        if step > 0 and evaluations_flat >= settings.plateau_patience and step - loop.best_step >= step // 2 and step >= settings.max_steps / 4:
-            stop_reason = "plateau"
-            break
-        if checkpoint and step > 0 and step % checkpoint_every == 0:
-            loop.elapsed_s = clock() - start
-            _save_checkpoint(checkpoint, identity, loop, model, optimiser, train_streams)
-        batch = _stack([draw(shape, settings.batch_size, stream, "train") for stream in train_streams])
-        logits = model(batch.tokens)
-        losses = _loss_per_member(logits, batch.targets)
-        if loop.initial_loss is None:
-            loop.initial_loss = losses.detach().clone()
-        blown = ~torch.isfinite(losses.detach()) | ((step > settings.warmup_steps) & (losses.detach() > 3 * loop.initial_loss))
-        loop.alive &= ~blown
-        if not loop.alive.any():
-            stop_reason = "diverged"
-            break
-        optimiser.zero_grad(set_to_none=True)
-        torch.where(loop.alive, losses, torch.zeros_like(losses)).sum().backward()
-        _clip_per_member(model, loop.alive, settings.grad_clip)
-        for group in optimiser.param_groups:
-            group["lr"] = settings.learning_rate * learning_rate_factor(step, settings)
-        optimiser.step()
-        loop.last_train_loss = [v if loop.alive[e] else math.nan for e, v in enumerate(losses.detach().tolist())]
-        loop.step += 1
-    step = loop.step
-    wall = clock() - start
-    if not loop.curve or loop.curve[-1].step != step:
-        check(step)
-
-    # The verdict: fresh examples that neither training nor the stop rule saw.
-    verdict_sets = [draw(shape, 0, torch.Generator().manual_seed(20_011 + seed), "verdict", queries=settings.verdict_questions) for seed in seeds]
-    fresh = _evaluate_each(model, verdict_sets, shape.hops)
-    chance = chance_levels(shape, verdict_sets[0])
-    full, full_chance = [None] * members, None
-    if full_shape is not None:
-        full_sets = [_questions_only(draw(full_shape, 0, torch.Generator().manual_seed(30_011 + seed), "verdict", queries=settings.full_length_questions)) for seed in seeds]
-        full = _evaluate_each(model, full_sets, shape.hops)
-        full_chance = chance_levels(full_shape, full_sets[0])
-    results = [SeedResult(seed, fresh[e], loop.last_check[e], full[e], loop.reached[e], not bool(loop.alive[e])) for e, seed in enumerate(seeds)]
-
-    plateau = loop.best_step if step - loop.best_step >= settings.plateau_patience * settings.eval_every else None
-    patterns = look_inside()
-    example = inspected[0].tolist()
-    attention = {
-        "seed": seeds[0],
-        "tokens": example,
-        "chain_positions": chain_positions(shape, example),
-        "patterns": [[[[round(v, 3) for v in row] for row in head] for head in patterns[f"blocks.{i}.attn.pattern"][0, 0].tolist()] for i in range(config.depth)],
-    }
-    return ProbeRun(
-        depth=config.depth,
-        config={**asdict(config), "ensemble": 1},
-        settings=asdict(settings),
-        task={"family": shape.family, **asdict(shape), "sequence_length": shape.sequence_length, "vocab_size": shape.vocab_size},
-        steps=step,
-        wall_s=wall,
-        stop_reason=stop_reason,
-        seeds=results,
-        curve=loop.curve,
-        chance=chance,
-        full_length_chance=full_chance,
-        plateau_since_step=plateau,
-        attention_example=attention,
-    )
+    """`run_job` for the job made of these pieces."""
+    job = ProbeJob(task_dict(shape), config, settings, tuple(seeds), task_dict(full_shape) if full_shape is not None else None, device)
+    return run_job(job, on_progress, clock, checkpoint, checkpoint_every)
 
 
 def _stack_sets(sets: list[Batch]) -> Batch:
@@ -473,7 +540,7 @@ def _stack_sets(sets: list[Batch]) -> Batch:
     rows = max(len(s) for s in sets)
     padded = []
     for one in sets:
-        extra = one.select(torch.arange(rows - len(one)) % len(one))
+        extra = one.select(torch.arange(rows - len(one), device=one.tokens.device) % len(one))
         extra.targets.fill_(IGNORE)
         extra.is_query.fill_(False)
         padded.append(Batch.concat([one, extra]) if len(extra) else one)
@@ -487,25 +554,21 @@ def _questions_only(batch: Batch) -> Batch:
 
 def _evaluate_each(model: ProbeModel, sets: list[Batch], hops: int) -> list[Evaluation]:
     """Evaluate member e on sets[e]."""
-    return evaluate(model, _stack_sets(sets), hops)
+    return evaluate(model, _stack_sets(sets).to(next(model.parameters()).device), hops)
 
 
-def seconds_per_step(shape: TaskShape, config: ProbeConfig, seeds: list[int], settings: TrainSettings, steps: int = 4) -> float:
-    """Median wall time of one training step (data, forward, backward, update) of `config` with all `seeds`
-    batched, after one untimed step; what `plan.choose_length` predicts a run's time from."""
-    if settings.threads:
-        torch.set_num_threads(settings.threads)
-    model = _initialise(ProbeConfig(**{**asdict(config), "ensemble": len(seeds)}), seeds)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate)
-    streams = [torch.Generator().manual_seed(seed) for seed in seeds]
+def seconds_per_step(job: ProbeJob, steps: int = 4) -> float:
+    """Median wall time of one training step (data, forward, backward, update) of `job`, all seeds batched,
+    after one untimed step; what `plan.choose_length` predicts a run's time from."""
+    if job.settings.threads:
+        torch.set_num_threads(job.settings.threads)
+    trainer = Trainer(job)
     times = []
     for _ in range(steps + 1):
         started = time.perf_counter()
-        batch = _stack([draw(shape, settings.batch_size, stream, "train") for stream in streams])
-        loss = _loss_per_member(model(batch.tokens), batch.targets).sum()
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        optimiser.step()
+        trainer.step()
+        if trainer.device.type == "cuda":
+            torch.cuda.synchronize()
         times.append(time.perf_counter() - started)
     return sorted(times[1:])[len(times[1:]) // 2]
 

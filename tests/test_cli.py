@@ -139,8 +139,8 @@ def test_a_probe_the_clock_cut_short_is_not_cached(tiny_spec, tmp_path, monkeypa
     """A run stopped by the time cap (a busy machine) is not kept: the rerun trains it again."""
     import feasibility.train as train_module
 
-    real = train_module.train_probes
-    monkeypatch.setattr(train_module, "train_probes", lambda *args, **kwargs: real(*args, **{**kwargs, "clock": iter(range(0, 10**6, 30)).__next__}))
+    real = train_module.run_job
+    monkeypatch.setattr(train_module, "run_job", lambda *args, **kwargs: real(*args, **{**kwargs, "clock": iter(range(0, 10**6, 30)).__next__}))
     cache = tmp_path / "cache"
     args = ["assess", str(tiny_spec), "--out", str(tmp_path / "out"), "--cache-dir", str(cache), "--depths", "2"]
     result = runner.invoke(app, args)
@@ -184,7 +184,7 @@ def test_an_interrupted_assess_says_what_was_kept_and_resumes_from_the_checkpoin
     rerun resumes from it (its first running check is after the checkpoint) and the finished run replaces it."""
     import feasibility.train as train_module
 
-    real = train_module.train_probes
+    real = train_module.run_job
     checks: list[list[int]] = []  # the steps of the running checks, one list per run
 
     def interrupting(*args, on_progress=None, checkpoint=None, **kwargs):
@@ -197,7 +197,7 @@ def test_an_interrupted_assess_says_what_was_kept_and_resumes_from_the_checkpoin
 
         return real(*args, on_progress=progress, checkpoint=checkpoint, checkpoint_every=50, **kwargs)
 
-    monkeypatch.setattr(train_module, "train_probes", interrupting)
+    monkeypatch.setattr(train_module, "run_job", interrupting)
     cache = tmp_path / "cache"
     args = ["assess", str(tiny_spec), "--out", str(tmp_path / "out"), "--cache-dir", str(cache), "--depths", "1", "--time-budget", "600"]
     interrupted = runner.invoke(app, args)

@@ -102,3 +102,25 @@ def test_a_previous_token_head_is_named_as_such():
     for point, value in zip(curve, (0.2, 0.7)):
         point["head_scores"]["previous"] = [[[value]]]
     assert emergence(curve) == [{"layer": 1, "head": 1, "kind": "previous", "step": 50, "final": 0.7}]
+
+
+def test_target_masks_match_the_reference_walk_on_every_example():
+    """The masks are built with tensor operations; the Python walk (`targets`) is the reference, example by example."""
+    from feasibility.tasks import draw
+
+    shapes = [
+        ChainedRetrieval(hops=2, length=32, symbols=40),
+        ChainedRetrieval(hops=3, length=33, symbols=60),  # odd length: a filler first
+        ChainedRetrieval(hops=1, length=18, symbols=30),
+        KHopInduction(hops=3, length=40, alphabet=4),
+        KHopInduction(hops=2, length=17, alphabet=4, curriculum=False),
+    ]
+    for shape in shapes:
+        tokens = draw(shape, 32, torch.Generator().manual_seed(1)).tokens
+        masks = target_masks(shape, tokens)
+        for row in range(len(tokens)):
+            for kind, table in targets(shape, tokens[row].tolist()).items():
+                expected = torch.zeros(shape.sequence_length, shape.sequence_length, dtype=torch.bool)
+                for query, keys in table.items():
+                    expected[query, keys] = True
+                assert torch.equal(masks[kind][row], expected), (shape, row, kind)

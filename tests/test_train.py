@@ -3,7 +3,10 @@ clock as a safety net, per-seed determinism, and probes that learn."""
 
 from __future__ import annotations
 
+import json
 import math
+import pickle
+from dataclasses import replace
 
 import pytest
 import torch
@@ -11,15 +14,19 @@ import torch
 import feasibility.train as train_module
 from feasibility import layout
 from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns
+from feasibility.jobs import ProbeJob, task_dict
 from feasibility.tasks import ChainedRetrieval, KHopInduction, split_of
 from feasibility.train import (
     Evaluation,
     ProbeRun,
     SeedResult,
+    Trainer,
     TrainSettings,
     _initialise,
     judge,
     learning_rate_factor,
+    micro_batch,
+    run_job,
     seconds_per_step,
     train_probes,
     wilson_lower_bound,
@@ -235,8 +242,46 @@ def test_learning_rate_warms_up_then_decays_over_the_steps():
 
 def test_seconds_per_step_is_a_measured_time():
     shape = ChainedRetrieval(hops=1, length=18, symbols=layout.symbols_used(1, 18))
-    seconds = seconds_per_step(shape, ProbeConfig(shape.vocab_size, 18, 1, 16, 2, 0), [0, 1], TrainSettings(target_accuracy=0.9, max_steps=10, time_budget_s=10), steps=2)
-    assert 0 < seconds < 5
+    job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 18, 1, 16, 2, 0), TrainSettings(target_accuracy=0.9, max_steps=10, time_budget_s=10), (0, 1))
+    assert 0 < seconds_per_step(job, steps=2) < 5
+
+
+def test_a_job_is_data_that_runs_anywhere_to_the_same_figures():
+    """A job survives JSON and pickling (as it would on its way to another process or machine) with its key, and
+    the job rebuilt from JSON trains to the very figures of the original."""
+    shape = KHopInduction(hops=1, length=12, alphabet=4)
+    job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 12, 1, 16, 2), TrainSettings(max_steps=60, **SETTINGS), (0, 1))
+    again = ProbeJob.from_dict(json.loads(json.dumps(job.to_dict())))
+    assert again == job == pickle.loads(pickle.dumps(job))
+    assert again.key() == job.key()
+    assert job.on("cuda").key() != job.key() and replace(job, seeds=(0, 2)).key() != job.key()
+    first, second = run_job(job), run_job(again)
+    assert [s.verdict_set for s in first.seeds] == [s.verdict_set for s in second.seeds]
+    assert [c.held_out_loss for c in first.curve] == [c.held_out_loss for c in second.curve]
+
+
+def test_a_step_split_into_parts_is_the_same_step():
+    """Long inputs train in parts of the batch (to stay in cache); the gradients are summed, so the parameters
+    after a few steps match the whole-batch step to float rounding."""
+    shape = ChainedRetrieval(hops=2, length=32, symbols=layout.symbols_used(2, 32))
+    job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 32, 2, 16, 2), TrainSettings(max_steps=10, **SETTINGS), (0, 1))
+    whole, parts = Trainer(job), Trainer(job)
+    parts.micro = 5  # parts of 5 examples, the last one shorter
+    assert whole.micro == job.settings.batch_size
+    for _ in range(3):
+        whole.step()
+        parts.step()
+    for (name, a), (_, b) in zip(whole.model.named_parameters(), parts.model.named_parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+    assert whole.loop.last_train_loss == pytest.approx(parts.loop.last_train_loss, rel=1e-5)
+
+
+def test_the_parts_of_a_step_keep_attention_scores_in_cache_on_the_cpu():
+    config = ProbeConfig(100, 128, 3, 64, 4)
+    assert micro_batch(config, 3, 64, "cpu") == 21  # 3 seeds x 4 heads x 128^2 scores each: 2**22 // 196,608
+    assert micro_batch(replace(config, sequence_length=32), 3, 64, "cpu") == 64
+    assert micro_batch(replace(config, sequence_length=2048), 3, 64, "cpu") == 1
+    assert micro_batch(config, 3, 64, "cuda") == 64
 
 
 def test_every_seed_is_judged_on_all_its_questions():

@@ -1,0 +1,108 @@
+"""A probe job as data: what goes into training one depth's probes, free of anything local.
+
+A `ProbeJob` holds the task's shape, the probe's architecture (`ProbeConfig`), the training settings
+(`TrainSettings`), the seeds and the device: plain frozen dataclasses of numbers and strings, so a job can
+be hashed into a cache key, written to JSON, pickled to another process or machine, and run there by
+`train.run_job`, which returns a typed `train.ProbeRun`. No callbacks, files or torch objects live in it,
+and this module does not import torch.
+
+The recipe's numbers (width, heads, learning rate, batch, ...) live in `plan.py` alone; the defaults here
+refer to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+from feasibility.plan import BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, LEARNING_RATE, VERDICT_QUESTIONS, WARMUP_STEPS
+
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    """The architecture of a probe (or of the deployment model whose cost is measured)."""
+
+    vocab_size: int
+    sequence_length: int  # the training length: position buckets reach this far, and the last covers any beyond
+    depth: int
+    width: int
+    heads: int
+    mlp_ratio: int = 0  # hidden width of the MLP over the residual width; 0 builds an attention-only model
+    ensemble: int = 1  # independent models trained side by side in one batched step
+    tied_head: bool = False  # the output head reads the token embedding (GPT-2 style) instead of its own weight
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    target_accuracy: float
+    max_steps: int
+    time_budget_s: float  # a safety cap; when it binds, the verdict says the machine was too slow to judge
+    batch_size: int = BATCH_SIZE
+    learning_rate: float = LEARNING_RATE
+    warmup_steps: int = WARMUP_STEPS
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    eval_every: int = EVAL_EVERY
+    check_questions: int = CHECK_QUESTIONS  # the running check the stop rule reads, per seed
+    verdict_questions: int = VERDICT_QUESTIONS  # the fresh set the verdict is read on, per seed
+    full_length: int | None = None  # the task's length, where the probes train shorter: judged there too
+    full_length_questions: int = VERDICT_QUESTIONS
+    plateau_patience: int = 10  # evaluations without a 1% drop in check loss before the run counts as flat
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class ProbeJob:
+    """All seeds of one depth, to be trained on `device` ("cpu" or "cuda")."""
+
+    task: dict  # the probed task's shape: {"family": ..., and the fields of tasks.ChainedRetrieval or KHopInduction}
+    config: ProbeConfig
+    settings: TrainSettings
+    seeds: tuple[int, ...]
+    full_task: dict | None = None  # the task at its own length, where the probes train shorter
+    device: str = "cpu"
+
+    @property
+    def depth(self) -> int:
+        return self.config.depth
+
+    def shape(self):
+        """The task generator (imports torch)."""
+        return task_shape(self.task)
+
+    def full_shape(self):
+        return task_shape(self.full_task) if self.full_task else None
+
+    def on(self, device: str) -> "ProbeJob":
+        return replace(self, device=device)
+
+    def key(self) -> str:
+        """A hash of everything that decides the job's outcome, the code that trains it included."""
+        from feasibility.cache import code_version, key
+
+        return key({**self.to_dict(), "code": code_version()})
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "seeds": list(self.seeds)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ProbeJob":
+        return cls(
+            task=dict(data["task"]),
+            config=ProbeConfig(**data["config"]),
+            settings=TrainSettings(**data["settings"]),
+            seeds=tuple(data["seeds"]),
+            full_task=dict(data["full_task"]) if data.get("full_task") else None,
+            device=data.get("device", "cpu"),
+        )
+
+
+def task_dict(shape) -> dict:
+    """A task generator as data: its family and its fields."""
+    return {"family": shape.family, **asdict(shape)}
+
+
+def task_shape(task: dict):
+    from feasibility.tasks import ChainedRetrieval, KHopInduction
+
+    fields = {k: v for k, v in task.items() if k != "family"}
+    return KHopInduction(**fields) if task["family"] == "khop_induction" else ChainedRetrieval(**fields)
