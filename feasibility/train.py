@@ -585,11 +585,12 @@ def learning_rate_factor(step: int, settings: TrainSettings) -> float:
 
 
 def _clip_per_member(model: ProbeModel, alive: torch.Tensor, max_norm: float) -> None:
-    """Zero the gradients of dead members and clip each live member's gradient norm on its own."""
+    """Zero the gradients of dead members and clip each live member's gradient norm on its own. Written without
+    boolean indexing, which would wait for the GPU once per parameter."""
     grads = [p.grad for p in model.parameters() if p.grad is not None]
+    keep = alive.to(grads[0].dtype)
     for grad in grads:
-        grad.nan_to_num_(0.0, 0.0, 0.0)
-        grad[~alive] = 0.0
+        grad.nan_to_num_(0.0, 0.0, 0.0).mul_(keep.view(-1, *([1] * (grad.dim() - 1))))
     norms = torch.stack([g.flatten(1).pow(2).sum(-1) for g in grads]).sum(0).sqrt()  # (E,)
     scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)
     for grad in grads:
