@@ -6,22 +6,19 @@ Everything it finds goes into one JSON file, rewritten after each stage so a run
     python benchmarks/gpu_check.py OUT.json [--deadline-s 420] [--cpu-steps 3] [--gpu-steps 40]
 
 Throughput is optimiser steps of all seeds of a depth batched (data, forward, backward, update: `Trainer.step`),
-timed after warm-up steps, as probe-steps per second (seeds x steps / s). The verdicts train every depth at once,
-one process each on the one GPU, with the tool's own plan (`plan.job`); each depth's step budget is sized from
-the throughput just measured (shared by the processes) so that the clock cap does not cut a run short, and it
-never exceeds the task file's.
+timed after warm-up steps, as probe-steps per second (seeds x steps / s). The verdicts train depth after depth,
+shallow to deep as `assess` does (deeper depths are skipped once one has learned), with the tool's own plan
+(`plan.job`); each depth's step budget is sized from the throughput just measured so that the clock cap does not
+cut the run short, and it never exceeds the task file's.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import platform
-import queue
 import time
-import traceback
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -94,32 +91,32 @@ def main() -> None:
     }
     save()
 
-    # 2. Verdicts: every depth's job in a process of its own, all at once on the one GPU (small probes leave it
-    # idle between kernel launches, which the other processes fill). Each job is sent as data (ProbeJob.to_dict);
-    # each worker times its steps while all of them run, and sizes its step budget to fit the clock from that.
-    budget = min(plan.time_budget_s, args.deadline_s - (time.perf_counter() - began) - 60)  # judging and start-up
-    found["budget_s"] = budget
-    save()
-    context = multiprocessing.get_context("spawn")
-    together, results = context.Barrier(len(depths)), context.Queue()
-    threads = max(1, (os.cpu_count() or 2) // len(depths))
-    workers = [context.Process(target=judge_job, args=(plan.job(depth, gpu).to_dict(), budget, args.max_steps, threads, together, results)) for depth in depths]
-    for worker in workers:
-        worker.start()
-    rows = []
-    while len(rows) < len(workers):
-        try:
-            rows.append(results.get(timeout=5))
-        except queue.Empty:
-            if not any(worker.is_alive() for worker in workers):
-                break  # a worker died without a word: its depth is missing below
-    for worker in workers:
-        worker.join(timeout=10)
-    found["verdicts"] = sorted(rows, key=lambda row: row["depth"])
-    found["workers_exit_codes"] = [worker.exitcode for worker in workers]
-    save()
+    # 2. Verdicts, shallow to deep as `assess` trains them: each depth gets the time left (at most the task file's
+    # budget) and a step budget sized from the pace just measured, so that the clock cap does not cut it short;
+    # once a depth has learned, deeper ones are not trained.
+    pace = {r["depth"]: r["seconds"] / r["steps"] for r in rates if r["device"] == gpu}
+    low, high = min(pace), max(pace)
+
+    def seconds_per_step(depth: int) -> float:  # a step's time grows linearly with depth
+        return pace[low] if high == low else pace[low] + (pace[high] - pace[low]) * (depth - low) / (high - low)
+
+    found["verdicts"] = []
+    for depth in depths:
+        left = args.deadline_s - (time.perf_counter() - began) - 20  # judging
+        if found["verdicts"] and found["verdicts"][-1].get("verdict") == "learned":
+            found["verdicts"].append({"depth": depth, "verdict": "skipped", "reason": "a shallower depth learned"})
+            continue
+        if left < 30:
+            found["verdicts"].append({"depth": depth, "verdict": "not run", "reason": f"{max(left, 0):.0f} s left before the deadline"})
+            continue
+        budget = min(plan.time_budget_s, left)
+        steps = min(plan.max_steps, args.max_steps or plan.max_steps, int(0.8 * budget / seconds_per_step(depth)))  # checks take the rest
+        job = plan.job(depth, gpu)
+        job = replace(job, settings=replace(job.settings, max_steps=steps, time_budget_s=budget))
+        print(f"depth {depth}: up to {steps} steps in {budget:.0f} s", flush=True)
+        found["verdicts"].append(judge_job(job))
+        save()
     learned = [v for v in found["verdicts"] if v.get("verdict") == "learned"]
-    found["all_depths_judged"] = sorted(v["depth"] for v in found["verdicts"] if "error" not in v) == sorted(depths)
     found["bars"] = {
         f"gpu_over_cpu_at_{plan.probe_sequence_length}_tokens": min(found["speedup"].values()),
         "gpu_20x": min(found["speedup"].values()) >= 20,
@@ -130,33 +127,8 @@ def main() -> None:
     print(json.dumps(found["bars"]), flush=True)
 
 
-def judge_job(data: dict, budget: float, cap: int | None, threads: int, together, results) -> None:
-    """In a worker process: time 20 steps of the job (sent as data) while every worker does the same, size its
-    step budget to fit `budget` seconds at that pace, run it and put its verdict and figures on `results`."""
-    job = ProbeJob.from_dict(data)
-    try:
-        results.put(_judge(job, budget, cap, threads, together))
-    except Exception:  # noqa: BLE001 - reported in the JSON, so the other depths still count
-        together.abort()
-        results.put({"depth": job.depth, "verdict": "failed", "error": traceback.format_exc()[-2000:]})
-
-
-def _judge(job: ProbeJob, budget: float, cap: int | None, threads: int, together) -> dict:
-    torch.set_num_threads(threads)
-    trial = Trainer(job)
-    trial.step()
-    together.wait(timeout=300)
-    sync = torch.cuda.synchronize if job.device == "cuda" else (lambda: None)
-    sync()
-    started = time.perf_counter()
-    for _ in range(20):
-        trial.step()
-    sync()
-    rate = 20 / (time.perf_counter() - started)
-    del trial
-    steps = min(job.settings.max_steps, cap or job.settings.max_steps, int(0.75 * budget * rate))  # checks take the rest
-    job = replace(job, settings=replace(job.settings, max_steps=steps, time_budget_s=budget))
-    print(f"depth {job.depth}: {rate:.1f} steps/s with every depth training; up to {steps} steps in {budget:.0f} s", flush=True)
+def judge_job(job: ProbeJob) -> dict:
+    """Run one job and return its verdict with the run's figures."""
     last = [time.perf_counter()]
 
     def progress(p):
@@ -170,13 +142,13 @@ def _judge(job: ProbeJob, budget: float, cap: int | None, threads: int, together
     row = {
         **asdict(verdict),
         "steps": run.steps,
-        "max_steps": steps,
-        "shared_steps_per_s": rate,
+        "max_steps": job.settings.max_steps,
         "stop_reason": run.stop_reason,
         "train_s": run.wall_s,
         "wall_s": time.perf_counter() - started,
         "steps_to_target": [s.steps_to_target for s in run.seeds],
         "seed_accuracy": [s.verdict_set.query_accuracy for s in run.seeds],
+        "curve": [{"step": c.step, "s": round(c.elapsed_s, 1), "check_loss": c.held_out_loss, "question": c.query_accuracy, "by_hop": c.accuracy_by_hop} for c in run.curve],
         "device": run.device,
     }
     print(json.dumps({k: row[k] for k in ("depth", "verdict", "accuracy", "lower_bound", "steps", "stop_reason", "train_s")}), flush=True)

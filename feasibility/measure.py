@@ -32,6 +32,7 @@ ELEMENTWISE_OPS = (
     "aten::div",
     "aten::masked_fill",
     "aten::index",
+    "aten::embedding",  # a table lookup, like aten::index
 )
 DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
 

@@ -291,3 +291,14 @@ def test_every_seed_is_judged_on_all_its_questions():
     run = train_probes(shape, ProbeConfig(shape.vocab_size, shape.sequence_length, 1, 16, 2, 0), [0, 1, 2], settings)
     assert [seed.verdict_set.questions for seed in run.seeds] == [300, 300, 300]
     assert [seed.check.questions for seed in run.seeds] == [100, 100, 100]
+
+
+def test_training_reads_the_position_bias_from_a_table_and_evaluation_by_lookup_alike():
+    """In training the distance bias is a product with a one-hot table (a cheap gradient); in evaluation and in the
+    deployed model it is a lookup; both give the very same logits."""
+    model = ProbeModel(ProbeConfig(vocab_size=10, sequence_length=12, depth=2, width=16, heads=2, ensemble=2))
+    tokens = torch.randint(10, (2, 3, 12))
+    trained = model.train()(tokens)
+    with torch.no_grad():
+        looked_up = model.eval()(tokens)
+    assert torch.equal(trained.detach(), looked_up)
