@@ -181,6 +181,11 @@ class ProbeModel(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         ensemble, batch, length = tokens.shape
+        return self.logits(self.hidden(tokens)).view(ensemble, batch, length, -1)
+
+    def hidden(self, tokens: torch.Tensor) -> torch.Tensor:
+        """tokens (E, B, T) -> the final normalised residual stream (E, B*T, C), before the output head."""
+        ensemble, batch, length = tokens.shape
         # Member e reads rows e * vocab + token of the stacked tables: F.embedding's gradient is a sorted
         # accumulation, where indexing the (E, vocab, C) table directly accumulated with atomics on a GPU.
         offsets = torch.arange(ensemble, device=tokens.device).view(ensemble, 1, 1) * self.config.vocab_size
@@ -188,9 +193,11 @@ class ProbeModel(nn.Module):
         x = x.reshape(ensemble, batch * length, self.config.width)  # (E, B*T, C); positions enter as attention biases
         for block in self.blocks:
             x = block(x, batch)
-        x = self.ln_final(x)
-        logits = self.head(x, self.token_embedding) if self.config.tied_head else self.head(x)  # (E, B*T, vocab)
-        return logits.view(ensemble, batch, length, -1)
+        return self.ln_final(x)
+
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """(E, N, C) -> (E, N, vocab): the output head, on any rows of the residual stream."""
+        return self.head(hidden, self.token_embedding) if self.config.tied_head else self.head(hidden)
 
     def parameter_count(self, per_member: bool = True) -> int:
         total = sum(p.numel() for p in self.parameters())

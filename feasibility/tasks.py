@@ -62,6 +62,10 @@ class Batch:
     def select(self, rows: torch.Tensor) -> "Batch":
         return Batch(*(getattr(self, name)[rows] for name in self.FIELDS))
 
+    def rows(self, start: int, stop: int | None) -> "Batch":
+        """Examples start..stop (a view)."""
+        return Batch(*(getattr(self, name)[start:stop] for name in self.FIELDS))
+
     @classmethod
     def concat(cls, parts: list["Batch"]) -> "Batch":
         return parts[0] if len(parts) == 1 else cls(*(torch.cat([getattr(p, name) for p in parts]) for name in cls.FIELDS))

@@ -18,6 +18,7 @@ from feasibility.jobs import ProbeJob, task_dict
 from feasibility.tasks import ChainedRetrieval, KHopInduction, split_of
 from feasibility.train import (
     Evaluation,
+    allowed_errors,
     ProbeRun,
     SeedResult,
     Trainer,
@@ -290,7 +291,28 @@ def test_every_seed_is_judged_on_all_its_questions():
     settings = TrainSettings(max_steps=10, **{**SETTINGS, "verdict_questions": 300, "check_questions": 100})
     run = train_probes(shape, ProbeConfig(shape.vocab_size, shape.sequence_length, 1, 16, 2, 0), [0, 1, 2], settings)
     assert [seed.verdict_set.questions for seed in run.seeds] == [300, 300, 300]
-    assert [seed.check.questions for seed in run.seeds] == [100, 100, 100]
+    trainer = Trainer(ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, shape.sequence_length, 1, 16, 2, 0), settings, (0, 1, 2)))
+    assert trainer.check_set.is_query.flatten(1).sum(-1).tolist() == [100, 100, 100]
+
+
+def test_a_running_check_on_a_quarter_first_stops_exactly_where_the_whole_set_would(monkeypatch):
+    """The check reads a quarter of the check set, and the rest only when every live seed could still pass: the
+    run stops at the same step, for the same reason, with the same verdict figures as one that always reads all."""
+    shape = ChainedRetrieval(hops=1, length=18, symbols=layout.symbols_used(1, 18))
+    job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 18, 2, 32, 2), TrainSettings(max_steps=600, **SETTINGS), (0, 1))
+    quarter = run_job(job)
+    monkeypatch.setattr(train_module, "CHECK_SUBSET", 1)
+    whole = run_job(job)
+    assert quarter.stop_reason == whole.stop_reason == "target met" and quarter.steps == whole.steps
+    assert [s.verdict_set for s in quarter.seeds] == [s.verdict_set for s in whole.seeds]
+    assert [s.steps_to_target for s in quarter.seeds] == [s.steps_to_target for s in whole.seeds]
+    assert quarter.curve[0].query_accuracy != [] and quarter.seeds[0].check.questions == whole.seeds[0].check.questions  # the last check read all
+
+
+def test_allowed_errors_is_the_most_a_passing_check_may_have():
+    assert allowed_errors(1024, 0.99) >= 0 and wilson_lower_bound(1024 - allowed_errors(1024, 0.99), 1024) >= 0.99
+    assert wilson_lower_bound(1024 - allowed_errors(1024, 0.99) - 1, 1024) < 0.99
+    assert allowed_errors(100, 0.99) == -1  # 100 questions can never give a lower bound of 99%
 
 
 def test_training_reads_the_position_bias_from_a_table_and_evaluation_by_lookup_alike():
