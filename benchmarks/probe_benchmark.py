@@ -5,8 +5,9 @@ batch, all seeds in one batched step) on chained retrieval (or k-hop induction w
 the question's accuracy on fresh examples (weakest seed, one question per example) with its Wilson 95% lower
 bound, the best chain-ignoring heuristic on the same examples (the chance ceiling), the verdict, steps and
 seconds. With --full-length N the same probes are also judged at N tokens. With --curriculum both, each cell
-is trained with and without the implicit curriculum. Then, unless --no-throughput, training steps per second
-with all seeds batched against one seed at a time.
+is trained with and without the implicit curriculum. Then, unless --no-throughput, probe-steps per second of
+real training runs (running checks and head scores included) at depths 1-4 at 32 tokens (the example's probe
+length) and 128 tokens: this checkout against a baseline commit, alternating, each run in a fresh process.
 
 Examples:
   python benchmarks/probe_benchmark.py --hops 1 2 3 --depths 1 2 3 4
@@ -18,9 +19,15 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import torch
 
@@ -65,18 +72,26 @@ def run_cell(args, hops: int, depth: int, curriculum: bool) -> list[str]:
     ]
 
 
-def throughput(depth: int, seeds: int, steps: int) -> None:
-    shape = shape_for(False, 2, 32, 128, True)
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO)
-    settings = TrainSettings(target_accuracy=1.01, max_steps=steps, time_budget_s=1e9, eval_every=10**9, check_questions=16, verdict_questions=16)
-    started = time.perf_counter()
-    train_probes(shape, config, list(range(seeds)), settings)
-    batched = seeds * steps / (time.perf_counter() - started)
-    started = time.perf_counter()
-    for seed in range(seeds):
-        train_probes(shape, config, [seed], settings)
-    one_at_a_time = seeds * steps / (time.perf_counter() - started)
-    print(f"depth {depth}, {seeds} seeds, {steps} steps each at 32 tokens: batched {batched:.1f} probe-steps/s, one at a time {one_at_a_time:.1f} probe-steps/s, ratio {batched / one_at_a_time:.2f}x", flush=True)
+def throughput(baseline: str, lengths: list[int], depths: list[int], steps: dict[int, int]) -> None:
+    """Probe-steps per second of this checkout against `baseline` (a git commit), one measurement each per length
+    and depth, alternating, each in a fresh subprocess (benchmarks/throughput_worker.py)."""
+    here = Path(__file__).resolve().parent
+    worker = here / "throughput_worker.py"
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(["git", "-C", str(here.parent), "archive", baseline, "feasibility"], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        trees = {"baseline": folder, "new": str(here.parent)}
+        print(f"| tokens | depth | {baseline} (probe-steps/s) | this checkout | ratio |")
+        print("|---:|---:|---:|---:|---:|")
+        for length in lengths:
+            for depth in depths:
+                rates = {}
+                for name, tree in trees.items():
+                    command = [sys.executable, str(worker), "--length", str(length), "--depth", str(depth), "--steps", str(steps[length])]
+                    env = {**os.environ, "PYTHONPATH": tree}
+                    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env, cwd=tree).stdout
+                    rates[name] = json.loads(output.strip().splitlines()[-1])["probe_steps_per_s"]
+                print(f"| {length} | {depth} | {rates['baseline']:.1f} | {rates['new']:.1f} | {rates['new'] / rates['baseline']:.2f}x |", flush=True)
 
 
 def main() -> None:
@@ -91,8 +106,10 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=0.99)
     parser.add_argument("--curriculum", choices=["on", "off", "both"], default="on", help="implicit curriculum on, off, or each cell both ways")
     parser.add_argument("--khop", action="store_true", help="k-hop induction instead of chained retrieval")
-    parser.add_argument("--throughput-only", action="store_true")
+    parser.add_argument("--throughput-only", action="store_true", help="only the throughput: this checkout against --baseline")
     parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--baseline", default="9e46f5a", help="the commit to measure against [default: 9e46f5a, the code before GPU training and jobs]")
+    parser.add_argument("--throughput-lengths", type=int, nargs="+", default=[32, 128], help="[default: 32, the example's probe length, and 128]")
     args = parser.parse_args()
     print(f"# machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}")
     if not args.throughput_only:
@@ -103,8 +120,7 @@ def main() -> None:
                 for depth in args.depths:
                     print("| " + " | ".join(run_cell(args, hops, depth, curriculum)) + " |", flush=True)
     if not args.no_throughput:
-        for depth in (2, 3):
-            throughput(depth, args.seeds, 200)
+        throughput(args.baseline, args.throughput_lengths, [1, 2, 3, 4], {length: 300 if length <= 64 else 100 for length in args.throughput_lengths})
 
 
 if __name__ == "__main__":
