@@ -60,11 +60,25 @@ class Assessment:
         """The probe whose inside the report shows, as chosen by `settle`."""
         return next((run for run in self.probes if run["depth"] == self.views["explained_depth"]), None)
 
+    def inside(self, run: dict) -> dict:
+        """What the report says of a probe's inside ({"emergence": rows, "hops_learned": {hop: step}}): derived
+        once by `settle` for the shown probe, on request for another (`explain --depth`)."""
+        if run["depth"] == self.views["explained_depth"]:
+            return self.views["inside"]
+        return inside_view(run, self.spec["task"]["hops"], self.spec["requirements"]["accuracy"])
+
+
+def inside_view(run: dict, hops: int, target: float) -> dict:
+    """Head emergence (heads.emergence) and the step each hop count was learned (heads.hop_learned_steps)."""
+    from feasibility.heads import emergence, hop_learned_steps
+
+    return {"emergence": emergence(run["curve"]), "hops_learned": hop_learned_steps(run["curve"], hops, target)}
+
 
 def settle(assessment: Assessment) -> Assessment:
     """Decide once, render many: derive the recommendation and the views every renderer reads (the depth rows,
-    the depth whose probe is shown inside) from the measurements, and store them in the
-    assessment. Called when `assess` ends and when a saved result is loaded (so a re-render speaks with the
+    the depth whose probe is shown inside, its heads' emergence and the steps its hop counts were learned)
+    from the measurements, and store them in the assessment. Called when `assess` ends and when a saved result is loaded (so a re-render speaks with the
     current wording); after changing measurements in place, call it again. The latency steadiness travels in
     the recommendation, which needs it for its risks."""
     from feasibility.heads import explained_run
@@ -72,7 +86,8 @@ def settle(assessment: Assessment) -> Assessment:
     a = assessment
     a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment).to_dict()
     shown = explained_run(a.probes, a.recommendation)
-    a.views = {"depth_rows": depth_rows(a), "explained_depth": shown["depth"] if shown else None}
+    inside = inside_view(shown, a.spec["task"]["hops"], a.spec["requirements"]["accuracy"]) if shown else None
+    a.views = {"depth_rows": depth_rows(a), "explained_depth": shown["depth"] if shown else None, "inside": inside}
     return a
 
 

@@ -123,7 +123,7 @@ def inside_figures(assessment: Assessment, folder: Path) -> list[str]:
     timeline of its heads' chain scores, with the steps at which each hop count was learned."""
     import matplotlib.pyplot as plt
 
-    from feasibility.heads import EMERGENCE_THRESHOLD, emergence, hop_learned_steps
+    from feasibility.heads import EMERGENCE_THRESHOLD
 
     run = assessment.shown_run()
     if run is None or not run.get("attention_example"):
@@ -152,15 +152,14 @@ def inside_figures(assessment: Assessment, folder: Path) -> list[str]:
 
     points = [point for point in run["curve"] if point.get("head_scores")]
     if points:
-        hops = assessment.spec["task"]["hops"]
-        target = assessment.spec["requirements"]["accuracy"]
+        inside = assessment.inside(run)
         figure, axis = plt.subplots(figsize=(6.5, 3.5))
         steps = [point["step"] for point in points]
-        for row in sorted(emergence(run["curve"]), key=lambda r: (r["layer"], r["head"])):
+        for row in sorted(inside["emergence"], key=lambda r: (r["layer"], r["head"])):
             values = [point["head_scores"][row["kind"]][0][row["layer"] - 1][row["head"] - 1] for point in points]
             axis.plot(steps, values, linewidth=1.2, linestyle="-" if row["kind"] == "chain" else "--", label=f"L{row['layer']}H{row['head']} {row['kind']}")
         axis.axhline(EMERGENCE_THRESHOLD, color="grey", linestyle="--", linewidth=1, label="threshold")
-        for hop, step in hop_learned_steps(run["curve"], hops, target).items():
+        for hop, step in inside["hops_learned"].items():
             if step is not None:
                 axis.axvline(step, color="black", linestyle=":", linewidth=1)
                 axis.annotate(f"hop {hop} learned", (step, 1.0), rotation=90, fontsize=7, va="top", ha="right")

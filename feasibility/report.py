@@ -164,12 +164,13 @@ def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:
     return rows
 
 
-def inside_findings(run: dict, hops: int, target: float, lang: str) -> list[str]:
-    """When each hop count was learned, whether in order, and the order in which heads emerged: sentences."""
-    from feasibility.heads import emergence, hop_learned_steps, in_hop_order
+def inside_findings(inside: dict, hops: int, target: float, lang: str) -> list[str]:
+    """When each hop count was learned, whether in order, and the order in which heads emerged: sentences, from
+    `Assessment.inside`."""
+    from feasibility.heads import in_hop_order
 
     t = partial(label, lang=lang)
-    steps = hop_learned_steps(run["curve"], hops, target)
+    steps = inside["hops_learned"]
     parts = [t("hop_at", hop=h, step=step) if step is not None else t("hop_never", hop=h) for h, step in steps.items()]
     lines = [t("hops_learned", target=percent(target), parts=t("sep").join(parts))]
     if hops == 1:
@@ -180,7 +181,7 @@ def inside_findings(run: dict, hops: int, target: float, lang: str) -> list[str]
         lines.append(t("not_all"))
     else:
         lines.append(t("not_in_order", parts=t("sep").join(parts)))
-    emerged = [r for r in emergence(run["curve"]) if r["step"] is not None]
+    emerged = [r for r in inside["emergence"] if r["step"] is not None]
     if emerged:
         lines.append(t("heads_order", parts=t("sep").join(f"L{r['layer']}H{r['head']} ({t('k_' + r['kind'])}, {t('step', step=r['step'])})" for r in emerged)))
     else:
@@ -190,14 +191,15 @@ def inside_findings(run: dict, hops: int, target: float, lang: str) -> list[str]
 
 def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str]) -> list[str]:
     """The emergence table, the hop counts' learning steps and whether they came in order, in Markdown."""
-    from feasibility.heads import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, emergence
+    from feasibility.heads import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES
 
     t = partial(label, lang=lang)
     run = assessment.shown_run()
     if run is None:
         return []
     lines = [f"## {t('inside')}", ""]
-    rows = emergence(run["curve"])
+    inside = assessment.inside(run)
+    rows = inside["emergence"]
     if not rows or not run.get("attention_example"):
         return lines + [t("no_inside"), ""]
     hops = assessment.spec["task"]["hops"]
@@ -209,7 +211,7 @@ def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str])
         *[table_row([f"L{r['layer']}H{r['head']}", t(f"k_{r['kind']}"), t("never") if r["step"] is None else r["step"], f"{r['final']:.2f}"]) for r in rows],
         "",
     ]
-    lines += inside_findings(run, hops, rec["target"], lang)
+    lines += inside_findings(inside, hops, rec["target"], lang)
     lines += [""] + [f"![{name.removesuffix('.png')}]({name})" for name in ("attention.png", "emergence.png") if name in plots] + [""]
     return lines
 
@@ -527,7 +529,6 @@ def render_explain(assessment: Assessment, console, depth: int | None = None, la
     from rich.table import Table
 
     from feasibility.errors import UsageError
-    from feasibility.heads import emergence
 
     rec = assessment.recommendation
     runs = {run["depth"]: run for run in assessment.probes}
@@ -555,7 +556,8 @@ def render_explain(assessment: Assessment, console, depth: int | None = None, la
                 strip = "".join(SHADES[min(len(SHADES) - 1, int(weight * len(SHADES)))] for weight in pattern[position])
                 console.print(f"  {position:>4} |{strip}|", highlight=False, markup=False)
             console.print(f"        {ruler}", highlight=False, markup=False)
-    rows = emergence(run["curve"])
+    inside = assessment.inside(run)
+    rows = inside["emergence"]
     if rows:
         table = Table(title=t("inside"), box=boxes(console))
         for name in (t("head"), t("kind"), t("emerges"), t("final_score")):
@@ -563,5 +565,5 @@ def render_explain(assessment: Assessment, console, depth: int | None = None, la
         for r in rows:
             table.add_row(f"L{r['layer']}H{r['head']}", t(f"k_{r['kind']}"), t("never") if r["step"] is None else str(r["step"]), f"{r['final']:.2f}")
         console.print(table)
-    for line in inside_findings(run, assessment.spec["task"]["hops"], rec["target"], lang):
+    for line in inside_findings(inside, assessment.spec["task"]["hops"], rec["target"], lang):
         console.print(line, highlight=False, markup=False)

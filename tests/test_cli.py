@@ -440,3 +440,17 @@ def test_a_wheel_install_finds_the_profiles_under_its_prefix(tmp_path, monkeypat
     assert profiles_module.profiles_dir() == shared
     assert [entry.name for entry in profiles_module.list_profiles()] == ["rework-fixture-lookup"]
     assert "data-files" in (Path(__file__).parent.parent / "pyproject.toml").read_text()
+
+
+def test_train_device_cuda_without_a_gpu_fails_before_training_and_auto_trains_on_the_cpu(tiny_spec, tmp_path, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    args = ["assess", str(tiny_spec), "--cache-dir", str(tmp_path / "cache"), "--depths", "1"]
+    refused = runner.invoke(app, [*args, "--out", str(tmp_path / "refused"), "--train-device", "cuda"])
+    assert refused.exit_code == 1 and '--train-device is "cuda" but torch sees no GPU' in refused.stderr
+    assert not (tmp_path / "cache").exists()
+    ran = runner.invoke(app, [*args, "--out", str(tmp_path / "out")])
+    assert ran.exit_code == 0, ran.output + ran.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["environment"]["train_device"] == "cpu" and report["probes"][0]["device"] == "cpu"

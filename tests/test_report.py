@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from feasibility.assess import Assessment, load_assessment, settle
-from feasibility.report import json_text, render_markdown, render_terminal, write_outputs
+from feasibility.report import json_text, render_explain, render_markdown, render_terminal, write_outputs
 
 DATA = Path(__file__).parent / "data" / "example.json"
 REWORK = Path(__file__).parent / "data" / "rework.json"
@@ -168,7 +168,8 @@ def test_decide_once_render_many(tmp_path, monkeypatch):
     import feasibility.heads as heads_module
     import feasibility.recommend as recommend_module
 
-    calls = {"recommend": 0, "explained_run": 0, "steadiness_of": 0}
+    calls = {"recommend": 0, "explained_run": 0, "steadiness_of": 0, "emergence": 0, "hop_learned_steps": 0}
+    once = {name: 1 for name in calls}
 
     def counting(module, name):
         real = getattr(module, name)
@@ -182,12 +183,15 @@ def test_decide_once_render_many(tmp_path, monkeypatch):
     counting(assess_module, "recommend")
     counting(heads_module, "explained_run")
     counting(recommend_module, "steadiness_of")  # the only place that derives it; the recommendation carries it
+    counting(heads_module, "emergence")
+    counting(heads_module, "hop_learned_steps")
     result = load_assessment(DATA)
-    assert calls == {"recommend": 1, "explained_run": 1, "steadiness_of": 1}
+    assert calls == once
     files = write_outputs(result, tmp_path, "en")
     write_outputs(result, tmp_path, "ja")
     render_terminal(result, Console(file=io.StringIO(), width=120), files, "en")
-    assert calls == {"recommend": 1, "explained_run": 1, "steadiness_of": 1}
+    render_explain(result, Console(file=io.StringIO(), width=120), lang="en")
+    assert calls == once
 
 
 def test_costs_are_stated_per_day_in_the_task_files_currency():
