@@ -8,7 +8,7 @@ Everything it finds goes into one JSON file, rewritten after each stage so a run
 Throughput is optimiser steps of all seeds of a depth batched (data, forward, backward, update: `Trainer.step`),
 timed after warm-up steps, as probe-steps per second (seeds x steps / s). The verdicts train depth after depth,
 shallow to deep as `assess` does (deeper depths are skipped once one has learned), with the tool's own plan
-(`plan.job`); each depth's step budget is sized from the throughput just measured so that the clock cap does not
+(`jobs.plan_job`); each depth's step budget is sized from the throughput just measured so that the clock cap does not
 cut the run short, and it never exceeds the task file's.
 """
 
@@ -25,9 +25,9 @@ from pathlib import Path
 import torch
 
 from feasibility.bounds import depth_bounds
+from feasibility.jobs import ProbeJob, plan_job
 from feasibility.plan import make_plan
 from feasibility.spec import load_spec
-from feasibility.jobs import ProbeJob
 from feasibility.train import Trainer, judge, run_job
 
 TASK = Path(__file__).with_name("gpu_4hop.yaml")
@@ -78,11 +78,11 @@ def main() -> None:
     # 1. Throughput at 256 tokens: the GPU, then the CPU held to a few threads, in this one run.
     rates = []
     for depth in (min(depths), max(depths)):
-        rates.append(steps_per_second(plan.job(depth, gpu), args.gpu_steps))
+        rates.append(steps_per_second(plan_job(plan, depth, gpu), args.gpu_steps))
         print(json.dumps(rates[-1]), flush=True)
     torch.set_num_threads(args.cpu_threads)
     for depth in (min(depths), max(depths)):
-        rates.append({**steps_per_second(plan.job(depth, "cpu"), args.cpu_steps, warmup=1), "threads": args.cpu_threads})
+        rates.append({**steps_per_second(plan_job(plan, depth, "cpu"), args.cpu_steps, warmup=1), "threads": args.cpu_threads})
         print(json.dumps(rates[-1]), flush=True)
     found["throughput"] = rates
     found["speedup"] = {
@@ -111,7 +111,7 @@ def main() -> None:
             continue
         budget = min(plan.time_budget_s, left)
         steps = min(plan.max_steps, args.max_steps or plan.max_steps, int(0.8 * budget / seconds_per_step(depth)))  # checks take the rest
-        job = plan.job(depth, gpu)
+        job = plan_job(plan, depth, gpu)
         job = replace(job, settings=replace(job.settings, max_steps=steps, time_budget_s=budget))
         print(f"depth {depth}: up to {steps} steps in {budget:.0f} s", flush=True)
         found["verdicts"].append(judge_job(job))

@@ -21,6 +21,7 @@ from feasibility.bounds import depth_bounds
 from feasibility.cache import check_writable, code_version, default_folder, read_entry, write_atomic
 from feasibility.cache import key as cache_key
 from feasibility.errors import MeasurementError
+from feasibility.jobs import plan_job
 from feasibility.plan import ProbePlan, make_plan
 from feasibility.recommend import recommend
 from feasibility.spec import TaskSpec
@@ -196,7 +197,7 @@ def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None, dev
         return plan.with_length(choice["chosen"], choice)
     events.stage(f"timing training steps at {', '.join(str(n) for n in plan.length_candidates)} tokens to choose the probe length")
     deepest = max(plan.depths)
-    chosen = choose_length(plan, lambda length: seconds_per_step(plan.job(deepest, device, length)))
+    chosen = choose_length(plan, lambda length: seconds_per_step(plan_job(plan, deepest, device, length)))
     if path:
         write_atomic(path, {**chosen.length_choice, "chosen": chosen.probe_sequence_length})
     return chosen
@@ -207,7 +208,7 @@ def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None
     whether it came from the cache."""
     from feasibility.train import run_job
 
-    job = plan.job(depth, device)
+    job = plan_job(plan, depth, device)
     path = cache / f"probe-{job.key()}.json" if cache else None
     cached = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == depth and isinstance(data.get("seeds"), list), events.stage) if path else None
     if cached is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from feasibility.plan import BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, LEARNING_RATE, VERDICT_QUESTIONS, WARMUP_STEPS
+from feasibility.plan import BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, LEARNING_RATE, VERDICT_QUESTIONS, WARMUP_STEPS, ProbePlan
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,28 @@ class ProbeJob:
             full_task=dict(data["full_task"]) if data.get("full_task") else None,
             device=data.get("device", "cpu"),
         )
+
+
+def plan_job(plan: ProbePlan, depth: int, device: str = "cpu", length: int | None = None) -> ProbeJob:
+    """The job of `plan`'s probes of `depth`: all seeds, trained on `device`, at `length` (default: the plan's
+    probe length; at another length, as `assess` times steps to choose one, it is not judged at the task's)."""
+    shape, full = plan.shape(length), plan.full_shape()
+    settings = TrainSettings(
+        target_accuracy=plan.target_accuracy,
+        max_steps=plan.max_steps,
+        time_budget_s=plan.time_budget_s,
+        batch_size=plan.batch_size,
+        learning_rate=plan.learning_rate,
+        warmup_steps=plan.warmup_steps,
+        eval_every=plan.eval_every,
+        check_questions=plan.check_questions,
+        verdict_questions=plan.verdict_questions,
+        full_length=plan.task_sequence_length if plan.shortened else None,
+        full_length_questions=plan.full_length_questions,
+    )
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio, tied_head=plan.tied_head)
+    judged_at_full = full is not None and length is None
+    return ProbeJob(task=task_dict(shape), config=config, settings=settings, seeds=plan.seeds, full_task=task_dict(full) if judged_at_full else None, device=device)
 
 
 def task_dict(shape) -> dict:

@@ -102,45 +102,6 @@ class ProbePlan:
     def to_dict(self) -> dict:
         return {**asdict(self), "shortened": self.shortened, "full_length_questions": self.full_length_questions}
 
-    def settings(self):
-        """The training settings of every probe of this plan."""
-        from feasibility.jobs import TrainSettings
-
-        return TrainSettings(
-            target_accuracy=self.target_accuracy,
-            max_steps=self.max_steps,
-            time_budget_s=self.time_budget_s,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            warmup_steps=self.warmup_steps,
-            eval_every=self.eval_every,
-            check_questions=self.check_questions,
-            verdict_questions=self.verdict_questions,
-            full_length=self.task_sequence_length if self.shortened else None,
-            full_length_questions=self.full_length_questions,
-        )
-
-    def config(self, depth: int, length: int | None = None):
-        """The architecture of the probe of `depth`, training at `length` (default: the probe length)."""
-        from feasibility.jobs import ProbeConfig
-
-        shape = self.shape(length)
-        return ProbeConfig(shape.vocab_size, shape.sequence_length, depth, self.width, self.heads, self.mlp_ratio, tied_head=self.tied_head)
-
-    def job(self, depth: int, device: str = "cpu", length: int | None = None):
-        """The probe job of `depth`: all seeds, trained on `device` (at `length`, default the probe length)."""
-        from feasibility.jobs import ProbeJob, task_dict
-
-        full = self.full_shape()
-        return ProbeJob(
-            task=task_dict(self.shape(length)),
-            config=self.config(depth, length),
-            settings=self.settings(),
-            seeds=self.seeds,
-            full_task=task_dict(full) if full is not None and length is None else None,
-            device=device,
-        )
-
 
 def auto_depths(bounds: DepthBounds) -> tuple[int, ...]:
     """One depth below the lower bound (to show the threshold) up to the constructive upper bound."""
