@@ -7,6 +7,7 @@ never a traceback. Results go to stdout, progress to stderr.
 from __future__ import annotations
 
 import os
+import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -149,6 +150,26 @@ def _show(result, files: list[str], lang: str, as_json: bool) -> None:
         render_notes(result, stderr, files, lang)
     else:
         render_terminal(result, stdout, files=files, lang=lang, notes=stderr)
+
+
+@app.command()
+def schema(
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the schema to this file instead of stdout (e.g. task.schema.json)."),
+) -> None:
+    """Print the task file's JSON Schema, for editors that complete and check YAML against one."""
+    from feasibility.spec import json_schema
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    _check_output_file(out, "--out", force=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(UsageError(f"--out {out}: cannot write there ({error.strerror or error}); give another file"))
+    stderr.print(f"Written: {out}", highlight=False, markup=False)
 
 
 @app.command()

@@ -103,6 +103,7 @@ def _integer(low: int, high: int | None = None) -> Checker:
             return None, f"must be {span}, got {value}"
         return value, None
 
+    check.schema = {"type": "integer", "minimum": low, **({"maximum": high} if high is not None else {})}
     return check
 
 
@@ -118,6 +119,7 @@ def _number(low: float, high: float | None = None, low_open: bool = True) -> Che
             return None, f"must be {wanted}, got {value}"
         return float(value), None
 
+    check.schema = {"type": "number", ("exclusiveMinimum" if low_open else "minimum"): low, **({"maximum": high} if high is not None else {})}
     return check
 
 
@@ -130,6 +132,7 @@ def _choice(options: tuple) -> Checker:
         listed = ", ".join(str(o) for o in options)
         return None, f"must be one of {listed}, got {_show(value)}{did_you_mean}"
 
+    check.schema = {"enum": list(options)}
     return check
 
 
@@ -167,7 +170,14 @@ def _auto_or(check: Checker) -> Checker:
         result, error = check(value)
         return result, (f'{error} (or "auto")' if error else None)
 
+    wrapped.schema = {"anyOf": [{"const": "auto"}, check.schema]}
     return wrapped
+
+
+_text.schema = {"type": "string", "pattern": "\\S"}
+_currency.schema = {"type": "string", "pattern": "^\\s*[A-Z]{3}\\s*$"}
+_boolean.schema = {"type": "boolean"}
+_depths.schema = {"anyOf": [{"const": "auto"}, {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1, "maximum": MAX_DEPTH}}]}
 
 
 _MISSING = object()
@@ -208,6 +218,37 @@ SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
 }
 TOP_LEVEL: dict[str, tuple[Checker, Any]] = {"name": (_text, _MISSING), "description": (_text, "")}
 SECTION_CLASSES = {"task": Task, "requirements": Requirements, "deployment": Deployment, "probe": ProbeSettings}
+
+
+
+def json_schema() -> dict:
+    """The task file as a JSON Schema (draft 2020-12), made from SCHEMA, for editors to complete and check task
+    files with. It says what each key takes and its default; `validate` remains the judge (it also checks
+    combinations, such as a probe length within the task's)."""
+    def key_schema(check: Checker, default: Any, nullable: bool = True) -> dict:
+        entry = dict(check.schema)
+        if default is not _MISSING and nullable:
+            entry = {"anyOf": [entry, {"type": "null"}], "default": default}  # null: the default
+        return entry
+
+    sections = {
+        section: {
+            "type": ["object", "null"],
+            "properties": {key: key_schema(check, default) for key, (check, default) in fields.items()},
+            "required": [key for key, (_, default) in fields.items() if default is _MISSING],
+            "additionalProperties": False,
+        }
+        for section, fields in SCHEMA.items()
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "feasibility task file",
+        "description": "A retrieval task, its requirements, its deployment and how to probe it (see README, 'The task file').",
+        "type": "object",
+        "properties": {**{key: key_schema(check, default, nullable=False) for key, (check, default) in TOP_LEVEL.items()}, **sections},
+        "required": [key for key, (_, default) in TOP_LEVEL.items() if default is _MISSING] + [s for s, f in SCHEMA.items() if any(d is _MISSING for _, d in f.values())],
+        "additionalProperties": False,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------

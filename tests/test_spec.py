@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
 from feasibility.cli import app
 from feasibility.errors import SpecError
-from feasibility.spec import load_spec, minimum_sequence_length
+from feasibility.spec import load_spec, minimum_sequence_length, validate
 
 from conftest import TINY_SPEC
 
@@ -172,3 +174,86 @@ def test_options_apply_to_a_section_written_empty(write_spec):
     path = write_spec(TINY_SPEC.replace("probe:\n  depths: [1, 2]\n  seeds: 2\n  time_budget_s: 60\n  max_steps: 150\n", "probe:\n"))
     spec = load_spec(path, {"probe.depths": [2], "probe.seeds": 1})
     assert spec.probe.depths == (2,) and spec.probe.seeds == 1
+
+
+def _conforms(value, schema) -> bool:
+    """A small JSON Schema checker for the keywords `json_schema` uses (no validator library is a dependency)."""
+    import re
+
+    if "anyOf" in schema and not any(_conforms(value, option) for option in schema["anyOf"]):
+        return False
+    if "const" in schema and value != schema["const"]:
+        return False
+    if "enum" in schema and (isinstance(value, bool) or value not in schema["enum"]):
+        return False
+    kinds = schema.get("type")
+    if kinds is not None:
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        checks = {
+            "object": lambda v: isinstance(v, dict),
+            "array": lambda v: isinstance(v, list),
+            "string": lambda v: isinstance(v, str),
+            "boolean": lambda v: isinstance(v, bool),
+            "null": lambda v: v is None,
+            "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        }
+        if not any(checks[kind](value) for kind in kinds):
+            return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"] or "maximum" in schema and value > schema["maximum"]:
+            return False
+        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+            return False
+    if isinstance(value, str) and "pattern" in schema and not re.search(schema["pattern"], value):
+        return False
+    if isinstance(value, list):
+        if len(value) < schema.get("minItems", 0) or not all(_conforms(item, schema.get("items", {})) for item in value):
+            return False
+    if isinstance(value, dict):
+        if any(key not in value for key in schema.get("required", [])):
+            return False
+        properties = schema.get("properties", {})
+        if schema.get("additionalProperties") is False and any(key not in properties for key in value):
+            return False
+        if not all(_conforms(item, properties[key]) for key, item in value.items() if key in properties):
+            return False
+    return True
+
+
+def test_the_json_schema_accepts_every_shipped_task_file_and_refuses_what_validate_refuses():
+    import json
+
+    import yaml
+
+    from feasibility.spec import json_schema
+
+    schema = json.loads(json.dumps(json_schema()))  # as an editor reads it
+    assert schema["$schema"].endswith("2020-12/schema")
+    root = Path(__file__).parent.parent
+    files = [root / "examples" / "task.yaml", *sorted((root / "profiles").glob("*.yaml")), root / "benchmarks" / "gpu_4hop.yaml"]
+    for path in files:
+        assert _conforms(yaml.safe_load(path.read_text()), schema), path
+    base = yaml.safe_load((root / "examples" / "task.yaml").read_text())
+    for section, key, bad in [
+        ("task", "hops", 0), ("task", "kind", "khop"), ("requirements", "accuracy", 1.5), ("requirements", "latency_ms", 0),
+        ("requirements", "latency_percentile", 97), ("deployment", "currency", "usd"), ("deployment", "threads", 0),
+        ("probe", "depths", [0]), ("probe", "sequence_length", "long"), ("probe", "curriculum", "yes"), ("probe", "colour", 1),
+    ]:
+        data = {**base, section: {**base[section], key: bad}}
+        assert not _conforms(data, schema), (section, key, bad)
+        with pytest.raises(SpecError):
+            validate(data, "t.yaml")
+    nulls = {**base, "deployment": {**base["deployment"], "width": None}, "probe": None}
+    assert _conforms(nulls, schema)
+    validate(nulls, "t.yaml")  # null means the default, in both
+
+
+def test_schema_command_prints_or_writes_the_schema(tmp_path):
+    import json
+
+    runner = CliRunner()
+    printed = runner.invoke(app, ["schema"])
+    assert printed.exit_code == 0 and json.loads(printed.stdout)["title"] == "feasibility task file"
+    written = runner.invoke(app, ["schema", "--out", str(tmp_path / "task.schema.json")])
+    assert written.exit_code == 0 and json.loads((tmp_path / "task.schema.json").read_text()) == json.loads(printed.stdout)
