@@ -165,17 +165,51 @@ def load_assessment(path: Path) -> Assessment:
     except RecursionError:
         raise UsageError(f"{path}: nested too deeply to be a result; {give}") from None
     found = data.get("schema_version") if isinstance(data, dict) else None
-    if found == 1:
+    if found == 1 and not isinstance(found, bool):
         raise UsageError(
             f"{path}: saved by feasibility 0.1, whose verdict judged links one lookup short of the question; "
             "re-run `feasibility assess` to judge the question itself"
         )
-    if found != SCHEMA_VERSION:
+    if found != SCHEMA_VERSION or isinstance(found, bool):
         raise UsageError(f"{path}: schema_version must be {SCHEMA_VERSION}, got {found!r}; re-run `feasibility assess` with this version")
+    _check_saved_figures(path, data)
     try:
         return settle(Assessment.from_dict(data))
     except (TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError) as error:
         raise UsageError(f"{path}: not a feasibility result ({error})") from None
+
+
+def _check_saved_figures(path: Path, data: dict) -> None:
+    """Refuse a saved result whose task is not a valid task (hops 0, a NaN target, a word for a number) or whose
+    decisive figures are not numbers (a NaN latency would read "p95 nan ms exceeds the budget"), naming the key."""
+    import math
+    import re
+
+    from feasibility.errors import SpecError, UsageError
+    from feasibility.spec import validate
+
+    rerun = "re-run `feasibility assess` (or restore the file it wrote)"
+    spec = data.get("spec")
+    if not isinstance(spec, dict):
+        raise UsageError(f"{path}: spec: missing or not a mapping; {rerun}")
+    try:
+        validate({key: value for key, value in spec.items() if key != "source"}, str(path))
+    except SpecError as error:
+        first = error.problems[0]
+        raise UsageError(f"{path}: spec.{first.key}: {first.message}; {rerun}") from None
+
+    def finite(value) -> bool:
+        return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value))
+
+    for index, cost in enumerate(data.get("costs") or []):
+        latency = cost.get("latency") if isinstance(cost, dict) else None
+        for key, value in latency.items() if isinstance(latency, dict) else ():
+            if re.fullmatch(r"p\d+_ms", key) and not finite(value):  # the percentiles the decision reads
+                raise UsageError(f"{path}: costs[{index}].latency.{key}: must be a number of milliseconds, got {value!r}; {rerun}")
+    for index, verdict in enumerate(data.get("verdicts") or []):
+        for key in ("accuracy", "lower_bound", "full_length_accuracy", "full_length_lower_bound", "chance"):
+            if isinstance(verdict, dict) and not finite(verdict.get(key)):
+                raise UsageError(f"{path}: verdicts[{index}].{key}: must be a fraction between 0 and 1, got {verdict.get(key)!r}; {rerun}")
 
 
 def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None, device: str = "cpu") -> ProbePlan:

@@ -323,11 +323,39 @@ def test_hostile_results_are_refused_in_one_line(tmp_path):
     os.mkfifo(fifo)
     wrong = tmp_path / "wrong.json"
     wrong.write_text(json.dumps({"schema_version": 2, "spec": {}, "probes": []}))
-    for path, expected in ((deep, "nested too deeply"), (fifo, "not a regular file"), (tmp_path, "not a regular file"), (wrong, "not a feasibility result")):
+    for path, expected in ((deep, "nested too deeply"), (fifo, "not a regular file"), (tmp_path, "not a regular file"), (wrong, "spec.name: is required")):
         for command in (["report", str(path)], ["explain", str(path)], ["compare", str(path), str(path)]):
             result = runner.invoke(app, command)
             assert result.exit_code == 2 and expected in result.stderr, (command, result.stderr)
             assert "Traceback" not in result.output + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["costs"][2]["latency"].update(p95_ms=float("nan")), "costs[2].latency.p95_ms: must be a number of milliseconds, got nan"),
+        (lambda d: d["costs"][0]["latency"].update(p50_ms="fast"), "costs[0].latency.p50_ms: must be a number of milliseconds"),
+        (lambda d: d["verdicts"][1].update(lower_bound=float("inf")), "verdicts[1].lower_bound: must be a fraction"),
+        (lambda d: d["spec"]["task"].update(hops=0), "spec.task.hops: must be between 1 and 64, got 0"),
+        (lambda d: d["spec"]["task"].update(hops="two"), "spec.task.hops: must be a whole number, got 'two'"),
+        (lambda d: d["spec"]["requirements"].update(accuracy=float("nan")), "spec.requirements.accuracy: must be a number > 0 and <= 1, got nan"),
+        (lambda d: d.update(schema_version=True), "schema_version must be 2, got True"),
+        (lambda d: d.update(spec=[]), "spec: missing or not a mapping"),
+    ],
+)
+def test_saved_results_with_impossible_figures_are_refused_naming_the_key(tmp_path, change, expected):
+    """A NaN latency once read "p95 nan ms exceeds the budget", a NaN target "at nan% or better" and hops 0
+    "learned all 0 hops": such a result is refused with the key and the reason (report, explain, compare)."""
+    from test_report import DATA
+
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    change(data)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    for command in (["report", str(bad), "--out", str(tmp_path / "out")], ["explain", str(bad)], ["compare", str(bad), str(DATA)]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and expected in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.output + result.stderr and not (tmp_path / "out").exists()
 
 
 def test_names_that_look_like_markup_are_printed_as_written(tmp_path):
