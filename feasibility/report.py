@@ -69,17 +69,39 @@ def curve_summary(run: dict, points: int = 6, lang: str = "en") -> str:
 
 
 def depth_table(assessment: Assessment):
-    """The depth table as a pandas DataFrame (one row per depth, one column per hop count), for CSV."""
+    """The depth table as a pandas DataFrame for depths.csv: one row per depth, columns named with their unit
+    and percentile, fractions to 4 decimals, milliseconds to 3, counts as integers (empty where not measured)."""
     import pandas as pd
 
-    hops = assessment.spec["task"]["hops"]
+    spec = assessment.spec
+    hops, percentile = spec["task"]["hops"], spec["requirements"]["latency_percentile"]
+    length = assessment.plan["task_sequence_length"]  # where the probes are judged at the task's length (at most 2,048)
     records = []
     for row in assessment.views["depth_rows"]:
-        record = {k: v for k, v in row.items() if k != "accuracy_by_hop"}
-        for hop in range(1, hops + 1):
-            record[f"accuracy_hop_{hop}"] = row["accuracy_by_hop"].get(hop)
+        record = {
+            "depth": row["depth"],
+            "theory_bounds": row["vs_bound"],  # below, within or above the theoretical depth bounds
+            **{f"accuracy_hop_{hop}": row["accuracy_by_hop"].get(hop) for hop in range(1, hops + 1)},
+            "question_accuracy": row["question"],
+            f"question_accuracy_at_{length}_tokens": row["question_full_length"],
+            "question_wilson_95_low": row["lower_bound"],
+            "at_chance": row["at_chance"],
+            "verdict": row["verdict"],
+            "macs_per_request": row["macs"],
+            "flops_per_request": row["flops"],
+            "parameters": row["parameters"],
+            f"latency_p{percentile}_ms": row["latency_ms"],
+            "within_budget": row["within_budget"],
+            "train_s": row["train_s"],
+            "steps": row["steps"],
+        }
         records.append(record)
-    return pd.DataFrame.from_records(records)
+    table = pd.DataFrame.from_records(records)
+    decimals = {name: 4 for name in table.columns if "accuracy" in name or name == "question_wilson_95_low"}
+    table = table.round({**decimals, f"latency_p{percentile}_ms": 3, "train_s": 1})
+    for name in ("macs_per_request", "flops_per_request", "parameters", "steps"):
+        table[name] = table[name].astype("Int64")
+    return table
 
 
 def markdown_name(lang: str) -> str:

@@ -69,9 +69,9 @@ LABELS = {
         "depth": "depth",
         "depth_n": "depth {depth}",
         "sep": ", ",
-        "vs_bound": "bound",
+        "vs_bound": "theory",  # the depth against the theoretical bounds: below, within, above
         "hop": "hop {hop}",
-        "lower_bound": "lower bound",
+        "lower_bound": "95% CI low",  # Wilson's lower bound of the question's accuracy
         "verdict": "verdict",
         "params": "params",
         "fits": "fits",

@@ -149,7 +149,7 @@ def test_the_two_pass_check_is_reported_only_where_it_was_made():
 
 def test_the_report_says_what_was_judged_and_where():
     english = render_markdown(fixed_result(), PLOTS, "en")
-    assert "| depth | bound | hop 1 | hop 2 | question | at 128 | lower bound | verdict |" in english
+    assert "| depth | theory | hop 1 | hop 2 | question | at 128 | 95% CI low | verdict |" in english
     assert "the 2-lookup question" in english and "4,096 fresh examples per seed at the 32 tokens the probes trained at" in english
     assert "below bound (at chance)" in english and "the most recent ground value does best" in english
     assert "verdict: once training has stopped, on 4,096 fresh questions per seed at 32 tokens and 1,536 at the task's 128 tokens" in english
@@ -201,3 +201,16 @@ def test_costs_are_stated_per_day_in_the_task_files_currency():
     assert "| cost / 1M requests (JPY) | cost / day (JPY) |" in markdown
     assert "- cost: 3 layers serve a million requests for " in markdown and "20,000 requests a day cost " in markdown and " JPY a day" in markdown
     assert "1 日あたりのコスト（JPY）" in render_markdown(result, PLOTS, "ja")
+
+
+def test_depths_csv_names_units_and_percentile_and_rounds(tmp_path):
+    import csv
+
+    write_outputs(fixed_result(), tmp_path, "en")
+    rows = list(csv.DictReader((tmp_path / "depths.csv").open()))
+    assert list(rows[0])[:4] == ["depth", "theory_bounds", "accuracy_hop_1", "accuracy_hop_2"]
+    assert "latency_p95_ms" in rows[0] and "question_wilson_95_low" in rows[0] and "question_accuracy_at_128_tokens" in rows[0]
+    assert "lower_bound" not in rows[0] and "vs_bound" not in rows[0]  # theory and the confidence bound, named apart
+    for row in rows:
+        assert row["macs_per_request"].isdigit() and row["steps"].isdigit() and row["parameters"].isdigit()
+        assert len(row["question_accuracy"].split(".")[-1]) <= 4 and len(row["latency_p95_ms"].split(".")[-1]) <= 3
