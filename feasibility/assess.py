@@ -397,7 +397,14 @@ def assess(
     cache = (cache_dir or default_folder()) if use_cache else None
     if cache:
         check_writable(cache)  # before minutes of training, not after
-    plan = choose_probe_length(make_plan(spec, bounds), events, cache, trains_on)
+    from feasibility.errors import UsageError
+    from feasibility.measure import deployment_too_large
+
+    planned = make_plan(spec, bounds)
+    reason = deployment_too_large(spec, max(planned.depths), device)  # before minutes of training, not after
+    if reason:
+        raise UsageError(reason)
+    plan = choose_probe_length(planned, events, cache, trains_on)
     if plan.shortened:
         events.stage(f"training at {plan.probe_sequence_length} tokens, the longest that fits the time budget here; judging at {plan.task_sequence_length} too")
     runs, verdicts = probe_depths(plan, bounds.lower, events, cache, trains_on)

@@ -302,6 +302,16 @@ def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The tas
         _fail(error)
     import yaml
 
+    from feasibility.bounds import depth_bounds
+    from feasibility.measure import deployment_too_large, resolve_device
+    from feasibility.plan import make_plan
+
+    try:
+        reason = deployment_too_large(spec, max(make_plan(spec, depth_bounds(spec.task.hops)).depths), resolve_device(spec.deployment.device))
+    except FeasibilityError as error:
+        reason = str(error)
+    if reason:
+        stderr.print(f"warning: {reason}; `assess` will refuse it here", highlight=False, markup=False)
     resolved = {k: v for k, v in spec.to_dict().items() if k != "source"}  # the output is itself a valid task file
     stdout.print(f"# {spec_path}: valid; resolved, with every default filled in:", style="green", highlight=False, markup=False, soft_wrap=True)
     stdout.print(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True).rstrip(), highlight=False, markup=False, soft_wrap=True)

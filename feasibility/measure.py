@@ -442,6 +442,39 @@ def memory_estimate(model: DeploymentModel, parameters: int, batch: int, dtype: 
     }
 
 
+def memory_here(device: str) -> int | None:
+    """Bytes of memory on `device` here: the GPU's, or the machine's physical memory; None where unknown."""
+    import os
+
+    import torch
+
+    if device == "cuda":
+        return torch.cuda.get_device_properties(0).total_memory
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def deployment_too_large(spec, depth: int, device: str) -> str | None:
+    """Why the deployment model of `depth` cannot be built and timed on `device` here (its weights, created in
+    float32, and one request's activations would take more than 80% of the memory), or None when it can."""
+    deployment = spec.deployment
+    model = DeploymentModel(depth, deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length)
+    parameters = parameter_count(model)
+    need = parameters * 4 + memory_estimate(model, parameters, spec.requirements.batch_size, deployment.dtype)["peak_request_bytes"]
+    have = memory_here(device)
+    if have is None or need <= 0.8 * have:
+        return None
+    gib = 2**30
+    return (
+        f"{spec.source}: the deployment model at depth {depth} (deployment.width {deployment.width}, deployment.vocab_size "
+        f"{deployment.vocab_size}, task.sequence_length {spec.task.sequence_length}, batch {spec.requirements.batch_size}) needs about "
+        f"{need / gib:,.1f} GiB to build and time once, and this machine's {device} has {have / gib:,.1f} GiB: lower those numbers, "
+        "or measure on a machine with the memory"
+    )
+
+
 def money(latency_p50_ms: float, batch: int, cost_per_device_hour: float | None, requests_per_day: int | None) -> dict:
     """Throughput at the spec's batch, and cost where the spec gives a device-hour price."""
     throughput = batch / (latency_p50_ms / 1000) if latency_p50_ms > 0 else float("inf")

@@ -482,3 +482,17 @@ def test_train_device_cuda_without_a_gpu_fails_before_training_and_auto_trains_o
     assert ran.exit_code == 0, ran.output + ran.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["environment"]["train_device"] == "cpu" and report["probes"][0]["device"] == "cpu"
+
+
+def test_a_deployment_no_machine_here_can_hold_is_refused_before_training(write_spec, tmp_path):
+    """Width 65,536 with a vocabulary of a million at a million tokens: `assess` refuses it at once naming the keys
+    and the memory it would take; `validate` says so as a warning."""
+    huge = write_spec(
+        "name: huge\ntask: {sequence_length: 1000000, hops: 2}\nrequirements: {accuracy: 0.99, latency_ms: 10}\n"
+        "deployment: {width: 65536, heads: 256, vocab_size: 1000000}\n"
+    )
+    result = runner.invoke(app, ["assess", str(huge), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 2 and "deployment.width 65536" in result.stderr and "GiB" in result.stderr
+    assert not list((tmp_path / "cache").glob("*")) and not (tmp_path / "out").exists()
+    checked = runner.invoke(app, ["validate", str(huge)])
+    assert checked.exit_code == 0 and "warning:" in checked.stderr and "assess` will refuse it here" in checked.stderr
