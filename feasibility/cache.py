@@ -24,7 +24,7 @@ KINDS = {  # what the cache folder holds, by file name: only these are listed an
     "damaged entries": "*.damaged",
     "unfinished writes": "*.tmp",
 }
-OUTCOME_MODULES = ("layout.py", "tasks.py", "probe.py", "train.py", "heads.py")  # the code that decides a probe's figures
+OUTCOME_MODULES = ("layout.py", "tasks.py", "jobs.py", "probe.py", "train.py", "heads.py")  # the code that decides a probe's figures
 
 
 def default_folder() -> Path:

@@ -17,6 +17,9 @@ from dataclasses import asdict, dataclass, replace
 from feasibility.plan import BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, LEARNING_RATE, VERDICT_QUESTIONS, WARMUP_STEPS, ProbePlan
 
 
+DISTANCE_BUCKETS = 16  # learned position biases per head: one per bucket of relative distance (see probe.py)
+
+
 @dataclass(frozen=True)
 class ProbeConfig:
     """The architecture of a probe (or of the deployment model whose cost is measured)."""

@@ -78,7 +78,7 @@ def parameter_count(model: DeploymentModel) -> int:
     """Parameters of the deployment model, from the formula (checked against the module in the tests)."""
     width, heads = model.width, model.heads
     hidden = model.mlp_ratio * width
-    from feasibility.probe import DISTANCE_BUCKETS
+    from feasibility.jobs import DISTANCE_BUCKETS
 
     per_layer = 3 * width * width + 3 * width + width * width + width + heads * DISTANCE_BUCKETS + 2 * width
     if model.mlp_ratio:
@@ -446,9 +446,9 @@ def memory_here(device: str) -> int | None:
     """Bytes of memory on `device` here: the GPU's, or the machine's physical memory; None where unknown."""
     import os
 
-    import torch
-
     if device == "cuda":
+        import torch
+
         return torch.cuda.get_device_properties(0).total_memory
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from feasibility.jobs import ProbeConfig
+from feasibility.jobs import DISTANCE_BUCKETS, ProbeConfig
 
 __all__ = ["ProbeConfig", "ProbeModel", "attention_patterns"]
 
@@ -44,7 +44,6 @@ class EnsembleLayerNorm(nn.Module):
         return F.layer_norm(x, x.shape[-1:]) * self.weight + self.bias
 
 
-DISTANCE_BUCKETS = 16  # learned position biases per head: one per bucket of relative distance
 EXACT_DISTANCES = 8  # distances 0..7 each have a bucket of their own; longer ones share log-spaced buckets
 
 
