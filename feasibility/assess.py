@@ -48,6 +48,7 @@ class Assessment:
     tool_version: str = __version__
     schema_version: int = SCHEMA_VERSION
     curriculum_comparison: dict | None = None  # the same depths trained with the curriculum switched: {"curriculum", "probes", "verdicts"}
+    join: dict | None = None  # where the records are structured: what answering with a join costs here (measure.join_cost)
     views: dict = field(default_factory=dict)  # derived once by `settle`, read by every renderer (see there)
 
     def to_dict(self) -> dict:
@@ -85,7 +86,7 @@ def settle(assessment: Assessment) -> Assessment:
     from feasibility.heads import explained_run
 
     a = assessment
-    a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment).to_dict()
+    a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment, a.join).to_dict()
     shown = explained_run(a.probes, a.recommendation)
     inside = inside_view(shown, a.spec["task"]["hops"], a.spec["requirements"]["accuracy"]) if shown else None
     a.views = {"depth_rows": depth_rows(a), "explained_depth": shown["depth"] if shown else None, "inside": inside}
@@ -417,6 +418,12 @@ def assess(
     timings["probes"] = time.perf_counter() - started
     measured = time.perf_counter()
     costs, fit, env = measure_costs(spec, plan.depths, device, events)
+    join = None
+    if spec.task.records == "structured":
+        from feasibility.measure import join_cost
+
+        events.stage(f"timing a join of {spec.task.hops} lookups over one record, the answer without a model")
+        join = join_cost(spec.task.sequence_length, spec.task.hops, spec.deployment.cost_per_device_hour)
     timings["costs"] = time.perf_counter() - measured
     assessment = Assessment(
         spec=spec.to_dict(),
@@ -431,6 +438,7 @@ def assess(
         timings_s=timings,
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         curriculum_comparison=comparison,
+        join=join,
     )
     settle(assessment)
     timings["total"] = time.perf_counter() - started

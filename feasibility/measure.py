@@ -475,6 +475,35 @@ def deployment_too_large(spec, depth: int, device: str) -> str | None:
     )
 
 
+def join_cost(sequence_length: int, hops: int, cost_per_device_hour: float | None, runs: int = 2000) -> dict:
+    """What answering one request without a model costs, timed here: read the record's `lhs rhs` statements into
+    an index (a dict), then follow `hops` lookups from the question; p50 and p95 over `runs` requests in one
+    Python thread, and the price per million requests at `cost_per_device_hour`. A database with the fields
+    already indexed does less (it skips the reading); this is the cost of the join from the raw record."""
+    import random
+
+    statements = max(hops, (sequence_length - 2) // 2)
+    generator = random.Random(0)
+    names = [f"s{i}" for i in range(statements)]
+    generator.shuffle(names)
+    record = [(names[i], names[i - 1] if i else "ground") for i in range(statements)]  # one chain: s_i = s_{i-1}
+    asked = names[hops - 1]  # `hops` lookups from the ground value
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        index = dict(record)
+        value = asked
+        for _ in range(hops):
+            value = index[value]
+        times.append(time.perf_counter() - started)
+    if value != "ground":
+        raise MeasurementError("the join followed the wrong chain; this is a bug in join_cost")
+    times.sort()
+    p50, p95 = times[len(times) // 2] * 1000, times[int(len(times) * 0.95)] * 1000
+    per_million = cost_per_device_hour / 3600 * (p50 / 1000) * 1e6 if cost_per_device_hour is not None else None
+    return {"lookups": hops, "statements": statements, "runs": runs, "p50_ms": p50, "p95_ms": p95, "cost_per_million_requests": per_million, "how": "a Python dict built from the record, then one lookup per hop, one thread"}
+
+
 def money(latency_p50_ms: float, batch: int, cost_per_device_hour: float | None, requests_per_day: int | None) -> dict:
     """Throughput at the spec's batch, and cost where the spec gives a device-hour price."""
     throughput = batch / (latency_p50_ms / 1000) if latency_p50_ms > 0 else float("inf")

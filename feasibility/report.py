@@ -12,7 +12,7 @@ from pathlib import Path
 
 from feasibility.assess import Assessment
 from feasibility.figures import write_plots
-from feasibility.wording import alternative, cost_line, counted, money_amount, evidence, headline, kind_name, label, margin, question, risk, single_hop_note, stop_reason
+from feasibility.wording import alternative, cost_line, counted, evidence, headline, join_note, kind_name, label, margin, money_amount, question, risk, single_hop_note, stop_reason
 
 
 def percent(value: float | None) -> str:
@@ -166,7 +166,10 @@ def table_row(cells) -> str:
 def _reasons(rec: dict, deployment: dict, lang: str) -> list[str]:
     reasons = [evidence(item, rec["target"], lang) for item in rec["evidence"]]
     extra = [line for line in (margin(rec, lang), cost_line(rec, deployment, lang)) if line]
-    return ([single_hop_note(lang)] if rec["single_hop"] else []) + reasons + extra
+    lead = [single_hop_note(lang)] if rec["single_hop"] else []
+    if rec.get("structured") and rec.get("join"):
+        lead.append(join_note(rec["join"], lang))
+    return lead + reasons + extra
 
 
 def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:

@@ -18,6 +18,7 @@ from feasibility.layout import MAX_PROBE_LENGTH
 from feasibility.layout import minimum_length as minimum_sequence_length
 
 TASK_KINDS = ("chained_retrieval", "khop_induction")
+RECORDS = ("free_text", "structured")
 DTYPES = ("float32", "bfloat16", "float16")
 DEVICES = ("auto", "cpu", "cuda")
 MODES = ("eager", "cuda-graph")
@@ -31,6 +32,7 @@ class Task:
     kind: str
     sequence_length: int
     hops: int
+    records: str = "free_text"  # "structured": fields a database join can follow, so no model is needed
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
         "kind": (_choice(TASK_KINDS), "chained_retrieval"),
         "sequence_length": (_integer(1, 1_000_000), _MISSING),
         "hops": (_integer(1, MAX_HOPS), _MISSING),
+        "records": (_choice(RECORDS), "free_text"),
     },
     "requirements": {
         "accuracy": (_number(0.0, 1.0), _MISSING),

@@ -391,7 +391,29 @@ def _where(rec: dict, lang: str) -> str:
 
 
 def headline(rec: dict, lang: str) -> str:
-    """The one-sentence decision at the top of every report."""
+    """The decision at the top of every report: one sentence, led by the join where the records are structured."""
+    model = _model_headline(rec, lang)
+    join = rec.get("join")
+    if not rec.get("structured") or not join:
+        return model
+    per_request = f"{join['p50_ms'] * 1000:.1f} µs"
+    price = join.get("cost_per_million_requests")
+    if lang == "ja":
+        cost = f"、100 万件あたり {money_amount(price)} {rec.get('currency', 'USD')}" if price is not None else ""
+        return (
+            f"結合で足り、モデルは要らない: 記録は構造化されているので、{rec['hops']} 回の索引参照で正確に答えられる"
+            f"（ここで 1 件あたり {per_request}{cost}）。モデルにテキストとして読ませる場合: {model}"
+        )
+    cost = f", {money_amount(price)} {rec.get('currency', 'USD')} per million requests" if price is not None else ""
+    return (
+        f"A join does this, no model needed: the records are structured, so {rec['hops']} indexed "
+        f"{'lookup answers' if rec['hops'] == 1 else 'lookups answer'} the question exactly ({per_request} a request here{cost}). "
+        f"If a model must read them as text: {model[0].lower()}{model[1:]}"
+    )
+
+
+def _model_headline(rec: dict, lang: str) -> str:
+    """The one-sentence decision on the model."""
     label_p = f"p{rec['percentile']}"
     hops, target, budget = rec["hops"], rec["target"], rec["budget_ms"]
     where = _where(rec, lang)
@@ -565,6 +587,21 @@ def margin(rec: dict, lang: str) -> str | None:
     if lang == "ja":
         return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])} は、予算 {budget:g} ms を {milliseconds(-left)} 超える。"
     return f"latency: {_layers(depth, lang)} {'takes' if depth == 1 else 'take'} {milliseconds(rec['latency_ms'])} at {p}, {milliseconds(-left)} over the {budget:g} ms budget"
+
+
+def join_note(join: dict, lang: str) -> str:
+    """How the join was timed, for the reasons."""
+    p50, p95 = f"{join['p50_ms'] * 1000:.1f} µs", f"{join['p95_ms'] * 1000:.1f} µs"
+    if lang == "ja":
+        return (
+            f"記録は構造化されている: 1 件の記録（{join['statements']:,} 文）を索引にして {join['lookups']} 回参照すると、ここで p50 {p50}、"
+            f"p95 {p95}（Python の dict、1 スレッド、{join['runs']:,} 件）。フィールドを索引済みのデータベースならさらに速い。"
+        )
+    return (
+        f"the records are structured: indexing one record ({join['statements']:,} statements) and following {join['lookups']} "
+        f"{'lookup' if join['lookups'] == 1 else 'lookups'} took {p50} at p50 and {p95} at p95 here (a Python dict, one thread, "
+        f"{join['runs']:,} requests); a database with the fields already indexed does less"
+    )
 
 
 def single_hop_note(lang: str) -> str:

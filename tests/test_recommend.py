@@ -183,3 +183,27 @@ def test_every_kind_is_worded_in_both_languages():
                 assert risk(item, lang)
             for item in rec["questions"]:
                 assert question(item, lang)
+
+
+def test_structured_records_lead_with_the_join_and_its_cost():
+    """Where the records are structured fields, a join answers exactly: the headline says so first, with what it
+    cost here, then what a model would need; both languages."""
+    import json
+    from pathlib import Path
+
+    from feasibility.assess import Assessment, settle
+    from feasibility.measure import join_cost
+    from feasibility.report import render_markdown
+
+    data = json.loads((Path(__file__).parent / "data" / "example.json").read_text(encoding="utf-8"))
+    data["spec"]["task"]["records"] = "structured"
+    join = join_cost(128, 2, 0.1, runs=200)
+    assert join["lookups"] == 2 and 0 < join["p50_ms"] <= join["p95_ms"] and join["cost_per_million_requests"] > 0
+    result = settle(Assessment.from_dict({**data, "join": join}))
+    english = render_markdown(result, lang="en")
+    assert "A join does this, no model needed: the records are structured, so 2 indexed lookups answer the question exactly" in english
+    assert "If a model must read them as text: use 3 layers" in english
+    assert "the records are structured: indexing one record (63 statements)" in english
+    assert "結合で足り、モデルは要らない" in render_markdown(result, lang="ja")
+    free = settle(Assessment.from_dict({**data, "spec": {**data["spec"], "task": {**data["spec"]["task"], "records": "free_text"}}}))
+    assert "join" not in render_markdown(free, lang="en")

@@ -257,3 +257,10 @@ def test_schema_command_prints_or_writes_the_schema(tmp_path):
     assert printed.exit_code == 0 and json.loads(printed.stdout)["title"] == "feasibility task file"
     written = runner.invoke(app, ["schema", "--out", str(tmp_path / "task.schema.json")])
     assert written.exit_code == 0 and json.loads((tmp_path / "task.schema.json").read_text()) == json.loads(printed.stdout)
+
+
+def test_records_are_free_text_unless_the_file_says_structured(write_spec):
+    assert load_spec(write_spec(TINY_SPEC)).task.records == "free_text"
+    assert load_spec(write_spec(TINY_SPEC.replace("  hops: 2\n", "  hops: 2\n  records: structured\n"))).task.records == "structured"
+    with pytest.raises(SpecError, match="task.records: must be one of free_text, structured"):
+        load_spec(write_spec(TINY_SPEC.replace("  hops: 2\n", "  hops: 2\n  records: table\n")))
