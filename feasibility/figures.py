@@ -26,34 +26,60 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
     budget = spec["requirements"]["latency_ms"]
     written = []
 
-    figure, axis = plt.subplots(figsize=(6, 3.5))
-    for hop in range(1, hops + 1):
-        points = [(r["depth"], r["accuracy_by_hop"][hop]) for r in rows if hop in r["accuracy_by_hop"]]
-        if points:
-            axis.plot(*zip(*points), marker="o", alpha=0.6, label=f"links, {hop} lookup{'s' if hop > 1 else ''}")
+    target = spec["requirements"]["accuracy"]
     plan = assessment.plan
-    for key, length, style in (("question", plan["probe_sequence_length"], "-"), ("question_full_length", plan["task_sequence_length"], "--")):
-        points = [(r["depth"], r[key]) for r in rows if r[key] is not None]
-        if points:
-            axis.plot(*zip(*points), marker="s", color="black", linestyle=style, label=f"question, {hops} lookups, {length} tokens")
-    axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle="--", label="target")
+    figure, (axis, near) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 2]})
+    series = [(f"links, {hop} lookup{'s' if hop > 1 else ''}", [(r["depth"], r["accuracy_by_hop"][hop]) for r in rows if hop in r["accuracy_by_hop"]], "o", None, "-") for hop in range(1, hops + 1)]
+    series += [
+        (f"question, {hops} lookups, {length} tokens", [(r["depth"], r[key]) for r in rows if r[key] is not None], "s", "black", style)
+        for key, length, style in (("question", plan["probe_sequence_length"], "-"), ("question_full_length", plan["task_sequence_length"], "--"))
+    ]
+    series = [entry for entry in series if entry[1]]
+    for index, (name, points, marker, colour, style) in enumerate(series):
+        shift = (index - (len(series) - 1) / 2) * 0.04  # side by side, so that no curve hides another
+        axis.plot([d + shift for d, _ in points], [v for _, v in points], marker=marker, color=colour, linestyle=style, alpha=0.8, label=name)
+    axis.axhline(target, color="grey", linestyle=":", linewidth=1, label="target")
+    for row in rows:
+        if row["verdict"] == "skipped":
+            axis.annotate("not trained\n(a shallower\ndepth learned)", (row["depth"], 0.04), ha="center", fontsize=7, color="grey")
     axis.set_xticks([r["depth"] for r in rows])
-    axis.set(xlabel="depth (layers)", ylabel="held-out accuracy (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth (fresh examples, weakest seed)")
-    axis.legend(fontsize=8)
+    axis.set(xlabel="depth (layers)", ylabel="accuracy on fresh examples (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth")
+    axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+    # Near the target: the question at the probes' length with its Wilson 95% lower bound, the figure the verdict reads.
+    low = max(0.0, target - 0.03)
+    judged = [r for r in rows if r["question"] is not None]
+    for row in judged:
+        colour = "tab:green" if row["verdict"] == "learned" else "tab:grey"
+        if row["question"] >= low:
+            near.errorbar(row["depth"], row["question"], yerr=[[row["question"] - max(row["lower_bound"], low)], [0]], fmt="s", color=colour, capsize=4)
+        else:  # far below: drawn at the floor of the panel, with its value
+            near.scatter(row["depth"], low, marker="v", color=colour)
+            near.annotate(f"{row['question']:.1%}", (row["depth"], low), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
+    near.axhline(target, color="grey", linestyle=":", linewidth=1)
+    near.annotate(f"target {target:.1%}", (0.02, target), xycoords=("axes fraction", "data"), textcoords="offset points", xytext=(0, 3), fontsize=7, color="grey")
+    near.set_xticks([r["depth"] for r in rows])
+    near.set_xlim(min(r["depth"] for r in rows) - 0.5, max(r["depth"] for r in rows) + 0.5)
+    near.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    near.set(xlabel="depth (layers)", ylabel="question (bar: to its 95% lower bound)", ylim=(low, 1.0 + (1 - low) * 0.05), title=f"Question near the target, {plan['probe_sequence_length']} tokens")
     figure.tight_layout()
     figure.savefig(folder / "accuracy.png", dpi=120)
     plt.close(figure)
     written.append("accuracy.png")
 
     figure, axis = plt.subplots(figsize=(6, 3.5))
-    measured = [(r["depth"], r["latency_ms"]) for r in rows if r["latency_ms"] is not None]
-    colours = ["tab:green" if r["verdict"] == "learned" else "tab:grey" for r in rows if r["latency_ms"] is not None]
-    axis.scatter(*zip(*measured), c=colours, zorder=3)
-    axis.plot(*zip(*measured), color="tab:blue", alpha=0.5)
+    costs = {cost["depth"]: cost["latency"] for cost in assessment.costs}
+    for row in rows:
+        if row["latency_ms"] is None:
+            continue
+        latency = costs[row["depth"]]
+        colour = "tab:green" if row["verdict"] == "learned" else "tab:grey"
+        spread = [[row["latency_ms"] - latency["p50_ms"]], [latency["p99_ms"] - row["latency_ms"]]]  # p50 to p99
+        axis.errorbar(row["depth"], row["latency_ms"], yerr=spread, fmt="o", color=colour, capsize=4, zorder=3)
     axis.axhline(budget, color="tab:red", linestyle="--", label="latency budget")
-    axis.set_xticks([depth for depth, _ in measured])
-    axis.set(xlabel="depth (layers)", ylabel=f"p{percentile} latency (ms)", title="Cost against depth (green: learned)")
-    axis.legend(fontsize=8)
+    axis.set_xticks([r["depth"] for r in rows if r["latency_ms"] is not None])
+    axis.set_ylim(bottom=0)
+    axis.set(xlabel="depth (layers)", ylabel=f"p{percentile} latency (ms)", title=f"p{percentile} latency by depth (bar: p50 to p99; green: learned)")
+    axis.legend(fontsize=8, loc="upper left")
     figure.tight_layout()
     figure.savefig(folder / "latency.png", dpi=120)
     plt.close(figure)
@@ -67,9 +93,10 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
             axis.scatter(point["latency_ms"], point["accuracy"], s=60, zorder=3, facecolors="tab:blue" if kept else "none", edgecolors="tab:blue" if kept else "tab:grey")
             cost = point.get("cost_per_million_requests")
             note = f"depth {point['depth']}" + (f", {cost:.3g}/1M req" if cost is not None else "") + ("" if kept else " (dominated)")
-            axis.annotate(note, (point["latency_ms"], point["accuracy"]), textcoords="offset points", xytext=(6, -10), fontsize=8)
-        kept_points = sorted((p["latency_ms"], p["accuracy"]) for p in points if p["dominated_by"] is None)
-        axis.plot(*zip(*kept_points), color="tab:blue", alpha=0.5, label="frontier (filled: not dominated)")
+            right = point["latency_ms"] > 0.6 * max(budget, max(p["latency_ms"] for p in points)) * 1.25
+            above = not kept  # dominated options are labelled above their point, the others below: no two labels collide
+            axis.annotate(note, (point["latency_ms"], point["accuracy"]), textcoords="offset points", xytext=(-6 if right else 6, 8 if above else -12), ha="right" if right else "left", fontsize=8)
+        axis.scatter([], [], s=60, facecolors="tab:blue", edgecolors="tab:blue", label="an option (hollow: dominated)")
         axis.axvline(budget, color="tab:red", linestyle="--", label=f"p{percentile} budget")
         axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle=":", label="accuracy target")
         axis.set(xlabel=f"p{percentile} latency (ms)", ylabel="accuracy (weakest seed)", ylim=(0, 1.05), title="Cost/accuracy frontier")
