@@ -164,15 +164,24 @@ def inside_figures(assessment: Assessment, folder: Path) -> list[str]:
     for layer in range(layers):
         for head in range(heads):
             axis = axes[layer][head]
-            axis.imshow(patterns[layer][head], cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+            image = axis.imshow(patterns[layer][head], cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
             for position in marked:
                 axis.axhline(position, color="tab:red", linewidth=0.6, alpha=0.6)
                 axis.axvline(position, color="tab:red", linewidth=0.6, alpha=0.6)
-            axis.set_xticks([])
-            axis.set_yticks([])
+            ticks = [0, len(patterns[layer][head]) // 2, len(patterns[layer][head]) - 1]
+            axis.set_xticks(ticks if layer == layers - 1 else [])
+            axis.set_yticks(ticks if head == 0 else [])
+            axis.tick_params(labelsize=6)
+            if layer == layers - 1:
+                axis.set_xlabel("key position (attended to)", fontsize=7)
+            if head == 0:
+                axis.set_ylabel("query position", fontsize=7)
             axis.set_title(f"layer {layer + 1}, head {head + 1}", fontsize=8)
     figure.suptitle(f"Depth {run['depth']}, seed {example['seed']}: attention on one held-out example (rows attend to columns; red: the chain)", fontsize=9)
-    figure.tight_layout(rect=(0, 0, 1, 0.96), h_pad=1.2)
+    figure.tight_layout(rect=(0, 0, 0.92, 0.96), h_pad=1.2)
+    bar = figure.colorbar(image, cax=figure.add_axes((0.94, 0.15, 0.015, 0.7)))
+    bar.set_label("attention weight", fontsize=7)
+    bar.ax.tick_params(labelsize=6)
     figure.savefig(folder / "attention.png", dpi=110)
     plt.close(figure)
     written.append("attention.png")
@@ -180,7 +189,7 @@ def inside_figures(assessment: Assessment, folder: Path) -> list[str]:
     points = [point for point in run["curve"] if point.get("head_scores")]
     if points:
         inside = assessment.inside(run)
-        figure, axis = plt.subplots(figsize=(6.5, 3.5))
+        figure, axis = plt.subplots(figsize=(8.5, 3.8))
         steps = [point["step"] for point in points]
         for row in sorted(inside["emergence"], key=lambda r: (r["layer"], r["head"])):
             values = [point["head_scores"][row["kind"]][0][row["layer"] - 1][row["head"] - 1] for point in points]
@@ -191,7 +200,7 @@ def inside_figures(assessment: Assessment, folder: Path) -> list[str]:
                 axis.axvline(step, color="black", linestyle=":", linewidth=1)
                 axis.annotate(f"hop {hop} learned", (step, 1.0), rotation=90, fontsize=7, va="top", ha="right")
         axis.set(xlabel="step", ylabel="score (attention on its targets)", ylim=(0, 1.05), title=f"Depth {run['depth']}, seed {example['seed']}: head scores while training")
-        axis.legend(fontsize=6, ncol=2, loc="center right")
+        axis.legend(fontsize=6, ncol=1 if len(inside["emergence"]) <= 12 else 2, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)  # beside, hiding no curve
         figure.tight_layout()
         figure.savefig(folder / "emergence.png", dpi=110)
         plt.close(figure)
