@@ -83,6 +83,7 @@ def assess(
     lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
     compare_curriculum: bool = typer.Option(False, "--compare-curriculum", help="Also train the same depths with the implicit curriculum switched off, and report both side by side (about doubles training time)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result (report.json) to stdout for scripts, instead of the summary."),
+    force: bool = typer.Option(False, "--force", help="Replace the report an earlier run left in --out."),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
     from feasibility.spec import load_spec
@@ -103,6 +104,7 @@ def assess(
     out = out or Path(f"{spec_path.stem}-report")
     if out.exists() and not out.is_dir():
         _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
+    _check_earlier_report(out, force)  # before minutes of training, not after
 
     from feasibility.assess import assess as run_assessment
     from feasibility.report import write_outputs
@@ -115,7 +117,7 @@ def assess(
         except KeyboardInterrupt:  # caught here: typer would turn it into a silent exit 130 before `main` sees it
             stderr.print(INTERRUPTED, highlight=False)
             raise typer.Exit(130) from None
-    _show(result, write_outputs(result, out, lang), lang, as_json)
+    _show(result, write_outputs(result, out, lang, replace=force), lang, as_json)
 
 
 @app.command()
@@ -124,6 +126,7 @@ def report(
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for the re-rendered files [default: RESULT's folder]."),
     lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
     as_json: bool = typer.Option(False, "--json", help="Print the result (report.json) to stdout for scripts, instead of the summary."),
+    force: bool = typer.Option(False, "--force", help="Replace another run's report in --out."),
 ) -> None:
     """Re-render every output from a saved result, without training or measuring anything."""
     from feasibility.assess import load_assessment
@@ -134,8 +137,13 @@ def report(
         _fail(UsageError(f"--out {folder}: exists and is not a folder; give a folder path"))
     with _reading(result_path):
         result = load_assessment(result_path)
+        # The result's own folder, or a folder holding an earlier rendering of this very run, is its own to
+        # re-render into; another run's report is replaced only with --force.
+        own = _same_file(folder, result_path.parent) or _rendered_from(folder, result)
+        if not own:
+            _check_earlier_report(folder, force)
         try:
-            files = write_outputs(result, folder, lang, keep=result_path)
+            files = write_outputs(result, folder, lang, keep=result_path, replace=force and not own)
         except OSError as error:
             _fail(UsageError(f"--out {folder}: cannot write there ({error.strerror or error}); give another folder"))
     _show(result, files, lang, as_json)
@@ -435,6 +443,25 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return False
+
+
+def _rendered_from(folder: Path, result) -> bool:
+    """Whether `folder` holds a report of the same run as `result` (same task name and creation time)."""
+    try:
+        saved = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        return saved.get("created") == result.created and saved.get("spec", {}).get("name") == result.spec["name"]
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return False
+
+
+def _check_earlier_report(folder: Path, force: bool) -> None:
+    """Refuse a folder that holds another run's report, unless --force (then write_outputs removes it first)."""
+    from feasibility.report import earlier_outputs
+
+    found = earlier_outputs(folder)
+    if found and not force:
+        names = ", ".join(path.name for path in found[:4]) + (", ..." if len(found) > 4 else "")
+        _fail(UsageError(f"--out {folder}: holds the report of an earlier run ({names}); pass --force to replace it, or give another --out"))
 
 
 def _check_output_file(path: Path, option: str, force: bool) -> None:

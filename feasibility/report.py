@@ -108,11 +108,28 @@ def markdown_name(lang: str) -> str:
     return "report.md" if lang == "en" else f"report.{lang}.md"
 
 
-def write_outputs(assessment: Assessment, folder, lang: str = "en", keep: Path | None = None) -> list[str]:
+OUTPUT_NAMES = ("report.json", "report.md", "report.ja.md", "depths.csv", "accuracy.png", "latency.png", "frontier.png", "attention.png", "emergence.png", "curves-depth-*.png")
+
+
+def earlier_outputs(folder: Path) -> list[Path]:
+    """The files of a report that `folder` already holds (another run's, or this result's own), by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted({path for pattern in OUTPUT_NAMES for path in folder.glob(pattern) if path.is_file() or path.is_symlink()})
+
+
+def write_outputs(assessment: Assessment, folder, lang: str = "en", keep: Path | None = None, replace: bool = False) -> list[str]:
     """Every file output of one assessment: report.json, the Markdown report in `lang`, depths.csv and the plots.
-    `keep` is the result this was loaded from: a re-render into its own folder never overwrites it."""
+    `keep` is the result this was loaded from: a re-render into its own folder never overwrites it. With
+    `replace`, another run's report files in `folder` are removed first, so the two never mix (the CLI asks for
+    --force before that). A link among the names is replaced by a file, never written through."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    kept = Path(keep).resolve() if keep is not None else None
+    for path in earlier_outputs(folder):
+        if path.is_symlink() or (replace and path.resolve() != kept):
+            path.unlink()
     target = folder / "report.json"
     if not (keep is not None and target.exists() and target.resolve() == Path(keep).resolve()):
         target.write_text(json_text(assessment), encoding="utf-8")

@@ -110,8 +110,13 @@ def test_assess_end_to_end_on_a_tiny_spec(tiny_spec, tmp_path):
     assert (rendered / "report.md").read_text() == markdown
     assert json.loads((rendered / "report.json").read_text()) == report
 
-    # A changed latency budget retrains nothing: every probe comes from the cache.
-    again = runner.invoke(app, ["assess", str(tiny_spec), "--out", str(out), "--cache-dir", str(cache), "--latency-ms", "0.001"])
+    # A changed latency budget retrains nothing: every probe comes from the cache. The earlier report in --out is
+    # replaced only with --force, and that is checked before any work.
+    args = ["assess", str(tiny_spec), "--out", str(out), "--cache-dir", str(cache), "--latency-ms", "0.001"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and "holds the report of an earlier run" in refused.stderr and "--force" in refused.stderr
+    assert "training" not in refused.stderr and json.loads((out / "report.json").read_text()) == report
+    again = runner.invoke(app, [*args, "--force"])
     assert again.exit_code == 0
     rerun = json.loads((out / "report.json").read_text())
     assert all(p["cached"] for p in rerun["probes"])
@@ -496,3 +501,30 @@ def test_a_deployment_no_machine_here_can_hold_is_refused_before_training(write_
     assert not list((tmp_path / "cache").glob("*")) and not (tmp_path / "out").exists()
     checked = runner.invoke(app, ["validate", str(huge)])
     assert checked.exit_code == 0 and "warning:" in checked.stderr and "assess` will refuse it here" in checked.stderr
+
+
+def test_another_runs_report_is_replaced_only_with_force_and_links_are_never_followed(tmp_path):
+    """Re-rendering into a folder that holds another run's report once mixed the two (its report.ja.md and
+    attention.png beside the new report.md), and a link among the names was written through."""
+    from test_report import DATA, REWORK
+
+    folder = tmp_path / "out"
+    assert runner.invoke(app, ["report", str(REWORK), "--out", str(folder), "--lang", "ja"]).exit_code == 0
+    assert (folder / "report.ja.md").is_file() and (folder / "attention.png").is_file()
+    again = runner.invoke(app, ["report", str(REWORK), "--out", str(folder)])  # the same run: its own folder now
+    assert again.exit_code == 0 and (folder / "report.md").is_file() and (folder / "report.ja.md").is_file()
+
+    refused = runner.invoke(app, ["report", str(DATA), "--out", str(folder)])
+    assert refused.exit_code == 2 and "holds the report of an earlier run" in refused.stderr and "--force" in refused.stderr
+    assert json.loads((folder / "report.json").read_text())["spec"]["name"] == "rework-fixture-lookup"
+
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me")
+    (folder / "depths.csv").unlink()
+    (folder / "depths.csv").symlink_to(outside)
+    forced = runner.invoke(app, ["report", str(DATA), "--out", str(folder), "--force"])
+    assert forced.exit_code == 0, forced.stderr
+    assert outside.read_text() == "keep me" and not (folder / "depths.csv").is_symlink()
+    assert not (folder / "report.ja.md").exists()  # the other run's Japanese report is gone, not mixed in
+    assert json.loads((folder / "report.json").read_text())["spec"]["name"] == "example-two-hop-trace"
+    assert sorted(p.name for p in folder.glob("curves-depth-*.png")) == ["curves-depth-1.png", "curves-depth-2.png", "curves-depth-3.png"]
