@@ -87,21 +87,22 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
 
     points = [p for p in decision["frontier"] if p["accuracy"] is not None]
     if points:
-        figure, axis = plt.subplots(figsize=(6, 3.5))
+        figure, axis = plt.subplots(figsize=(6.5, 4.2))
+        by_latency = sorted(points, key=lambda p: p["latency_ms"])
         for point in points:
             kept = point["dominated_by"] is None
             axis.scatter(point["latency_ms"], point["accuracy"], s=60, zorder=3, facecolors="tab:blue" if kept else "none", edgecolors="tab:blue" if kept else "tab:grey")
             cost = point.get("cost_per_million_requests")
             note = f"depth {point['depth']}" + (f", {cost:.3g}/1M req" if cost is not None else "") + ("" if kept else " (dominated)")
             right = point["latency_ms"] > 0.6 * max(budget, max(p["latency_ms"] for p in points)) * 1.25
-            above = not kept  # dominated options are labelled above their point, the others below: no two labels collide
+            above = by_latency.index(point) % 2 == 1  # neighbours in latency are labelled on alternate sides: no two labels collide
             axis.annotate(note, (point["latency_ms"], point["accuracy"]), textcoords="offset points", xytext=(-6 if right else 6, 8 if above else -12), ha="right" if right else "left", fontsize=8)
         axis.scatter([], [], s=60, facecolors="tab:blue", edgecolors="tab:blue", label="an option (hollow: dominated)")
         axis.axvline(budget, color="tab:red", linestyle="--", label=f"p{percentile} budget")
         axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle=":", label="accuracy target")
         axis.set(xlabel=f"p{percentile} latency (ms)", ylabel="accuracy (weakest seed)", ylim=(0, 1.05), title="Cost/accuracy frontier")
         axis.set_xlim(left=0, right=max(budget, max(p["latency_ms"] for p in points)) * 1.25)
-        axis.legend(fontsize=8, loc="lower right")
+        axis.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)  # below: hides no label
         figure.tight_layout()
         figure.savefig(folder / "frontier.png", dpi=120)
         plt.close(figure)
@@ -124,7 +125,7 @@ def curve_figures(assessment: Assessment, folder: Path) -> list[str]:
         if not run["curve"]:
             continue
         seeds = len(run["seeds"])
-        figure, axes = plt.subplots(1, seeds, figsize=(2.6 * seeds + 0.6, 2.8), sharey=True, squeeze=False)
+        figure, axes = plt.subplots(1, seeds, figsize=(2.6 * seeds + 0.6, 3.3), sharey=True, squeeze=False)
         for member, axis in enumerate(axes[0]):
             steps = [point["step"] for point in run["curve"]]
             for hop in range(1, hops + 1):
@@ -135,9 +136,10 @@ def curve_figures(assessment: Assessment, folder: Path) -> list[str]:
             axis.axhline(target, color="grey", linestyle="--", linewidth=1)
             axis.set(title=f"seed {run['seeds'][member]['seed']}", xlabel="step", ylim=(0, 1.02))
         axes[0][0].set_ylabel("check-set accuracy")
-        axes[0][-1].legend(fontsize=7, loc="lower right")
+        handles, names = axes[0][-1].get_legend_handles_labels()
+        figure.legend(handles, names, fontsize=7, loc="lower center", ncol=len(names), frameon=False)  # below the panels: hides no curve
         figure.suptitle(f"Depth {run['depth']}: accuracy on the check set while training (dashed: target)", fontsize=9)
-        figure.tight_layout()
+        figure.tight_layout(rect=(0, 0.1, 1, 1))
         name = f"curves-depth-{run['depth']}.png"
         figure.savefig(folder / name, dpi=110)
         plt.close(figure)
