@@ -20,7 +20,7 @@ from feasibility import __version__
 from feasibility.bounds import depth_bounds
 from feasibility.cache import check_writable, code_version, default_folder, read_entry, write_atomic
 from feasibility.cache import key as cache_key
-from feasibility.errors import MeasurementError
+from feasibility.errors import MeasurementError, UsageError
 from feasibility.jobs import plan_job
 from feasibility.plan import ProbePlan, make_plan
 from feasibility.recommend import recommend
@@ -148,7 +148,6 @@ def depth_rows(assessment: Assessment) -> list[dict]:
 
 def load_assessment(path: Path) -> Assessment:
     """Read a saved report.json back into an Assessment; a clear UsageError when it is not one."""
-    from feasibility.errors import UsageError
 
     give = "give the report.json written by `feasibility assess`"
     try:
@@ -186,7 +185,7 @@ def _check_saved_figures(path: Path, data: dict) -> None:
     import math
     import re
 
-    from feasibility.errors import SpecError, UsageError
+    from feasibility.errors import SpecError
     from feasibility.spec import validate
 
     rerun = "re-run `feasibility assess` (or restore the file it wrote)"
@@ -364,15 +363,12 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     return costs, fit, asdict(environment(device, deployment.dtype))
 
 
-def training_device(requested: str) -> str:
-    """Where probes train: "auto" is a GPU where torch sees one, else the CPU."""
-    import torch
+def too_large_here(spec: TaskSpec, device: str) -> str | None:
+    """Why the deepest planned deployment model cannot be built and timed on `device` here, or None (no torch
+    import for the CPU, so `validate` can ask too)."""
+    from feasibility.measure import deployment_too_large
 
-    if requested == "cuda" and not torch.cuda.is_available():
-        raise MeasurementError('--train-device is "cuda" but torch sees no GPU here; use "auto" or "cpu"')
-    if requested == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return requested
+    return deployment_too_large(spec, max(make_plan(spec, depth_bounds(spec.task.hops)).depths), device)
 
 
 def assess(
@@ -384,12 +380,12 @@ def assess(
     train_device: str = "auto",
 ) -> Assessment:
     """Run every stage for `spec` and return the result object the reports render. Probes train on
-    `train_device` (see `training_device`); costs are measured on `spec.deployment.device`."""
+    `train_device` ("auto": a GPU where torch sees one); costs are measured on `spec.deployment.device`."""
     from feasibility.measure import resolve_device
 
     events = events or Events()
     device = resolve_device(spec.deployment.device)  # a missing GPU is reported before minutes of training
-    trains_on = training_device(train_device)
+    trains_on = resolve_device(train_device, "--train-device")
     if spec.deployment.mode == "cuda-graph" and device != "cuda":
         raise MeasurementError('deployment.mode is "cuda-graph" but torch sees no GPU here; use mode "eager" or run on a GPU')
     timings: dict[str, float] = {}
@@ -398,11 +394,8 @@ def assess(
     cache = (cache_dir or default_folder()) if use_cache else None
     if cache:
         check_writable(cache)  # before minutes of training, not after
-    from feasibility.errors import UsageError
-    from feasibility.measure import deployment_too_large
-
     planned = make_plan(spec, bounds)
-    reason = deployment_too_large(spec, max(planned.depths), device)  # before minutes of training, not after
+    reason = too_large_here(spec, device)  # before minutes of training, not after
     if reason:
         raise UsageError(reason)
     plan = choose_probe_length(planned, events, cache, trains_on)

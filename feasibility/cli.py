@@ -130,7 +130,7 @@ def report(
 ) -> None:
     """Re-render every output from a saved result, without training or measuring anything."""
     from feasibility.assess import load_assessment
-    from feasibility.report import write_outputs
+    from feasibility.report import holds_this_run, write_outputs
 
     folder = out or result_path.parent
     if folder.exists() and not folder.is_dir():
@@ -139,7 +139,7 @@ def report(
         result = load_assessment(result_path)
         # The result's own folder, or a folder holding an earlier rendering of this very run, is its own to
         # re-render into; another run's report is replaced only with --force.
-        own = _same_file(folder, result_path.parent) or _rendered_from(folder, result)
+        own = _same_file(folder, result_path.parent) or holds_this_run(folder, result)
         if not own:
             _check_earlier_report(folder, force)
         try:
@@ -172,11 +172,7 @@ def schema(
         sys.stdout.write(text)
         return
     _check_output_file(out, "--out", force=True)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        _fail(UsageError(f"--out {out}: cannot write there ({error.strerror or error}); give another file"))
+    _write_text(out, text, "--out")
     stderr.print(f"Written: {out}", highlight=False, markup=False)
 
 
@@ -199,11 +195,7 @@ def compare(
         if any(_same_file(out, given) for given in (first, second)):
             _fail(UsageError(f"--out {out}: is one of the results being compared; give another file name such as compare.md"))
         _check_output_file(out, "--out", force=True)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(render_compare_markdown(comparison, lang), encoding="utf-8")
-        except OSError as error:
-            _fail(UsageError(f"--out {out}: cannot write there ({error.strerror or error}); choose another path"))
+        _write_text(out, render_compare_markdown(comparison, lang), "--out")
         stdout.print(f"Written: {out}", highlight=False, markup=False)
 
 
@@ -310,12 +302,10 @@ def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The tas
         _fail(error)
     import yaml
 
-    from feasibility.bounds import depth_bounds
-    from feasibility.measure import deployment_too_large
-    from feasibility.plan import make_plan
+    from feasibility.assess import too_large_here
 
     # Against this machine's memory, without torch (validate stays instant); a GPU is checked by `assess`.
-    reason = None if spec.deployment.device == "cuda" else deployment_too_large(spec, max(make_plan(spec, depth_bounds(spec.task.hops)).depths), "cpu")
+    reason = None if spec.deployment.device == "cuda" else too_large_here(spec, "cpu")
     if reason:
         stderr.print(f"warning: {reason}; `assess` will refuse it here", highlight=False, markup=False)
     resolved = {k: v for k, v in spec.to_dict().items() if k != "source"}  # the output is itself a valid task file
@@ -352,10 +342,7 @@ def init(
     except FeasibilityError as error:
         _fail(error)
     _check_output_file(output, "--output", force)
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        _fail(UsageError(f"--output {output}: cannot write there ({error.strerror or error}); choose another path"))
+    _write_text(output, text, "--output")
     stdout.print(f"wrote {output}; check it with `feasibility validate {output}`", highlight=False, markup=False)
 
 
@@ -445,13 +432,13 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _rendered_from(folder: Path, result) -> bool:
-    """Whether `folder` holds a report of the same run as `result` (same task name and creation time)."""
+def _write_text(path: Path, text: str, option: str) -> None:
+    """Write an output file (its folder made if missing); a failure is one line naming the option."""
     try:
-        saved = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        return saved.get("created") == result.created and saved.get("spec", {}).get("name") == result.spec["name"]
-    except (OSError, ValueError, AttributeError, RecursionError):
-        return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(UsageError(f"{option} {path}: cannot write there ({error.strerror or error}); choose another path"))
 
 
 def _check_earlier_report(folder: Path, force: bool) -> None:

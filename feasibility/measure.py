@@ -312,13 +312,14 @@ def steadiness_of(costs: list[dict]) -> dict | None:
     return {"depth": depth, "passes_p50_ms": passes[depth], "drift": drift, "steady": drift <= STEADY_DRIFT}
 
 
-def resolve_device(device: str) -> str:
+def resolve_device(device: str, setting: str = "deployment.device") -> str:
+    """"auto" is a GPU where torch sees one, else the CPU; "cuda" without a GPU is refused, naming `setting`."""
     import torch
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise MeasurementError('deployment.device is "cuda" but torch sees no GPU here; use "auto" or "cpu"')
+        raise MeasurementError(f'{setting} is "cuda" but torch sees no GPU here; use "auto" or "cpu"')
     return device
 
 
@@ -500,7 +501,7 @@ def join_cost(sequence_length: int, hops: int, cost_per_device_hour: float | Non
         raise MeasurementError("the join followed the wrong chain; this is a bug in join_cost")
     times.sort()
     p50, p95 = times[len(times) // 2] * 1000, times[int(len(times) * 0.95)] * 1000
-    per_million = cost_per_device_hour / 3600 * (p50 / 1000) * 1e6 if cost_per_device_hour is not None else None
+    per_million = money(p50, 1, cost_per_device_hour, None).get("cost_per_million_requests")
     return {"lookups": hops, "statements": statements, "runs": runs, "p50_ms": p50, "p95_ms": p95, "cost_per_million_requests": per_million, "how": "a Python dict built from the record, then one lookup per hop, one thread"}
 
 

@@ -28,8 +28,7 @@ class Recommendation:
     latency_margin_ms: float | None = None  # budget minus that latency (negative: over budget)
     binding_constraint: str | None = None  # "accuracy", "latency", "both" or None
     single_hop: bool = False
-    structured: bool = False  # the records are structured fields: a join answers exactly, and leads the headline
-    join: dict | None = None  # what the join costs here (measure.join_cost), where the records are structured
+    join: dict | None = None  # where the records are structured: what the join costs here (measure.join_cost); it leads the headline
     currency: str = "USD"
     deepest_within_budget: int | None = None  # from the latency line fit, capped below any measured depth over budget
     probe_length: int | None = None  # where the reference depth's verdict was read (the probes' training length)
@@ -137,8 +136,7 @@ def recommend(
     learned = sorted(v["depth"] for v in verdicts if v["verdict"] == "learned")
     fits = sorted(d for d, ms in latencies.items() if ms <= budget)
     rec = Recommendation(decision="not_learned", depth=None, hops=hops, target=target, budget_ms=budget, percentile=percentile, single_hop=hops == 1)
-    rec.structured = spec["task"].get("records") == "structured"
-    rec.join = join if rec.structured else None
+    rec.join = join if spec["task"].get("records") == "structured" else None
     rec.currency = spec["deployment"].get("currency", "USD")
 
     for verdict in sorted(verdicts, key=lambda v: v["depth"]):

@@ -119,6 +119,15 @@ def earlier_outputs(folder: Path) -> list[Path]:
     return sorted({path for pattern in OUTPUT_NAMES for path in folder.glob(pattern) if path.is_file() or path.is_symlink()})
 
 
+def holds_this_run(folder: Path, assessment: Assessment) -> bool:
+    """Whether `folder` holds a report of the same run as `assessment` (same task name and creation time)."""
+    try:
+        saved = json.loads((Path(folder) / "report.json").read_text(encoding="utf-8"))
+        return saved.get("created") == assessment.created and saved.get("spec", {}).get("name") == assessment.spec["name"]
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return False
+
+
 def write_outputs(assessment: Assessment, folder, lang: str = "en", keep: Path | None = None, replace: bool = False) -> list[str]:
     """Every file output of one assessment: report.json, the Markdown report in `lang`, depths.csv and the plots.
     `keep` is the result this was loaded from: a re-render into its own folder never overwrites it. With
@@ -184,7 +193,7 @@ def _reasons(rec: dict, deployment: dict, lang: str) -> list[str]:
     reasons = [evidence(item, rec["target"], lang) for item in rec["evidence"]]
     extra = [line for line in (margin(rec, lang), cost_line(rec, deployment, lang)) if line]
     lead = [single_hop_note(lang)] if rec["single_hop"] else []
-    if rec.get("structured") and rec.get("join"):
+    if rec.get("join"):
         lead.append(join_note(rec["join"], lang))
     return lead + reasons + extra
 

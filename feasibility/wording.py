@@ -394,7 +394,7 @@ def headline(rec: dict, lang: str) -> str:
     """The decision at the top of every report: one sentence, led by the join where the records are structured."""
     model = _model_headline(rec, lang)
     join = rec.get("join")
-    if not rec.get("structured") or not join:
+    if not join:
         return model
     per_request = f"{join['p50_ms'] * 1000:.1f} µs"
     price = join.get("cost_per_million_requests")
