@@ -237,26 +237,88 @@ def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None, dev
     return chosen
 
 
-def _train_depth(plan: ProbePlan, depth: int, events: Events, cache: Path | None, device: str) -> tuple[dict, bool]:
-    """Train (or load from the cache) all seeds of one depth on `device`; return the ProbeRun as a dict and
-    whether it came from the cache."""
-    from feasibility.train import run_job
+@dataclass
+class DepthSearch:
+    """One task's depth search: its planned depths trained shallow to deep; once one has learned, deeper ones only
+    add cost, so they are costed but not trained. A search hands out one job at a time (`next_job`) and takes
+    its outcome back (`record`, `fail`): `assess` runs one search, `sweep` many at once on an executor."""
 
-    job = plan_job(plan, depth, device)
-    path = cache / f"probe-{job.key()}.json" if cache else None
-    cached = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == depth and isinstance(data.get("seeds"), list), events.stage) if path else None
-    if cached is not None:
-        return cached, True
-    checkpoint = path.with_suffix(".ckpt") if path else None
-    if checkpoint and checkpoint.exists():
-        events.stage(f"depth {depth}: resuming from its checkpoint")
-    events.probe_started(depth, plan.time_budget_s, plan.max_steps)
-    run = run_job(job, on_progress=events.progress, checkpoint=checkpoint).to_dict()
-    if path:
-        if run["stop_reason"] != "time budget":  # a run the clock cut short is not kept: a rerun on an idle machine may finish it
-            write_atomic(path, run)
-        checkpoint.unlink(missing_ok=True)  # the run has ended: its checkpoint is no longer needed
-    return run, False
+    plan: ProbePlan
+    lower_bound: int
+    device: str = "cpu"
+    runs: list[dict] = field(default_factory=list)  # ProbeRun dicts, with "cached"
+    verdicts: list[dict] = field(default_factory=list)  # one DepthVerdict per planned depth, once decided
+    error: str | None = None  # why the search stopped unfinished: a job that failed on every attempt
+    learned: int | None = None  # the shallowest depth whose probes learned
+
+    @property
+    def done(self) -> bool:
+        return self.error is not None or len(self.verdicts) == len(self.plan.depths)
+
+    def next_job(self):
+        """The job of the next depth to train, or None when the search is over."""
+        return None if self.done else plan_job(self.plan, self.plan.depths[len(self.verdicts)], self.device)
+
+    def record(self, run: dict, cached: bool) -> dict:
+        """Judge the run of the depth `next_job` gave; return its verdict (and skip the deeper depths once one has learned)."""
+        from feasibility.train import DepthVerdict, ProbeRun, judge
+
+        verdict = asdict(judge(ProbeRun.from_dict(run), self.lower_bound, self.plan.target_accuracy))
+        self.runs.append({**run, "cached": cached})
+        self.verdicts.append(verdict)
+        if verdict["verdict"] == "learned" and self.learned is None:
+            self.learned = verdict["depth"]
+            for depth in self.plan.depths[len(self.verdicts):]:
+                self.verdicts.append(asdict(DepthVerdict(depth=depth, verdict="skipped", accuracy=None, lower_bound=None, seeds_learned=0, seeds=0)))
+        return verdict
+
+    def fail(self, error: str) -> None:
+        self.error = f"depth {self.plan.depths[len(self.verdicts)]}: {error}"
+
+
+def run_searches(searches: list[DepthSearch], executor, cache: Path | None, events: Events, on_job=None) -> None:
+    """Run every search to its end on `executor`: each search's next job is handed out as soon as its previous one
+    is judged, so an executor with room runs the searches side by side. Finished probes are kept in the cache as
+    they finish (a run the clock cut short is not: a rerun on an idle machine may finish it), and a job in
+    training checkpoints next to them, so a search that is interrupted retrains nothing it finished and resumes
+    what it had not. `on_job(kind, search_index)` hears "submitted", "finished" and "failed"."""
+    on_job = on_job or (lambda kind, index: None)
+    paths: dict[int, Path | None] = {}  # each search's job in flight: where its run is kept
+
+    def launch(index: int) -> None:
+        search = searches[index]
+        while (job := search.next_job()) is not None:
+            job = executor.prepare(job)
+            path = cache / f"probe-{job.key()}.json" if cache else None
+            found = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == job.depth and isinstance(data.get("seeds"), list), events.stage) if path else None
+            if found is None:
+                checkpoint = path.with_suffix(".ckpt") if path else None
+                if checkpoint and checkpoint.exists():
+                    events.stage(f"depth {job.depth}: resuming from its checkpoint")
+                paths[index] = path
+                executor.submit(index, job, checkpoint, on_start=lambda depth=job.depth: events.probe_started(depth, search.plan.time_budget_s, search.plan.max_steps), on_progress=events.progress)
+                on_job("submitted", index)
+                return
+            events.probe_finished(search.record(found, True), True)
+
+    for index in range(len(searches)):
+        launch(index)
+    while executor.in_flight():
+        outcome = executor.next()
+        index, search = outcome.tag, searches[outcome.tag]
+        path = paths.pop(index)
+        if outcome.run is None:
+            search.fail(outcome.error)
+            on_job("failed", index)
+            continue
+        run = outcome.run.to_dict()
+        if path:
+            if run["stop_reason"] != "time budget":
+                write_atomic(path, run)
+            path.with_suffix(".ckpt").unlink(missing_ok=True)  # the run has ended: its checkpoint is no longer needed
+        events.probe_finished(search.record(run, False), False)
+        on_job("finished", index)
+        launch(index)
 
 
 def _training_compute(run: dict, plan: ProbePlan) -> dict:
@@ -283,25 +345,17 @@ def _training_compute(run: dict, plan: ProbePlan) -> dict:
     return training_macs(forward(config.sequence_length), run["steps"], plan.batch_size, len(plan.seeds), evaluated)
 
 
-def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None, device: str = "cpu") -> tuple[list[dict], list[dict]]:
-    """Train the planned depths shallow to deep; once one depth has learned, deeper ones only add cost, so they
-    are costed but not trained."""
-    from feasibility.train import DepthVerdict, ProbeRun, judge
+def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None, device: str = "cpu", executor=None) -> tuple[list[dict], list[dict]]:
+    """Train the planned depths shallow to deep (one `DepthSearch`) on `executor` (default: this process); a
+    job that failed on every attempt ends the run with its reason."""
+    from feasibility.executors import LocalExecutor
 
-    runs, verdicts = [], []
-    first_learned: int | None = None
-    for depth in plan.depths:
-        if first_learned is not None:
-            verdicts.append(asdict(DepthVerdict(depth=depth, verdict="skipped", accuracy=None, lower_bound=None, seeds_learned=0, seeds=0)))
-            continue
-        run, cached = _train_depth(plan, depth, events, cache, device)
-        verdict = asdict(judge(ProbeRun.from_dict(run), lower_bound, plan.target_accuracy))
-        runs.append({**run, "cached": cached, "training_compute": _training_compute(run, plan)})
-        verdicts.append(verdict)
-        events.probe_finished(verdict, cached)
-        if verdict["verdict"] == "learned" and first_learned is None:
-            first_learned = depth
-    return runs, verdicts
+    search = DepthSearch(plan, lower_bound, device)
+    run_searches([search], executor or LocalExecutor(), cache, events)
+    if search.error:
+        raise MeasurementError(f"training failed: {search.error}")
+    runs = [{**run, "training_compute": _training_compute(run, plan)} for run in search.runs]
+    return runs, search.verdicts
 
 
 def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: Events) -> tuple[list[dict], dict | None, dict]:
@@ -378,14 +432,18 @@ def assess(
     use_cache: bool = True,
     compare_curriculum: bool = False,
     train_device: str = "auto",
+    executor=None,
 ) -> Assessment:
     """Run every stage for `spec` and return the result object the reports render. Probes train on
-    `train_device` ("auto": a GPU where torch sees one); costs are measured on `spec.deployment.device`."""
+    `train_device` ("auto": a GPU where torch sees one, or where the executor's cluster has one) through
+    `executor` (default: this process); costs are measured here, on `spec.deployment.device`."""
+    from feasibility.executors import LocalExecutor, train_device_for
     from feasibility.measure import resolve_device
 
     events = events or Events()
     device = resolve_device(spec.deployment.device)  # a missing GPU is reported before minutes of training
-    trains_on = resolve_device(train_device, "--train-device")
+    executor = executor or LocalExecutor()
+    trains_on = train_device_for(executor, train_device)
     if spec.deployment.mode == "cuda-graph" and device != "cuda":
         raise MeasurementError('deployment.mode is "cuda-graph" but torch sees no GPU here; use mode "eager" or run on a GPU')
     timings: dict[str, float] = {}
@@ -401,12 +459,12 @@ def assess(
     plan = choose_probe_length(planned, events, cache, trains_on)
     if plan.shortened:
         events.stage(f"training at {plan.probe_sequence_length} tokens, the longest that fits the time budget here; judging at {plan.task_sequence_length} too")
-    runs, verdicts = probe_depths(plan, bounds.lower, events, cache, trains_on)
+    runs, verdicts = probe_depths(plan, bounds.lower, events, cache, trains_on, executor)
     comparison = None
     if compare_curriculum:
         switched = dataclasses.replace(plan, curriculum=not plan.curriculum, depths=tuple(run["depth"] for run in runs))
         events.stage(f"training the same depths {'without' if plan.curriculum else 'with'} the implicit curriculum, for comparison")
-        other_runs, other_verdicts = probe_depths(switched, bounds.lower, events, cache, trains_on)
+        other_runs, other_verdicts = probe_depths(switched, bounds.lower, events, cache, trains_on, executor)
         comparison = {"curriculum": switched.curriculum, "probes": other_runs, "verdicts": other_verdicts}
     timings["probes"] = time.perf_counter() - started
     measured = time.perf_counter()

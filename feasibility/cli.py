@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from feasibility.errors import FeasibilityError, SpecError, UsageError
+from feasibility.executors import EXECUTORS
 from feasibility.spec import DEVICES, MODES
 from feasibility.wording import LANGUAGES
 
@@ -58,6 +59,20 @@ def _fail(error: FeasibilityError) -> None:
     raise typer.Exit(error.exit_code)
 
 
+EXECUTOR_HELP = "Where probe jobs run: local (this process) or ray (tasks on a Ray cluster; needs the ray extra)."
+ADDRESS_HELP = 'With --executor ray: the cluster to use ("auto" for the one `ray start --head` started here, or HOST:6379) [default: start Ray in this process].'
+CPUS_HELP = "Threads each probe job trains with (and, on Ray, the CPUs it asks for) [default: this machine's cores, or the cluster's]."
+
+
+def _executor(name: str, address: Optional[str], cpus_per_job: Optional[int]):
+    from feasibility.executors import make_executor
+
+    try:
+        return make_executor(name, address, cpus_per_job)
+    except FeasibilityError as error:
+        _fail(error)
+
+
 def _depths_option(value: Optional[str]) -> Optional[list[int]]:
     if value is None or value == "auto":
         return None
@@ -84,6 +99,9 @@ def assess(
     compare_curriculum: bool = typer.Option(False, "--compare-curriculum", help="Also train the same depths with the implicit curriculum switched off, and report both side by side (about doubles training time)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result (report.json) to stdout for scripts, instead of the summary."),
     force: bool = typer.Option(False, "--force", help="Replace the report an earlier run left in --out."),
+    executor_name: str = typer.Option("local", "--executor", click_type=click.Choice(EXECUTORS), help=EXECUTOR_HELP),
+    address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
+    cpus_per_job: Optional[int] = typer.Option(None, "--cpus-per-job", min=1, help=CPUS_HELP),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
     from feasibility.spec import load_spec
@@ -109,9 +127,10 @@ def assess(
     from feasibility.assess import assess as run_assessment
     from feasibility.report import write_outputs
 
+    executor = _executor(executor_name, address, cpus_per_job)
     with _progress() as events:
         try:
-            result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum, train_device=train_device)
+            result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum, train_device=train_device, executor=executor)
         except FeasibilityError as error:
             _fail(error)
         except KeyboardInterrupt:  # caught here: typer would turn it into a silent exit 130 before `main` sees it
@@ -211,6 +230,61 @@ def explain(
 
     with _reading(result_path):
         render_explain(load_assessment(result_path), stdout, depth, lang)
+
+
+@app.command()
+def sweep(
+    grid_path: Path = typer.Argument(..., metavar="GRID", help="The grid file (YAML): a base task file and the axes to sweep (see README, 'Sweeps')."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for sweep.json, sweep.csv, sweep.md, sweep.ja.md and depth-map.png [default: GRID's name + '-sweep']."),
+    executor_name: str = typer.Option("local", "--executor", click_type=click.Choice(EXECUTORS), help=EXECUTOR_HELP),
+    address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
+    cpus_per_job: Optional[int] = typer.Option(None, "--cpus-per-job", min=1, help=CPUS_HELP),
+    train_device: str = typer.Option("auto", "--train-device", click_type=click.Choice(DEVICES), help="Where the probes train: auto (a GPU where there is one), cpu or cuda."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Retrain every probe instead of reusing finished ones."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where finished probes and checkpoints are kept [default: ~/.cache/feasibility]; on a cluster of several machines, a folder every machine sees."),
+    force: bool = typer.Option(False, "--force", help="Replace the sweep an earlier run left in --out."),
+) -> None:
+    """Search the depth of every cell of a grid of tasks; write the depth map and its report."""
+    from feasibility.cache import default_folder
+    from feasibility.sweep import load_grid, run_sweep
+    from feasibility.sweep_report import SWEEP_OUTPUTS, write_sweep
+
+    try:
+        grid, specs = load_grid(grid_path)
+    except FeasibilityError as error:
+        _fail(error)
+    out = out or Path(f"{grid_path.stem}-sweep")
+    if out.exists() and not out.is_dir():
+        _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
+    if not force and any((out / name).exists() for name in SWEEP_OUTPUTS):
+        _fail(UsageError(f"--out {out}: holds an earlier sweep; pass --force to replace it, or choose another --out"))
+    executor = _executor(executor_name, address, cpus_per_job)
+    stderr.print(f"{len(specs)} cells on the {executor.name} executor ({executor.capacity} job{'s' if executor.capacity != 1 else ''} at once)", highlight=False)
+    with _progress() as events:
+        try:
+            result = run_sweep(grid, specs, executor, None if no_cache else (cache_dir or default_folder()), train_device, events, _show_counts)
+        except FeasibilityError as error:
+            _fail(error)
+        except KeyboardInterrupt:
+            stderr.print(INTERRUPTED, highlight=False)
+            raise typer.Exit(130) from None
+    files = write_sweep(result, out)
+    for cell in result["cells"]:
+        from feasibility.sweep_report import axis_name, cell_outcome
+
+        where = ", ".join(f"{axis_name(k)} {v}" for k, v in cell["values"].items())
+        stdout.print(f"{where}: {cell_outcome(cell, 'en')}", highlight=False, markup=False)
+    stdout.print(f"wrote {', '.join(str(out / name) for name in files)}", highlight=False, markup=False)
+
+
+def _show_counts(counts) -> None:
+    """One line of the sweep's jobs: done, running, queued, failed, and the time left for the jobs known now."""
+    if not counts.last:
+        return  # a job handed out: the next line says what became of it
+    line = f"{counts.last}. Jobs: {counts.done} trained, {counts.cached} from cache, {counts.running} running, {counts.queued} queued, {counts.failed} failed"
+    if counts.eta_s is not None and counts.in_flight:
+        line += f"; about {counts.eta_s / 60:.1f} min left for these"
+    stderr.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @contextmanager

@@ -200,7 +200,7 @@ def test_an_interrupted_assess_says_what_was_kept_and_resumes_from_the_checkpoin
                 raise KeyboardInterrupt
             checks[-1].append(p.step)
 
-        return real(*args, on_progress=progress, checkpoint=checkpoint, checkpoint_every=50, **kwargs)
+        return real(*args, on_progress=progress, checkpoint=checkpoint, **{**kwargs, "checkpoint_every": 50})
 
     monkeypatch.setattr(train_module, "run_job", interrupting)
     cache = tmp_path / "cache"

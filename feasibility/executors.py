@@ -1,0 +1,225 @@
+"""Where probe jobs run: in this process (`local`, the default) or as tasks on a Ray cluster (`ray`).
+
+An executor takes `ProbeJob`s and hands back what became of each, in the order they finish: a `ProbeRun`, or
+the reason the job failed once its retries were spent. A job carries everything that decides its figures
+(the task, the probe, the settings, the seeds, the device; see jobs.py), and it trains with the same number
+of threads wherever it runs, so on the CPU its figures do not depend on the executor. A job that raises, or
+whose worker dies, is tried again from its last checkpoint (`retries` more times); then it is reported as
+failed and the others go on.
+
+Ray is an optional extra (`pip install -e '.[ray]'`), imported only when the `ray` executor is asked for.
+Each job is then one Ray task that asks for the CPUs it trains with (or one GPU), and runs wherever the
+cluster has room. Checkpoints are files: on a cluster of several machines, point `--cache-dir` at a folder
+every machine sees, or an interrupted job restarts from step 0 on another node.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from feasibility.errors import UsageError
+from feasibility.jobs import ProbeJob
+
+EXECUTORS = ("local", "ray")
+RETRIES = 2  # a failed job is tried this many more times (from its checkpoint) before it is reported as failed
+RAY_INSTALL = "pip install -e '.[ray]'  (or: pip install 'ray>=2.40,<3')"
+
+
+@dataclass
+class Outcome:
+    """What became of one job: its run, or why it failed."""
+
+    tag: object  # the submitter's name for the job
+    job: ProbeJob
+    run: object | None  # train.ProbeRun
+    error: str | None = None
+    seconds: float = 0.0  # from submission to the result, retries included
+
+
+@dataclass
+class _Queued:
+    tag: object
+    job: ProbeJob
+    checkpoint: Path | None
+    on_start: Callable[[], None] | None
+    on_progress: Callable[[object], None] | None
+    submitted: float
+
+
+def _threads(job: ProbeJob, default: int) -> ProbeJob:
+    """The job with its thread count written in, so it trains alike wherever it runs."""
+    return job if job.settings.threads else replace(job, settings=replace(job.settings, threads=default))
+
+
+def _failure(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[-1] if text else ''}".rstrip(": ")
+
+
+class LocalExecutor:
+    """Jobs one after another in this process, with all of this machine's threads (today's behaviour)."""
+
+    name = "local"
+
+    def __init__(self, retries: int = RETRIES, checkpoint_every: int | None = None, threads: int | None = None):
+        import torch
+
+        self.retries = retries
+        self.checkpoint_every = checkpoint_every
+        self.threads = threads or torch.get_num_threads()
+        self.queue: deque[_Queued] = deque()
+
+    @property
+    def capacity(self) -> int:
+        return 1
+
+    def prepare(self, job: ProbeJob) -> ProbeJob:
+        """The job as it will run here (its thread count written in): what its cache key is taken of."""
+        return _threads(job, self.threads)
+
+    def submit(self, tag, job: ProbeJob, checkpoint: Path | None = None, on_start=None, on_progress=None) -> None:
+        self.queue.append(_Queued(tag, self.prepare(job), checkpoint, on_start, on_progress, time.perf_counter()))
+
+    def in_flight(self) -> int:
+        return len(self.queue)
+
+    def next(self) -> Outcome:
+        """Run the oldest queued job to its end (its retries included) and return what became of it."""
+        from feasibility.train import CHECKPOINT_EVERY, run_job
+
+        item = self.queue.popleft()
+        error = None
+        for _attempt in range(self.retries + 1):
+            if item.on_start:
+                item.on_start()
+            try:
+                run = run_job(item.job, on_progress=item.on_progress, checkpoint=item.checkpoint, checkpoint_every=self.checkpoint_every or CHECKPOINT_EVERY)
+                return Outcome(item.tag, item.job, run, None, time.perf_counter() - item.submitted)
+            except (KeyboardInterrupt, SystemExit, MemoryError):
+                raise
+            except Exception as failure:  # noqa: BLE001 - contained: reported in the job's cell, the rest goes on
+                error = _failure(failure)
+        return Outcome(item.tag, item.job, None, f"{error} (after {self.retries + 1} attempts)", time.perf_counter() - item.submitted)
+
+    def close(self) -> None:
+        self.queue.clear()
+
+
+def probe_job(job_data: dict, checkpoint: str | None, checkpoint_every: int):
+    """A job on a Ray worker: rebuilt from its data, trained (from its checkpoint, if one is there), returned."""
+    from feasibility.train import run_job
+
+    return run_job(ProbeJob.from_dict(job_data), checkpoint=Path(checkpoint) if checkpoint else None, checkpoint_every=checkpoint_every)
+
+
+class RayExecutor:
+    """Each job a Ray task that asks for the CPUs it trains with (`cpus_per_job`) or one GPU.
+
+    `address` is a running cluster's ("auto" finds the one `ray start --head` started on this machine, or give
+    "HOST:6379"); without one, a Ray instance is started in this process over this machine's cores."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, retries: int = RETRIES, checkpoint_every: int | None = None, cpus_per_job: int | None = None):
+        ray = import_ray()
+        self.ray = ray
+        self.started_here = False
+        if not ray.is_initialized():
+            try:
+                if address:
+                    ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+                else:
+                    ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+                    self.started_here = True
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+                raise UsageError(f"--address: cannot reach {where} ({_failure(error)}); start one with `ray start --head` and pass --address auto, or leave --address out") from None
+        self.retries = retries
+        self.checkpoint_every = checkpoint_every
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        self.cpus_per_job = max(1, min(cpus_per_job or cpus, cpus))
+        self.remote = ray.remote(probe_job)
+        self.pending: dict[object, tuple[_Queued, float]] = {}  # object ref -> (job, submitted)
+
+    def has_gpu(self) -> bool:
+        return self.ray.cluster_resources().get("GPU", 0) >= 1
+
+    @property
+    def capacity(self) -> int:
+        """Jobs the cluster can run at once (by its CPUs and the CPUs a job asks for)."""
+        resources = self.ray.cluster_resources()
+        by_cpu = int(resources.get("CPU", 1)) // self.cpus_per_job
+        return max(1, by_cpu + int(resources.get("GPU", 0)))
+
+    def prepare(self, job: ProbeJob) -> ProbeJob:
+        """The job as it will run here (its thread count written in): what its cache key is taken of."""
+        return _threads(job, self.cpus_per_job)
+
+    def submit(self, tag, job: ProbeJob, checkpoint: Path | None = None, on_start=None, on_progress=None) -> None:
+        from feasibility.train import CHECKPOINT_EVERY
+
+        job = self.prepare(job)
+        gpu = job.device == "cuda"
+        options = {"num_cpus": 1 if gpu else job.settings.threads, "num_gpus": 1 if gpu else 0, "max_retries": self.retries, "retry_exceptions": True}
+        ref = self.remote.options(**options).remote(job.to_dict(), str(checkpoint) if checkpoint else None, self.checkpoint_every or CHECKPOINT_EVERY)
+        self.pending[ref] = (_Queued(tag, job, checkpoint, on_start, on_progress, time.perf_counter()), time.perf_counter())
+
+    def in_flight(self) -> int:
+        return len(self.pending)
+
+    def next(self) -> Outcome:
+        """Wait for the first job to finish (on any worker) and return what became of it."""
+        (ready,), _ = self.ray.wait(list(self.pending), num_returns=1)
+        item, submitted = self.pending.pop(ready)
+        try:
+            run = self.ray.get(ready)
+        except self.ray.exceptions.RayTaskError as error:  # the job raised, on every attempt
+            cause = error.cause if getattr(error, "cause", None) is not None else error
+            return Outcome(item.tag, item.job, None, f"{_failure(cause)} (after {self.retries + 1} attempts)", time.perf_counter() - submitted)
+        except self.ray.exceptions.RayError as error:  # its worker or node died, on every attempt
+            return Outcome(item.tag, item.job, None, f"{_failure(error)} (after {self.retries + 1} attempts)", time.perf_counter() - submitted)
+        return Outcome(item.tag, item.job, run, None, time.perf_counter() - submitted)
+
+    def close(self) -> None:
+        for ref in self.pending:
+            self.ray.cancel(ref, force=True)
+        self.pending.clear()
+        if self.started_here:
+            self.ray.shutdown()
+
+
+def train_device_for(executor, setting: str) -> str:
+    """Where `executor`'s jobs train for `--train-device` `setting`: "auto" is a GPU where there is one (in this
+    process for `local`, anywhere in the cluster for `ray`); "cuda" where there is none is a clear error."""
+    from feasibility.measure import resolve_device
+
+    if isinstance(executor, RayExecutor):
+        if setting == "cuda" and not executor.has_gpu():
+            raise UsageError("--train-device cuda: the Ray cluster has no GPU; use --train-device auto or cpu, or add a GPU node")
+        return setting if setting != "auto" else ("cuda" if executor.has_gpu() else "cpu")
+    return resolve_device(setting, "--train-device")
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise UsageError(f"--executor ray needs Ray, which is not installed; install it with: {RAY_INSTALL}") from None
+    return ray
+
+
+def make_executor(name: str, address: str | None = None, cpus_per_job: int | None = None, retries: int = RETRIES):
+    """The executor called `name` ("local" or "ray"); a clear UsageError for anything else."""
+    if name == "local":
+        if address:
+            raise UsageError("--address: only the ray executor reaches a cluster; add --executor ray, or leave --address out")
+        return LocalExecutor(retries, threads=cpus_per_job)
+    if name == "ray":
+        return RayExecutor(address, retries, cpus_per_job=cpus_per_job)
+    raise UsageError(f"--executor: must be one of {', '.join(EXECUTORS)}, got {name!r}")
