@@ -1,78 +1,58 @@
-"""Latency repeatability: measure the same deployment configuration twice in one run; print both and the ratio.
+"""Do latency ratios between depths repeat on this machine? In one invocation: 10 pairs of interleaved
+measurements (`measure.measure_interleaved`, as `assess` times) of the served model at depths 1-3 at the
+bundled example's size (width 128, 4 heads, vocabulary 2,048, 128 tokens, batch 1, float32, CPU). For each
+measurement, the ratio of depth 3's p50 to depth 1's; a pair agrees when its two ratios are within 5% of
+each other. Bar: at least 8 of the 10 pairs agree. Prints one JSON object (absolute p50s included, to show
+how much they move while the ratios hold).
 
-On an idle machine the two p50 figures should agree within 5%. `assess` makes the same check on every run
-(each depth timed in two passes) and says when its figures disagree; `--pairs N` repeats the pair to show how
-often a machine holds its speed over a few seconds.
+    python benchmarks/latency_repeatability.py [--pairs 10] [--tolerance 0.05]
 
-  python benchmarks/latency_repeatability.py --depth 3 --width 256 --heads 8 --length 256 --vocab 4096
-  python benchmarks/latency_repeatability.py --pairs 20          # many pairs, then how many agreed
-  python benchmarks/latency_repeatability.py --device cuda --mode cuda-graph
-"""
+Run it alone on the machine (no other torch job)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import time
 
 import torch
 
-from feasibility.measure import MODES, DeploymentModel, environment, measure_latency, prime_gpu, resolve_device
-
-
-def within(ratio: float) -> bool:
-    return abs(ratio - 1) <= 0.05
-
-
-def measure_pair(model: DeploymentModel, args: argparse.Namespace, device: str) -> list[dict]:
-    """`args.times` measurements in a row, each printed."""
-    results = []
-    for attempt in range(1, max(2, args.times) + 1):
-        latency = measure_latency(model, args.batch, args.dtype, device, mode=args.mode, min_duration_s=args.min_duration, warmup_s=args.warmup).summary()
-        results.append(latency)
-        print(f"  run {attempt}: p50 {latency['p50_ms']:.3f} ms  p95 {latency['p95_ms']:.3f} ms  p99 {latency['p99_ms']:.3f} ms  runs {latency['runs']}  warm-up runs {latency['warmup_runs']}  spread {latency['spread_iqr_over_median']:.1%}")
-    return results
+from feasibility.measure import DeploymentModel, measure_interleaved
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--depth", type=int, default=3)
-    parser.add_argument("--width", type=int, default=256)
-    parser.add_argument("--heads", type=int, default=8)
-    parser.add_argument("--length", type=int, default=256)
-    parser.add_argument("--vocab", type=int, default=4096)
-    parser.add_argument("--batch", type=int, default=1)
-    parser.add_argument("--dtype", default="float32")
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--mode", choices=MODES, default="eager", help="eager, or CUDA-graph replay (GPU only)")
-    parser.add_argument("--min-duration", type=float, default=2.0, help="seconds of timed runs per measurement")
-    parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up runs before timing (the tool's default)")
-    parser.add_argument("--times", type=int, default=2, help="measurements in a row per pair (ratio is run 2 / run 1; max/min over all)")
-    parser.add_argument("--pairs", type=int, default=1, help="how many times to repeat the pair; a summary of the ratios follows")
-    parser.add_argument("--no-prime", action="store_true", help="skip the untimed first measurement that `assess` makes on a GPU")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own choice)")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pairs", type=int, default=10)
+    parser.add_argument("--tolerance", type=float, default=0.05)
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    device = resolve_device(args.device)
-    model = DeploymentModel(args.depth, args.width, args.heads, args.vocab, args.length)
-    env = environment(device, args.dtype)
-    print(f"# {env.device} ({env.device_name}), {env.threads} threads, {env.dtype}, torch {env.torch_version}, batch {args.batch}, {args.mode}")
-    print(f"# model: depth {args.depth}, width {args.width}, heads {args.heads}, length {args.length}, vocab {args.vocab}")
-    if not args.no_prime:
-        prime_gpu(model, args.batch, args.dtype, device, args.mode)  # as `assess` does; a no-op on the CPU
-    ratios = []
-    for pair in range(1, args.pairs + 1):
-        print(f"pair {pair}:")
-        results = measure_pair(model, args, device)
-        ratios.append(results[1]["p50_ms"] / results[0]["p50_ms"])
-        print(f"  p50 ratio run2/run1: {ratios[-1]:.3f} ({'within' if within(ratios[-1]) else 'outside'} 5%)")
-        if len(results) > 2:
-            p50s = [r["p50_ms"] for r in results]
-            print(f"  p50 max/min over {len(p50s)} runs: {max(p50s) / min(p50s):.3f}")
-    if args.pairs > 1:
-        ordered = sorted(ratios)
-        print(f"{len(ratios)} pairs: p50 within 5% in {sum(map(within, ratios))}; ratio min {ordered[0]:.3f}, median {ordered[len(ordered) // 2]:.3f}, max {ordered[-1]:.3f}")
-        print("ratios: " + ", ".join(f"{r:.3f}" for r in ratios))
+    models = {depth: DeploymentModel(depth, 128, 4, 2048, 128) for depth in (1, 2, 3)}
+    started = time.perf_counter()
+    pairs = []
+    for pair in range(args.pairs):
+        runs = []
+        for run in range(2):
+            latency = measure_interleaved(models, 1, "float32", "cpu", seed=2 * pair + run)
+            p50 = {depth: latency[depth].p50_ms for depth in models}
+            runs.append({"p50_ms": {d: round(v, 4) for d, v in p50.items()}, "ratio_3_to_1": round(p50[3] / p50[1], 4)})
+        first, second = runs[0]["ratio_3_to_1"], runs[1]["ratio_3_to_1"]
+        pairs.append({"runs": runs, "ratio_difference": round(abs(first / second - 1), 4), "agree": abs(first / second - 1) <= args.tolerance})
+    agreeing = sum(p["agree"] for p in pairs)
+    print(
+        json.dumps(
+            {
+                "size": "width 128, 4 heads, vocab 2048, 128 tokens, batch 1, float32, cpu",
+                "threads": torch.get_num_threads(),
+                "pairs_agreeing": agreeing,
+                "pairs": len(pairs),
+                "tolerance": args.tolerance,
+                "bar_met": agreeing >= 0.8 * len(pairs),
+                "wall_s": round(time.perf_counter() - started, 1),
+                "detail": pairs,
+            },
+            indent=1,
+        )
+    )
+
 
 if __name__ == "__main__":
-    torch.manual_seed(0)
     main()

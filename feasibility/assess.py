@@ -49,6 +49,7 @@ class Assessment:
     schema_version: int = SCHEMA_VERSION
     curriculum_comparison: dict | None = None  # the same depths trained with the curriculum switched: {"curriculum", "probes", "verdicts"}
     join: dict | None = None  # where the records are structured: what answering with a join costs here (measure.join_cost)
+    batching: dict | None = None  # latency and throughput against batch size at one depth (measure_batching)
     views: dict = field(default_factory=dict)  # derived once by `settle`, read by every renderer (see there)
 
     def to_dict(self) -> dict:
@@ -363,18 +364,17 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     import torch
 
     from feasibility.measure import (
-        LATENCY_PASSES,
         DeploymentModel,
         DepthCost,
         count_flops,
         environment,
         fit_latency,
-        measure_latency,
+        measure_interleaved,
         memory_estimate,
         money,
         peak_cuda_bytes,
-        pooled,
         prime_gpu,
+        TIMING_ROUNDS,
     )
 
     deployment, requirements = spec.deployment, spec.requirements
@@ -382,23 +382,25 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
         torch.set_num_threads(deployment.threads)
     models = {depth: DeploymentModel(depth, deployment.width, deployment.heads, deployment.vocab_size, spec.task.sequence_length) for depth in depths}
     prime_gpu(models[depths[0]], requirements.batch_size, deployment.dtype, device, deployment.mode)
-    passes: dict[int, list] = {depth: [] for depth in depths}
-    for number in range(1, LATENCY_PASSES + 1):  # the depths in turn, twice: a machine that changes speed shows
-        for depth in depths:
-            events.stage(f"timing depth {depth} at width {deployment.width}, length {spec.task.sequence_length} (pass {number} of {LATENCY_PASSES})")
-            passes[depth].append(measure_latency(models[depth], requirements.batch_size, deployment.dtype, device, mode=deployment.mode))
+    where = f"width {deployment.width}, length {spec.task.sequence_length}, batch {requirements.batch_size}"
+    events.stage(f"timing the served model at depths {', '.join(map(str, depths))} ({where}) in {TIMING_ROUNDS} rounds over the depths")
+    latencies = measure_interleaved(models, requirements.batch_size, deployment.dtype, device, deployment.mode)  # see there
     costs = []
     for depth, model in models.items():
         events.stage(f"counting FLOPs and memory of depth {depth}")
         flops = count_flops(model, batch=1)
-        latency = pooled(passes[depth]).summary()
+        latency = latencies[depth].summary()
         memory = memory_estimate(model, flops.parameters, requirements.batch_size, deployment.dtype)
         if device == "cuda":
             memory.update(peak_request_bytes=peak_cuda_bytes(model, requirements.batch_size, deployment.dtype), peak_request_is_estimate=False)
         costs.append(
             DepthCost(
                 depth=depth,
-                flops={"macs_per_request": flops.macs, "flops_per_request": flops.flops, "by_part_macs": flops.by_part, "analytic_macs": flops.analytic_macs, "parameters": flops.parameters, "causal_attention": flops.causal_attention, "counter": flops.counter},
+                flops={
+                    "macs_per_request": flops.macs, "flops_per_request": flops.flops, "by_part_macs": flops.by_part, "analytic_macs": flops.analytic_macs,
+                    "served_counter_macs": flops.served_counter_macs, "counter_disagreements": flops.disagreements, "parameters": flops.parameters,
+                    "causal_attention": flops.causal_attention, "counter": flops.counter, "output_head": "at the answer position only",
+                },
                 latency=latency,
                 memory=memory,
                 money=money(latency["p50_ms"], requirements.batch_size, deployment.cost_per_device_hour, deployment.requests_per_day),
@@ -415,6 +417,25 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
             "kind": "least-squares line, an estimate outside the measured depths",
         }
     return costs, fit, asdict(environment(device, deployment.dtype))
+
+
+def measure_batching(spec: TaskSpec, verdicts: list[dict], device: str, events: Events) -> dict:
+    """Latency and throughput against batch size (measure.batch_curve) at the shallowest depth that learned (else
+    the deepest planned one), up to the requested batch and beyond while batching still buys throughput."""
+    from feasibility.measure import DeploymentModel, batch_curve, memory_estimate, memory_here, parameter_count
+
+    learned = [v["depth"] for v in verdicts if v["verdict"] == "learned"]
+    depth = min(learned) if learned else max(v["depth"] for v in verdicts)
+    d = spec.deployment
+    model = DeploymentModel(depth, d.width, d.heads, d.vocab_size, spec.task.sequence_length)
+    have, parameters = memory_here(device), parameter_count(model)
+
+    def fits(batch: int) -> bool:  # half the memory at most: the machine has other work
+        return have is None or memory_estimate(model, parameters, batch, d.dtype)["peak_request_bytes"] <= 0.5 * have
+
+    events.stage(f"timing depth {depth} at batch sizes 1 to {spec.requirements.batch_size} and beyond, while batching still buys throughput")
+    points = batch_curve(model, spec.requirements.batch_size, d.dtype, device, d.mode, fits)
+    return {"depth": depth, "requested_batch": spec.requirements.batch_size, "points": points, "how": "p50 and p95 of the served model per batch; throughput = batch / p50"}
 
 
 def too_large_here(spec: TaskSpec, device: str) -> str | None:
@@ -469,6 +490,7 @@ def assess(
     timings["probes"] = time.perf_counter() - started
     measured = time.perf_counter()
     costs, fit, env = measure_costs(spec, plan.depths, device, events)
+    batching = measure_batching(spec, verdicts, device, events)
     join = None
     if spec.task.records == "structured":
         from feasibility.measure import join_cost
@@ -490,6 +512,7 @@ def assess(
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         curriculum_comparison=comparison,
         join=join,
+        batching=batching,
     )
     settle(assessment)
     timings["total"] = time.perf_counter() - started

@@ -75,10 +75,14 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
         colour = "tab:green" if row["verdict"] == "learned" else "tab:grey"
         spread = [[row["latency_ms"] - latency["p50_ms"]], [latency["p99_ms"] - row["latency_ms"]]]  # p50 to p99
         axis.errorbar(row["depth"], row["latency_ms"], yerr=spread, fmt="o", color=colour, capsize=4, zorder=3)
+        interval = latency.get("ci95_ms", {}).get(f"p{percentile}")
+        if interval:  # the 95% interval of the chosen percentile, beside the point
+            axis.plot([row["depth"] + 0.08] * 2, interval, color="black", linewidth=3, solid_capstyle="butt", zorder=4)
     axis.axhline(budget, color="tab:red", linestyle="--", label="latency budget")
     axis.set_xticks([r["depth"] for r in rows if r["latency_ms"] is not None])
     axis.set_ylim(bottom=0)
-    axis.set(xlabel="depth (layers)", ylabel=f"p{percentile} latency (ms)", title=f"p{percentile} latency by depth (bar: p50 to p99; green: learned)")
+    axis.set(xlabel="depth (layers)", ylabel=f"p{percentile} latency (ms)")
+    axis.set_title(f"p{percentile} latency by depth (bar: p50 to p99; black: p{percentile} 95% interval)", fontsize=9)
     axis.legend(fontsize=8, loc="upper left")
     figure.tight_layout()
     figure.savefig(folder / "latency.png", dpi=120)
@@ -107,9 +111,38 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
         figure.savefig(folder / "frontier.png", dpi=120)
         plt.close(figure)
         written.append("frontier.png")
+    written += batching_figure(assessment, folder)
     written += curve_figures(assessment, folder)
     written += inside_figures(assessment, folder)
     return written
+
+
+def batching_figure(assessment: Assessment, folder: Path) -> list[str]:
+    """Latency (p50, p95) and throughput of the served model against batch size, where it was measured."""
+    import matplotlib.pyplot as plt
+
+    batching = assessment.batching
+    if not batching or not batching["points"]:
+        return []
+    points = batching["points"]
+    batches = [p["batch"] for p in points]
+    figure, (latency, throughput) = plt.subplots(1, 2, figsize=(9, 3.4))
+    latency.plot(batches, [p["p50_ms"] for p in points], "o-", label="p50")
+    latency.plot(batches, [p["p95_ms"] for p in points], "s--", label="p95")
+    latency.axhline(assessment.spec["requirements"]["latency_ms"], color="tab:red", linestyle=":", label="latency budget")
+    latency.set(xscale="log", xlabel="batch (requests per forward pass)", ylabel="latency (ms)", title=f"Depth {batching['depth']}: latency by batch")
+    latency.set_ylim(bottom=0)
+    latency.legend(fontsize=8)
+    throughput.plot(batches, [p["throughput_requests_per_s"] for p in points], "o-", color="tab:green")
+    throughput.set(xscale="log", xlabel="batch (requests per forward pass)", ylabel="requests / s (batch / p50)", title="Throughput by batch")
+    throughput.set_ylim(bottom=0)
+    for axis in (latency, throughput):
+        axis.set_xticks(batches, [str(b) for b in batches])
+        axis.axvline(batching["requested_batch"], color="grey", linewidth=0.8)
+    figure.tight_layout()
+    figure.savefig(folder / "batching.png", dpi=120)
+    plt.close(figure)
+    return ["batching.png"]
 
 
 

@@ -3,10 +3,13 @@
 Conventions (DESIGN.md section 5): fvcore counts multiply-accumulates (MACs); 1 MAC = 2 FLOPs. Causal
 attention is counted in full (the masked half of the score matrix is computed, then masked). Elementwise
 ops (softmax, layer norm, GELU, additions) are not counted; any other op fvcore cannot count is an error,
-because it may carry real cost. Latency is measured on a model with random weights (latency does not
-depend on them), after warm-up, for at least a fixed number of runs and a minimum duration. The timer is
-injectable so tests can assert exact statistics. Each depth is timed in two passes over the depths; where
-their figures disagree by more than 5% the machine changed speed under the measurement, and reports say so.
+because it may carry real cost. Costs are those of the model as served (`served.ServedModel`: fused
+attention, the output head at the answer position only): fvcore counts its explicit-attention twin, and
+torch's own counter and the formula check that count. Latency is measured on the served model with random
+weights (latency does not depend on them), after warm-up, with every depth timed in rounds over the depths
+in a shuffled order (`measure_interleaved`), so that a machine that changes speed moves every depth alike;
+each percentile has a bootstrap 95% interval over the rounds, and the samples are kept. The timer is
+injectable so tests can assert exact statistics.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ ELEMENTWISE_OPS = (
     "aten::embedding",  # a table lookup, like aten::index
 )
 DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
+BOOTSTRAP_RESAMPLES = 1000  # resamples of the timing rounds behind each latency interval
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ class DeploymentModel:
 
 
 def analytic_macs(model: DeploymentModel, batch: int = 1) -> dict[str, int]:
-    """MACs of one forward pass, by part, from the formula (causal attention counted in full)."""
+    """MACs of one served forward pass, by part, from the formula (causal attention counted in full; the output
+    head at the answer position only)."""
     tokens = batch * model.sequence_length
     width, length = model.width, model.sequence_length
     return {
@@ -70,7 +75,7 @@ def analytic_macs(model: DeploymentModel, batch: int = 1) -> dict[str, int]:
         "attention projections": model.depth * tokens * 4 * width * width,  # q, k, v and the output
         "attention scores": model.depth * 2 * batch * length * length * width,  # q k^T and pattern @ v
         "mlp": model.depth * tokens * 2 * model.mlp_ratio * width * width,
-        "output head": tokens * width * model.vocab_size,
+        "output head": batch * width * model.vocab_size,  # at the answer position only, as served
     }
 
 
@@ -99,7 +104,22 @@ class FlopCount:
     batch: int
     causal_attention: str = "counted in full"
     uncounted_elementwise_ops: list[str] = field(default_factory=list)
-    counter: str = "fvcore"
+    counter: str = "fvcore on the explicit-attention twin of the served model"
+    served_counter_macs: int | None = None  # torch.utils.flop_counter on the served form (fused attention), FLOPs / 2
+
+    @property
+    def disagreements(self) -> list[str]:
+        """Where the three counts differ by more than COUNTERS_AGREE, in words (empty when they agree)."""
+        found = []
+        for name, other in (("the formula", self.analytic_macs), ("torch.utils.flop_counter on the served model", self.served_counter_macs)):
+            if other is None:
+                found.append(f"{name}: no count")
+            elif abs(other - self.macs) > COUNTERS_AGREE * max(1, self.macs):
+                why = ""
+                if other is self.served_counter_macs and self.macs - other == self.by_part.get("attention scores"):
+                    why = " (exactly the attention scores: torch's counter has no formula for the fused attention kernel that ran here)"
+                found.append(f"{name}: {other:,} MACs against fvcore's {self.macs:,}{why}")
+        return found
 
     @property
     def flops(self) -> int:
@@ -127,29 +147,39 @@ def fvcore_macs(module, inputs: tuple) -> tuple[int, dict[str, int]]:
     return int(total), {name: int(value) for name, value in analysis.by_module().items()}
 
 
+COUNTERS_AGREE = 0.01  # fvcore on the twin, torch's counter on the served form and the formula agree within 1%
+
+
 def count_flops(model: DeploymentModel, batch: int = 1) -> FlopCount:
-    """Count one forward pass with fvcore on the very module that is timed; refuse uncounted costly ops."""
+    """Count one served forward pass: fvcore on the explicit-attention twin (`served.AnswerTwin`, the design
+    card's counter), cross-checked against `torch.utils.flop_counter` on the served form (fused attention) and
+    against the formula; refuse uncounted costly ops."""
     import torch
 
     from feasibility.probe import ProbeModel
+    from feasibility.served import AnswerTwin, ServedModel, served_flops
 
-    module = ProbeModel(model.probe_config()).eval()
+    probe = ProbeModel(model.probe_config()).eval()
     tokens = torch.zeros(1, batch, model.sequence_length, dtype=torch.long)
-    total, by_module = fvcore_macs(module, (tokens,))
-    parts = {"embeddings": 0, "attention projections": 0, "attention scores": 0, "mlp": 0, "output head": by_module.get("head", 0)}
+    with torch.no_grad():
+        probe(tokens)  # builds the position tables for this length first, so the count holds the model alone
+    total, by_module = fvcore_macs(AnswerTwin(probe), (tokens,))
+    parts = {"embeddings": 0, "attention projections": 0, "attention scores": 0, "mlp": 0, "output head": by_module.get("model.head", 0)}
     for index in range(model.depth):
-        attention = by_module.get(f"blocks.{index}.attn", 0)
-        projections = by_module.get(f"blocks.{index}.attn.qkv", 0) + by_module.get(f"blocks.{index}.attn.proj", 0)
+        attention = by_module.get(f"model.blocks.{index}.attn", 0)
+        projections = by_module.get(f"model.blocks.{index}.attn.qkv", 0) + by_module.get(f"model.blocks.{index}.attn.proj", 0)
         parts["attention projections"] += projections
         parts["attention scores"] += attention - projections
-        parts["mlp"] += by_module.get(f"blocks.{index}.mlp", 0)
+        parts["mlp"] += by_module.get(f"model.blocks.{index}.mlp", 0)
+    served = served_flops(ServedModel(probe).eval(), tokens[0])
     return FlopCount(
         macs=total,
         by_part=parts,
-        parameters=sum(p.numel() for p in module.parameters()),
+        parameters=sum(p.numel() for p in probe.parameters()),
         analytic_macs=sum(analytic_macs(model, batch).values()),
         batch=batch,
         uncounted_elementwise_ops=list(ELEMENTWISE_OPS),
+        served_counter_macs=served // 2 if served is not None else None,
     )
 
 
@@ -210,7 +240,8 @@ class Latency:
     batch: int
     mode: str = "eager"
     warmup_runs: int = 0
-    passes_p50_ms: list[float] = field(default_factory=list)  # where pooled from several passes, each one's p50
+    passes_p50_ms: list[float] = field(default_factory=list)  # the p50 of the first and of the second half of the timing rounds
+    rounds: list[list[float]] = field(default_factory=list)  # interleaved timing: the samples of each round
 
     def percentile_ms(self, percentile: float) -> float:
         """Nearest-rank percentile of the samples, in milliseconds."""
@@ -238,8 +269,27 @@ class Latency:
         quartiles = statistics.quantiles(self.samples_s, n=4)
         return (quartiles[2] - quartiles[0]) / statistics.median(self.samples_s)
 
+    def ci95_ms(self, percentile: float, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> tuple[float, float] | None:
+        """95% confidence interval of a percentile, by bootstrap over the timing rounds (a round is the unit: a
+        change in the machine's speed moves a whole round); None with fewer than 4 rounds."""
+        if len(self.rounds) < 4:
+            return None
+        import random
+
+        generator = random.Random(seed)
+        estimates = []
+        for _ in range(resamples):
+            drawn = [sample for _ in self.rounds for sample in self.rounds[generator.randrange(len(self.rounds))]]
+            drawn.sort()
+            estimates.append(drawn[max(1, math.ceil(percentile / 100 * len(drawn))) - 1] * 1000)
+        estimates.sort()
+        return estimates[int(0.025 * resamples)], estimates[min(resamples - 1, int(0.975 * resamples))]
+
     def summary(self) -> dict:
+        intervals = {f"p{p}": self.ci95_ms(p) for p in (50, 95, 99)} if self.rounds else {}
         return {
+            **({"ci95_ms": {k: list(v) for k, v in intervals.items() if v is not None}} if intervals else {}),
+            **({"rounds": len(self.rounds), "samples_ms": [[round(sample * 1000, 5) for sample in one] for one in self.rounds]} if self.rounds else {}),
             "p50_ms": self.p50_ms,
             "p95_ms": self.p95_ms,
             "p99_ms": self.p99_ms,
@@ -266,11 +316,85 @@ def time_forward(
 ) -> Latency:
     """Time `run` after warm-up (`warmup_runs` runs and `warmup_s` seconds, caches and clocks settled) until
     both `min_runs` and `min_duration_s` are reached."""
-    warmed, warm_start = 0, clock()
-    while warmed < warmup_runs or clock() - warm_start < warmup_s:
+    warmed = _warm(run, clock, synchronise, warmup_runs, warmup_s)
+    return Latency(_time_block(run, min_runs, min_duration_s, max_runs, clock, synchronise), batch, warmup_runs=warmed)
+
+
+TIMING_ROUNDS = 10  # `assess` times the depths in this many rounds, each round over every depth in a shuffled order
+ROUND_S = 0.2  # seconds of runs per depth and round (at least ROUND_RUNS runs)
+ROUND_RUNS = 3
+STEADY_DRIFT = 0.05  # the first and second half of the rounds may disagree this much before the machine is called unsteady
+
+
+def measure_interleaved(
+    models: dict[int, "DeploymentModel"],
+    batch: int,
+    dtype: str,
+    device: str,
+    mode: str = "eager",
+    rounds: int = TIMING_ROUNDS,
+    round_s: float = ROUND_S,
+    seed: int = 0,
+    clock: Callable[[], float] = time.perf_counter,
+    on_round: Callable[[int], None] = lambda number: None,
+) -> dict[int, Latency]:
+    """Latency of every depth's served model, timed interleaved: `rounds` rounds, each over all depths in a
+    shuffled order, `round_s` seconds of runs per depth and round. A change in the machine's speed then hits
+    every depth alike, so ratios between depths hold where absolute times move; the rounds are the unit of the
+    bootstrap confidence intervals (`Latency.ci95_ms`), and their samples are kept.
+
+    Each run is one served forward pass, timed on its own (a served request); `torch.utils.benchmark` times
+    blocks of runs and reports their means, which hide the tail that p95 and p99 are about."""
+    import random
+
+    served = {depth: served_run(model, batch, dtype, device, mode) for depth, model in models.items()}
+    synchronise = _synchroniser(device)
+    warmed = {depth: _warm(run, clock, synchronise) for depth, run in served.items()}
+    samples: dict[int, list[list[float]]] = {depth: [] for depth in served}
+    order = list(served)
+    generator = random.Random(seed)
+    for number in range(rounds):
+        on_round(number + 1)
+        generator.shuffle(order)
+        for depth in order:
+            samples[depth].append(_time_block(served[depth], ROUND_RUNS, round_s, 200_000, clock, synchronise))
+    result = {}
+    for depth, per_round in samples.items():
+        half = max(1, len(per_round) // 2)
+        p50s = [Latency([s for one in part for s in one], batch).p50_ms for part in (per_round[:half], per_round[half:]) if part]
+        result[depth] = Latency([s for one in per_round for s in one], batch, mode=mode, warmup_runs=warmed[depth], passes_p50_ms=p50s, rounds=per_round)
+    if device == "cuda":
+        del served
+        gc.collect()
+        _empty_cuda_cache()
+    return result
+
+
+def _synchroniser(device: str) -> Callable[[], None]:
+    if device == "cuda":
+        import torch
+
+        return torch.cuda.synchronize
+    return lambda: None
+
+
+def _empty_cuda_cache() -> None:
+    import torch
+
+    torch.cuda.empty_cache()
+
+
+def _warm(run: Callable[[], None], clock: Callable[[], float], synchronise: Callable[[], None], runs: int = 3, seconds: float = 0.3) -> int:
+    warmed, started = 0, clock()
+    while warmed < runs or clock() - started < seconds:
         run()
         warmed += 1
     synchronise()
+    return warmed
+
+
+def _time_block(run, min_runs: int, min_duration_s: float, max_runs: int, clock, synchronise) -> list[float]:
+    """Seconds of each of at least `min_runs` runs, for at least `min_duration_s`, each timed on its own."""
     samples: list[float] = []
     started = clock()
     while len(samples) < max_runs and (len(samples) < min_runs or clock() - started < min_duration_s):
@@ -278,23 +402,7 @@ def time_forward(
         run()
         synchronise()
         samples.append(clock() - begin)
-    return Latency(samples, batch, warmup_runs=warmed)
-
-
-LATENCY_PASSES = 2  # `assess` times every depth this many times, one pass over the depths after another
-STEADY_DRIFT = 0.05  # two passes over the depths may disagree this much before the machine is called unsteady
-
-
-def pooled(passes: list[Latency]) -> Latency:
-    """One latency from several timing passes of the same model: all samples together, each pass's p50 kept."""
-    first = passes[0]
-    return Latency(
-        [sample for one in passes for sample in one.samples_s],
-        first.batch,
-        mode=first.mode,
-        warmup_runs=sum(one.warmup_runs for one in passes),
-        passes_p50_ms=[one.p50_ms for one in passes],
-    )
+    return samples
 
 
 def steadiness_of(costs: list[dict]) -> dict | None:
@@ -326,26 +434,23 @@ def resolve_device(device: str, setting: str = "deployment.device") -> str:
 MODES = ("eager", "cuda-graph")
 
 
-def measure_latency(model: DeploymentModel, batch: int, dtype: str, device: str, mode: str = "eager", **timing) -> Latency:
-    """p50/p95/p99 of one forward pass of `model` (random weights) at `batch`.
+def served_run(model: DeploymentModel, batch: int, dtype: str, device: str, mode: str = "eager") -> Callable[[], None]:
+    """One served forward pass of `model` (random weights; `served.ServedModel`: fused attention, the output
+    head at the answer position) at `batch`, as a function of no arguments.
 
-    `mode` "eager" runs the module op by op; on CUDA the clock is read after `torch.cuda.synchronize()`, so
-    every sample holds the whole kernel sequence, launches included. "cuda-graph" captures one forward pass
-    as a CUDA graph and times its replay (launch overhead gone, as a served model with graphs would run)."""
+    `mode` "eager" runs the module op by op; "cuda-graph" captures one forward pass as a CUDA graph and
+    replays it (launch overhead gone, as a served model with graphs would run)."""
     import torch
 
     from feasibility.probe import ProbeModel
+    from feasibility.served import ServedModel
 
     if mode not in MODES:
         raise MeasurementError(f'deployment.mode must be one of {", ".join(MODES)}, got "{mode}"')
     if mode == "cuda-graph" and device != "cuda":
         raise MeasurementError('deployment.mode "cuda-graph" needs a GPU, and latency is measured on the CPU here; use mode "eager"')
-    torch_dtype = getattr(torch, dtype)
-    module = ProbeModel(model.probe_config()).to(device=device, dtype=torch_dtype).eval()
-    tokens = torch.randint(model.vocab_size, (1, batch, model.sequence_length), device=device)
-    synchronise = torch.cuda.synchronize if device == "cuda" else (lambda: None)
-
-    graph = None
+    module = ServedModel(ProbeModel(model.probe_config())).to(device=device, dtype=getattr(torch, dtype)).eval()
+    tokens = torch.randint(model.vocab_size, (batch, model.sequence_length), device=device)
     if mode == "cuda-graph":
         graph = torch.cuda.CUDAGraph()
         side = torch.cuda.Stream()
@@ -357,20 +462,52 @@ def measure_latency(model: DeploymentModel, batch: int, dtype: str, device: str,
             torch.cuda.current_stream().wait_stream(side)
             with torch.cuda.graph(graph):
                 module(tokens)
-        run = graph.replay
-    else:
 
-        def run() -> None:
-            with torch.inference_mode():
-                module(tokens)
+        def replay() -> None:
+            graph.replay()
 
-    latency = time_forward(run, batch, synchronise=synchronise, **timing)
+        replay.holds = (module, tokens)  # the graph reads their memory
+        return replay
+
+    def run() -> None:
+        with torch.inference_mode():
+            module(tokens)
+
+    return run
+
+
+def measure_latency(model: DeploymentModel, batch: int, dtype: str, device: str, mode: str = "eager", **timing) -> Latency:
+    """p50/p95/p99 of one served forward pass of `model` at `batch`, timed on its own (see `served_run`); on
+    CUDA the clock is read after `torch.cuda.synchronize()`, so every sample holds the whole kernel sequence."""
+    run = served_run(model, batch, dtype, device, mode)
+    latency = time_forward(run, batch, synchronise=_synchroniser(device), **timing)
     latency.mode = mode
-    if device == "cuda":  # free this model and its graph before the next depth is measured in the same process
-        del run, graph, module, tokens
+    if device == "cuda":  # free this model (and its graph) before the next one is measured in the same process
+        del run
         gc.collect()
-        torch.cuda.empty_cache()
+        _empty_cuda_cache()
     return latency
+
+
+BATCH_GROWTH = 1.1  # batching goes on doubling while it buys at least 10% more throughput
+MAX_BATCH = 1024
+
+
+def batch_curve(model: DeploymentModel, requested: int, dtype: str, device: str, mode: str = "eager", fits=lambda batch: True, **timing) -> list[dict]:
+    """Latency and throughput of the served model against batch size: 1, 2, 4, ... up to the requested batch and
+    beyond, while doubling still buys BATCH_GROWTH more throughput (and `fits(batch)` says memory allows it)."""
+    timing = {"min_runs": 5, "min_duration_s": 0.3, "warmup_s": 0.1, **timing}
+    points: list[dict] = []
+    batch = 1
+    while batch <= MAX_BATCH and fits(batch):
+        latency = measure_latency(model, batch, dtype, device, mode=mode, **timing)
+        throughput = batch / (latency.p50_ms / 1000)
+        points.append({"batch": batch, "p50_ms": latency.p50_ms, "p95_ms": latency.p95_ms, "throughput_requests_per_s": throughput, "runs": len(latency.samples_s)})
+        grew = len(points) < 2 or throughput >= BATCH_GROWTH * points[-2]["throughput_requests_per_s"]
+        if batch >= requested and not grew:
+            break
+        batch = batch * 2 if batch * 2 <= requested or batch >= requested else requested
+    return points
 
 
 def prime_gpu(model: DeploymentModel, batch: int, dtype: str, device: str, mode: str = "eager") -> None:
@@ -384,15 +521,16 @@ def prime_gpu(model: DeploymentModel, batch: int, dtype: str, device: str, mode:
 
 
 def peak_cuda_bytes(model: DeploymentModel, batch: int, dtype: str) -> int:
-    """Peak GPU memory of one request at `batch`, measured by the CUDA caching allocator."""
+    """Peak GPU memory of one request of the served model at `batch`, measured by the CUDA caching allocator."""
     import torch
 
     from feasibility.probe import ProbeModel
+    from feasibility.served import ServedModel
 
     torch.cuda.empty_cache()
     torch.cuda.reset_peak_memory_stats()
-    module = ProbeModel(model.probe_config()).to(device="cuda", dtype=getattr(torch, dtype)).eval()
-    tokens = torch.randint(model.vocab_size, (1, batch, model.sequence_length), device="cuda")
+    module = ServedModel(ProbeModel(model.probe_config())).to(device="cuda", dtype=getattr(torch, dtype)).eval()
+    tokens = torch.randint(model.vocab_size, (batch, model.sequence_length), device="cuda")
     with torch.inference_mode():
         module(tokens)
     torch.cuda.synchronize()
@@ -435,7 +573,7 @@ def memory_estimate(model: DeploymentModel, parameters: int, batch: int, dtype: 
     width, length = model.width, model.sequence_length
     # Largest live tensors of one layer in inference: the (B, nh, T, T) scores and the (B, T, r*C) MLP hidden.
     activations = batch * (model.heads * length * length + length * max(1, model.mlp_ratio) * width + 4 * length * width)
-    logits = batch * length * model.vocab_size
+    logits = batch * model.vocab_size  # the head at the answer position only
     return {
         "parameter_bytes": parameters * size,
         "peak_request_bytes": parameters * size + (activations + logits) * size,

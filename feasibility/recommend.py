@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from feasibility.measure import DeploymentModel, analytic_macs, deepest_within_budget, steadiness_of
 
-DECISIONS = ("recommended", "none_within_budget", "not_learned")
+DECISIONS = ("recommended", "none_within_budget", "too_close_to_call", "not_learned")
 TIGHT_MARGIN = 0.1  # a recommended depth within 10% of the budget also gets alternatives
 
 
@@ -26,6 +26,7 @@ class Recommendation:
     learned_depth: int | None = None  # shallowest depth whose probes learned, fitting the budget or not
     latency_ms: float | None = None  # the latency of `depth`, or of `learned_depth` when it does not fit
     latency_margin_ms: float | None = None  # budget minus that latency (negative: over budget)
+    latency_ci95_ms: list[float] | None = None  # the 95% confidence interval of that latency (bootstrap over timing rounds)
     binding_constraint: str | None = None  # "accuracy", "latency", "both" or None
     single_hop: bool = False
     join: dict | None = None  # where the records are structured: what the join costs here (measure.join_cost); it leads the headline
@@ -184,6 +185,10 @@ def recommend(
     if reference is not None:
         rec.latency_ms = latencies[reference]
         rec.latency_margin_ms = budget - latencies[reference]
+        interval = next((c["latency"].get("ci95_ms", {}).get(f"p{percentile}") for c in costs if c["depth"] == reference), None)
+        rec.latency_ci95_ms = list(interval) if interval else None
+        if interval and interval[0] <= budget <= interval[1]:  # the noise of this machine decides: say so, never fits / does not fit
+            rec.decision, rec.depth, rec.learned_depth, rec.binding_constraint = "too_close_to_call", reference, learned[0], None
         judged = by_depth[reference]
         rec.probe_length, rec.full_length = judged.get("length"), judged.get("full_length")
         rec.full_length_accuracy, rec.holds_at_full_length = judged.get("full_length_accuracy"), judged.get("holds_at_full_length")
@@ -287,6 +292,8 @@ def _questions(rec: Recommendation, spec: dict, plan: dict, environment: dict) -
         questions.append({"kind": "index_instead"})
     if rec.decision == "recommended":
         questions.append({"kind": "margin", "margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms})
+    elif rec.decision == "too_close_to_call":
+        questions.append({"kind": "measure_on_target", "depth": rec.depth, "interval_ms": rec.latency_ci95_ms, "budget_ms": rec.budget_ms})
     elif rec.decision == "none_within_budget":
         questions.append({"kind": "which_alternative", "needed": rec.learned_depth, "latency_ms": rec.latency_ms, "budget_ms": rec.budget_ms})
     else:

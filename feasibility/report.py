@@ -108,7 +108,7 @@ def markdown_name(lang: str) -> str:
     return "report.md" if lang == "en" else f"report.{lang}.md"
 
 
-OUTPUT_NAMES = ("report.json", "report.md", "report.ja.md", "depths.csv", "accuracy.png", "latency.png", "frontier.png", "attention.png", "emergence.png", "curves-depth-*.png")
+OUTPUT_NAMES = ("report.json", "report.md", "report.ja.md", "depths.csv", "accuracy.png", "latency.png", "frontier.png", "batching.png", "attention.png", "emergence.png", "curves-depth-*.png")
 
 
 def earlier_outputs(folder: Path) -> list[Path]:
@@ -179,10 +179,34 @@ def _strict(value):
 
 
 def _timed_what(assessment, lang: str) -> str:
-    mode = assessment.costs[0]["latency"].get("mode", "eager") if assessment.costs else "eager"
-    if mode == "cuda-graph":
-        return label("graph", lang)
-    return label("eager_cuda" if assessment.environment["device"] == "cuda" else "eager", lang)
+    latency = assessment.costs[0]["latency"] if assessment.costs else {}
+    if "rounds" not in latency:  # saved before the served model was timed in rounds
+        return label("graph_before" if latency.get("mode") == "cuda-graph" else "eager_before", lang)
+    if latency.get("mode") == "cuda-graph":
+        return label("graph", lang, rounds=latency["rounds"])
+    return label("eager_cuda" if assessment.environment["device"] == "cuda" else "eager", lang, rounds=latency["rounds"])
+
+
+def batching_lines(assessment: Assessment, lang: str, plots: list[str]) -> list[str]:
+    """The batching table (measure_batching), where it was measured."""
+    batching = assessment.batching
+    if not batching:
+        return []
+    t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
+    lines = [f"## {t('batching')}", "", t("batching_note", depth=batching["depth"], batch=batching["requested_batch"]), ""]
+    lines += [table_row([t("batch"), "p50 ms", "p95 ms", t("throughput")]), "|---:|---:|---:|---:|"]
+    lines += [table_row([p["batch"], f"{p['p50_ms']:.2f}", f"{p['p95_ms']:.2f}", f"{p['throughput_requests_per_s']:.1f}"]) for p in batching["points"]]
+    lines += [""] + (["![batching](batching.png)", ""] if "batching.png" in plots else [])
+    return lines
+
+
+def counter_line(assessment: Assessment, lang: str) -> list[str]:
+    """How the FLOP counters agreed (or what they disagreed on), where the result has the cross-check."""
+    found = [c for c in assessment.costs if "counter_disagreements" in c["flops"]]
+    if not found:
+        return []
+    disagreements = [f"{label('depth_n', lang, depth=c['depth'])}: {d}" for c in found for d in c["flops"]["counter_disagreements"]]
+    return ["", label("counters", lang, agreement="; ".join(disagreements) if disagreements else label("counters_agree", lang))]
 
 
 def table_row(cells) -> str:
@@ -362,6 +386,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     lines += [table_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m", currency=currency), t("cost_day", currency=currency), t("fits"), t("option")]), "|---:|---:|---:|---:|---:|---|---|"]
     lines += [table_row(cells) for cells in _frontier_rows(rec, lang)]
     lines += [""] + (["![frontier](frontier.png)", ""] if "frontier.png" in plots else [])
+    lines += batching_lines(assessment, lang, plots)
     if rec["alternatives"]:
         lines += [f"## {t('alternatives')}", "", *[f"- {alternative(option, rec, lang)}" for option in rec["alternatives"]], ""]
     lines += [f"## {t('risks')}", "", *[f"- {risk(item, lang)}" for item in rec["risks"]], ""]
@@ -457,6 +482,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             )
         )
     lines += ["", t("peak_note")]
+    lines += counter_line(assessment, lang)
     lines += [line for warning in timing_warnings(assessment, lang) for line in ("", warning)]
     parts = ("embeddings", "attention projections", "attention scores", "mlp", "output head")
     lines += ["", t("macs_by_part"), "", table_row([t("depth"), *[t(p) for p in parts]]), "|---:|---:|---:|---:|---:|---:|"]
@@ -494,7 +520,7 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
     t = partial(label, lang=lang)
-    style = {"recommended": "green", "none_within_budget": "yellow", "not_learned": "red"}.get(rec["decision"], "white")
+    style = {"recommended": "green", "none_within_budget": "yellow", "too_close_to_call": "yellow", "not_learned": "red"}.get(rec["decision"], "white")
     console.print(Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style, box=boxes(console, box.ROUNDED)))  # Text: a name like "x[/]" is not markup
     title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
     table = Table(title=title, box=boxes(console, box.SIMPLE_HEAD), padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)

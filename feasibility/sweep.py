@@ -256,6 +256,9 @@ def _cell(values: dict, spec: TaskSpec, search) -> dict:
         "deepest_tried": max((r["depth"] for r in search.runs), default=None),
         "accuracy": learned["accuracy"] if learned else None,
         "lower_bound": learned["lower_bound"] if learned else None,
+        "probe_length": search.plan.probe_sequence_length,
+        "full_length_accuracy": learned.get("full_length_accuracy") if learned else None,  # where the probes trained shorter
+        "holds_at_full_length": learned.get("holds_at_full_length") if learned else None,
         "error": search.error,
         "cost": cost,
         "verdicts": search.verdicts,

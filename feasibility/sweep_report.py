@@ -21,14 +21,16 @@ WORDS = {
         "{failed} failed; {wall} in all.",
         "figure": "The depth map",
         "cells": "Cell by cell",
-        "columns": ["depth", "floor", "ceiling", "question", "MACs / request", "parameters", "training"],
-        "learned": "{depth}",
+        "columns": ["depth", "floor", "ceiling", "question", "at the task's length", "MACs / request", "parameters", "training"],
+        "learned": "{depth}{mark}",
         "not_learned": "not learned up to depth {deepest}",
         "too_slow": "too slow to judge at depth {deepest}",
         "failed": "failed: {error}",
         "notes": "Notes",
         "note_question": "Question: the weakest seed's accuracy on fresh examples at the chosen depth (Wilson 95% lower bound "
-        "in brackets), at the probe's length.",
+        "in brackets), at the probe's length; at the task's length: the same probes judged on the cell's own length, where they "
+        "trained shorter. A depth marked * learned at the probe's length but not yet at the task's (the map marks it too): read it "
+        "as a floor, and settle it by training at the task's length (on a GPU).",
         "note_cost": "MACs and parameters are the analytic figures of the chosen depth at the deployment size; run "
         "`feasibility assess` on a cell for timed latency and memory.",
         "note_failed": "A failed cell is one whose probe job failed on every attempt; the reason is given. Re-running the sweep "
@@ -42,13 +44,15 @@ WORDS = {
         "ran": "{executor} 実行器で実行（訓練は {device}）: 訓練したプローブジョブ {trained} 件、キャッシュから {cached} 件、失敗 {failed} 件。全体で {wall}。",
         "figure": "深さマップ",
         "cells": "セルごとの結果",
-        "columns": ["深さ", "下限", "上限", "問いの正解率", "MAC / リクエスト", "パラメータ数", "訓練時間"],
-        "learned": "{depth}",
+        "columns": ["深さ", "下限", "上限", "問いの正解率", "タスクの長さで", "MAC / リクエスト", "パラメータ数", "訓練時間"],
+        "learned": "{depth}{mark}",
         "not_learned": "深さ {deepest} まで学習せず",
         "too_slow": "深さ {deepest} で判定に時間不足",
         "failed": "失敗: {error}",
         "notes": "注記",
-        "note_question": "問いの正解率: 選ばれた深さで、新しい例に対する最も弱いシードの正解率（括弧内は Wilson 95% 下限）。プローブの長さで測定。",
+        "note_question": "問いの正解率: 選ばれた深さで、新しい例に対する最も弱いシードの正解率（括弧内は Wilson 95% 下限）。プローブの長さで測定。"
+        "タスクの長さで: プローブがより短い入力で訓練された場合に、同じプローブをセル自身の長さで評価した値。* の付いた深さは、プローブの長さでは学習したが"
+        "タスクの長さではまだ目標に届かないもの（マップにも印を付ける）。下限として読み、タスクの長さでの訓練（GPU 上）で確かめること。",
         "note_cost": "MAC とパラメータ数は、選ばれた深さのデプロイ規模での解析値です。遅延とメモリの実測は、そのセルで `feasibility assess` を実行してください。",
         "note_failed": "失敗したセルは、プローブジョブがすべての試行で失敗したものです（理由を併記）。スイープを再実行すると再試行され、完了済みのジョブはキャッシュから再利用されます。",
     },
@@ -62,7 +66,8 @@ def axis_name(dotted: str) -> str:
 
 def cell_outcome(cell: dict, lang: str) -> str:
     """A cell's decision in words: its depth, or why there is none."""
-    return WORDS[lang][cell["status"]].format(depth=cell["depth"], deepest=cell["deepest_tried"], error=cell["error"])
+    mark = "*" if cell.get("holds_at_full_length") is False else ""
+    return WORDS[lang][cell["status"]].format(depth=cell["depth"], deepest=cell["deepest_tried"], error=cell["error"], mark=mark)
 
 
 def _duration(seconds: float) -> str:
@@ -88,6 +93,8 @@ def csv_frame(result: dict):
                 "question_accuracy": cell["accuracy"],
                 "question_wilson_95_low": cell["lower_bound"],
                 "probe_length": cell["plan"]["probe_sequence_length"],
+                "question_at_task_length": cell.get("full_length_accuracy"),
+                "holds_at_task_length": cell.get("holds_at_full_length"),
                 "macs_per_request": cost.get("macs_per_request"),
                 "parameters": cost.get("parameters"),
                 "train_s": sum(p["wall_s"] or 0 for p in cell["probes"]),
@@ -128,6 +135,7 @@ def render_markdown(result: dict, lang: str, figure: str | None) -> str:
                     str(cell["bounds"]["lower"]),
                     str(cell["bounds"]["upper"]),
                     question,
+                    percent(cell["full_length_accuracy"]) if cell.get("full_length_accuracy") is not None else "–",
                     f"{cost['macs_per_request']:,}" if cost else "–",
                     f"{cost['parameters']:,}" if cost else "–",
                     _duration(sum(p["wall_s"] or 0 for p in cell["probes"])),
@@ -173,7 +181,7 @@ def depth_map(result: dict, path: Path) -> None:
             c = col_values.index(values[cols_key]) if cols_key else 0
             if cell["depth"] is not None:
                 grid[r, c] = cell["depth"]
-                text, colour = f"{cell['depth']}", "white" if cell["depth"] < 0.6 * top + 0.4 else "black"
+                text, colour = cell_outcome(cell, "en"), "white" if cell["depth"] < 0.6 * top + 0.4 else "black"
             else:
                 axis.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="#dddddd", hatch="//", edgecolor="#999999"))
                 short = {"not_learned": f"not learned\n≤ {cell['deepest_tried']}", "too_slow": "too slow", "failed": "failed"}
@@ -186,7 +194,7 @@ def depth_map(result: dict, path: Path) -> None:
         axis.set_xticks(range(len(col_values)), [str(v) for v in col_values] if cols_key else [""])
         axis.set_xlabel(axis_name(cols_key) if cols_key else "")
         title = ", ".join(f"{axis_name(k)} {v}" for k, v in panel.items())
-        axis.set_title(title or "shallowest depth that learned the question", fontsize=9)
+        axis.set_title(title or "shallowest depth that learned the question (*: at the probes' length only)", fontsize=9)
     colourbar = figure.colorbar(image, ax=axes[0].tolist(), ticks=range(1, top + 1), fraction=0.05)
     colourbar.set_label("depth (layers)")
     figure.savefig(path, dpi=120, bbox_inches="tight")

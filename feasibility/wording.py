@@ -152,9 +152,17 @@ LABELS = {
         "unsteady": "over 5%: not steady",
         "unsteady_warning": "Warning: the machine changed speed while latency was measured (busy or shared): two timings of the same "
         "depth differed by {drift}, so latency figures may be off by as much. Measure again on an idle machine before relying on them.",
-        "eager": "eager forward passes",
-        "eager_cuda": "eager forward passes, the clock read after CUDA synchronisation",
-        "graph": "forward passes captured as a CUDA graph and replayed (cuda-graph mode)",
+        "eager": "the served model's eager forward passes (fused attention, the output head at the answer position only), timed in {rounds} rounds over the depths in shuffled order",
+        "eager_cuda": "the served model's eager forward passes (fused attention, the output head at the answer position only), the clock read after CUDA synchronisation, timed in {rounds} rounds over the depths in shuffled order",
+        "graph": "the served model's forward passes captured as a CUDA graph and replayed (cuda-graph mode; fused attention, the output head at the answer position only), timed in {rounds} rounds over the depths in shuffled order",
+        "eager_before": "eager forward passes",
+        "graph_before": "forward passes captured as a CUDA graph and replayed (cuda-graph mode)",
+        "batching": "Batching",
+        "batching_note": "Latency and throughput of the served model at depth {depth} against batch size, from 1 to the requested {batch} and beyond while doubling still bought 10% more throughput.",
+        "batch": "batch",
+        "ci": "p{percentile} 95% interval",
+        "counters": "FLOP counts: fvcore on the explicit-attention twin of the served model; cross-checked against torch.utils.flop_counter on the served model and against the formula: {agreement}.",
+        "counters_agree": "all three agree within 1%",
         "appendix": "Appendix: raw numbers",
         "seed": "seed",
         "steps": "steps",
@@ -303,9 +311,17 @@ LABELS = {
         "unsteady": "5% 超: 不安定",
         "unsteady_warning": "注意: レイテンシ測定中にマシンの速度が変わった（混雑または共有）。同じ層数の 2 回の計測が {drift} 違ったため、"
         "レイテンシの値はその程度ずれうる。判断に使う前に、負荷のないマシンで測り直すこと。",
-        "eager": "eager モードの順伝播",
-        "eager_cuda": "eager モードの順伝播（CUDA 同期後に時刻を読む）",
-        "graph": "CUDA グラフとして記録した順伝播の再生（cuda-graph モード）",
+        "eager": "配備形のモデル（融合アテンション、出力ヘッドは回答位置のみ）の eager モードの順伝播。深さを入れ替えながら {rounds} ラウンドで計測",
+        "eager_cuda": "配備形のモデル（融合アテンション、出力ヘッドは回答位置のみ）の eager モードの順伝播（CUDA 同期後に時刻を読む）。深さを入れ替えながら {rounds} ラウンドで計測",
+        "graph": "配備形のモデル（融合アテンション、出力ヘッドは回答位置のみ）を CUDA グラフとして記録した順伝播の再生（cuda-graph モード）。深さを入れ替えながら {rounds} ラウンドで計測",
+        "eager_before": "eager モードの順伝播",
+        "graph_before": "CUDA グラフとして記録した順伝播の再生（cuda-graph モード）",
+        "batching": "バッチ処理",
+        "batching_note": "深さ {depth} の配備形モデルのレイテンシとスループットをバッチサイズごとに示す（1 から指定の {batch} まで、さらに倍にしてスループットが 10% 以上伸びる間）。",
+        "batch": "バッチ",
+        "ci": "p{percentile} の 95% 信頼区間",
+        "counters": "FLOP 数: 配備形モデルの明示アテンション版を fvcore で数え、配備形モデルでの torch.utils.flop_counter と式の値で照合: {agreement}。",
+        "counters_agree": "3 つとも 1% 以内で一致",
         "appendix": "付録: 生の数値",
         "seed": "シード",
         "steps": "ステップ",
@@ -429,6 +445,21 @@ def _model_headline(rec: dict, lang: str) -> str:
         return (
             f"{single} {_layers(depth, lang)}: the probes answered the {hops}-lookup question at {_share(target)} or better{where}, "
             f"and {label_p} latency {milliseconds(latency)} fits the {budget:g} ms budget."
+        )
+    if rec["decision"] == "too_close_to_call":
+        depth, latency = rec["depth"], rec["latency_ms"]
+        low, high = rec["latency_ci95_ms"]
+        if lang == "ja":
+            return (
+                f"このマシンでは判定できない（僅差）: {depth} 層で {hops} 回参照の質問に答えられる{where}が、その {label_p} レイテンシ "
+                f"{milliseconds(latency)}（95% 信頼区間 {milliseconds(low)}〜{milliseconds(high)}）の幅の中に予算 {budget:g} ms がある。"
+                "配備するハードウェアで測れば決まる（そのマシンで `feasibility assess` を実行する）。"
+            )
+        return (
+            f"Too close to call on this machine: {_layers(depth, lang)} {'answers' if depth == 1 else 'answer'} the {hops}-lookup question{where}, "
+            f"but the {budget:g} ms budget lies inside the 95% confidence interval of {'its' if depth == 1 else 'their'} {label_p} latency "
+            f"({milliseconds(latency)}, {milliseconds(low)} to {milliseconds(high)}). Measuring on the target hardware settles it "
+            "(run `feasibility assess` there)."
         )
     if rec["decision"] == "none_within_budget":
         depth, latency = rec["learned_depth"], rec["latency_ms"]
@@ -575,18 +606,23 @@ def cost_line(rec: dict, deployment: dict, lang: str) -> str | None:
 
 
 def margin(rec: dict, lang: str) -> str | None:
-    """The latency margin of the recommended (or needed) depth, in words; None when there is none to state."""
+    """The latency margin of the recommended (or needed) depth, in words, with its 95% interval where the timing
+    rounds give one; None when there is none to state."""
     if rec["latency_margin_ms"] is None:
         return None
     depth = rec["depth"] or rec["learned_depth"]
     p, budget, left = f"p{rec['percentile']}", rec["budget_ms"], rec["latency_margin_ms"]
-    if left >= 0:
-        if lang == "ja":
-            return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])} は、予算 {budget:g} ms に対して {milliseconds(left)}（{left / budget:.0%}）の余裕がある。"
-        return f"latency margin: {_layers(depth, lang)} {'takes' if depth == 1 else 'take'} {milliseconds(rec['latency_ms'])} at {p}, leaving {milliseconds(left)} ({left / budget:.0%}) of the {budget:g} ms budget"
+    interval = rec.get("latency_ci95_ms")
     if lang == "ja":
-        return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])} は、予算 {budget:g} ms を {milliseconds(-left)} 超える。"
-    return f"latency: {_layers(depth, lang)} {'takes' if depth == 1 else 'take'} {milliseconds(rec['latency_ms'])} at {p}, {milliseconds(-left)} over the {budget:g} ms budget"
+        among = f"（95% 信頼区間 {milliseconds(interval[0])}〜{milliseconds(interval[1])}）" if interval else " "
+        if left >= 0:
+            return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])}{among}は、予算 {budget:g} ms に対して {milliseconds(left)}（{left / budget:.0%}）の余裕がある。"
+        return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])}{among}は、予算 {budget:g} ms を {milliseconds(-left)} 超える。"
+    among = f" (95% interval {milliseconds(interval[0])} to {milliseconds(interval[1])})" if interval else ""
+    takes = "takes" if depth == 1 else "take"
+    if left >= 0:
+        return f"latency margin: {_layers(depth, lang)} {takes} {milliseconds(rec['latency_ms'])} at {p}{among}, leaving {milliseconds(left)} ({left / budget:.0%}) of the {budget:g} ms budget"
+    return f"latency: {_layers(depth, lang)} {takes} {milliseconds(rec['latency_ms'])} at {p}{among}, {milliseconds(-left)} over the {budget:g} ms budget"
 
 
 def join_note(join: dict, lang: str) -> str:
@@ -771,6 +807,13 @@ def question(item: dict, lang: str) -> str:
         if ja:
             return f"レイテンシの余裕は {milliseconds(item['margin_ms'])}（予算 {item['budget_ms']:g} ms）。予算にはトークン化、通信、待ち行列の時間も含まれているか。"
         return f"The latency margin is {milliseconds(item['margin_ms'])} of a {item['budget_ms']:g} ms budget. Does the budget include tokenisation, network and queueing?"
+    if kind == "measure_on_target":
+        low, high = item["interval_ms"]
+        if ja:
+            return (f"{item['depth']} 層のレイテンシの 95% 信頼区間 {milliseconds(low)}〜{milliseconds(high)} は予算 {item['budget_ms']:g} ms をまたぐ。"
+                    "配備するハードウェアで測り直すか、予算に余裕を持たせるか。")
+        return (f"The 95% interval of the latency of {_layers(item['depth'], lang)}, {milliseconds(low)} to {milliseconds(high)}, straddles the "
+                f"{item['budget_ms']:g} ms budget. Measure on the deployment hardware, or leave the budget some room?")
     if kind == "which_alternative":
         if ja:
             return (f"必要な {item['needed']} 層は {milliseconds(item['latency_ms'])} かかり、予算 {item['budget_ms']:g} ms を超える。"

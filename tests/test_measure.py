@@ -13,7 +13,6 @@ from feasibility.measure import (
     memory_estimate,
     money,
     parameter_count,
-    pooled,
     steadiness_of,
     time_forward,
 )
@@ -30,12 +29,53 @@ CONFIGS = [
 
 @pytest.mark.parametrize("model", CONFIGS, ids=lambda m: f"L{m.depth}-C{m.width}-H{m.heads}-T{m.sequence_length}")
 @pytest.mark.parametrize("batch", [1, 3])
-def test_fvcore_count_equals_formula(model, batch):
+def test_fvcore_count_equals_formula_and_torchs_counter_on_the_served_model(model, batch):
     counted = count_flops(model, batch)
     assert counted.macs == sum(analytic_macs(model, batch).values()) == counted.analytic_macs
     assert counted.by_part == analytic_macs(model, batch)
     assert counted.flops == 2 * counted.macs
     assert counted.parameters == parameter_count(model)
+    # torch's counter on the served model counts the same projections, MLPs and head; on the CPU it has no formula
+    # for the fused attention kernel (aten::_scaled_dot_product_flash_attention_for_cpu), which the report says
+    assert counted.served_counter_macs == counted.macs - counted.by_part["attention scores"]
+    assert counted.disagreements == [
+        f"torch.utils.flop_counter on the served model: {counted.served_counter_macs:,} MACs against fvcore's {counted.macs:,} "
+        "(exactly the attention scores: torch's counter has no formula for the fused attention kernel that ran here)"
+    ]
+
+
+def test_a_disagreement_between_counters_is_reported_not_hidden():
+    from feasibility.measure import FlopCount
+
+    count = FlopCount(macs=1000, by_part={}, parameters=1, analytic_macs=1000, batch=1, served_counter_macs=800)
+    assert count.disagreements == ["torch.utils.flop_counter on the served model: 800 MACs against fvcore's 1,000"]
+    assert FlopCount(macs=1000, by_part={}, parameters=1, analytic_macs=1005, batch=1, served_counter_macs=None).disagreements == [
+        "torch.utils.flop_counter on the served model: no count"
+    ]
+
+
+@pytest.mark.parametrize("model", CONFIGS[:4] + [DeploymentModel(depth=2, width=32, heads=4, vocab_size=40, sequence_length=24, mlp_ratio=0)], ids=lambda m: f"L{m.depth}-C{m.width}-mlp{m.mlp_ratio}")
+def test_the_served_model_computes_what_its_counting_twin_computes(model):
+    """Fused attention with a precomputed mask and the head at the answer position give the twin's logits there."""
+    import torch
+
+    from feasibility.probe import ProbeModel
+    from feasibility.served import AnswerTwin, ServedModel
+
+    torch.manual_seed(0)
+    twin = ProbeModel(model.probe_config()).eval()
+    with torch.no_grad():  # weights away from their initial values, so that every part matters
+        for parameter in twin.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    served = ServedModel(twin).eval()
+    tokens = torch.randint(model.vocab_size, (5, model.sequence_length))
+    with torch.no_grad():
+        expected = AnswerTwin(twin)(tokens.unsqueeze(0))
+        full = twin(tokens.unsqueeze(0))[0, :, -1]  # the probe's own logits at the last position
+        got = served(tokens)
+    assert got.shape == (5, model.vocab_size)
+    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(expected, full, rtol=1e-5, atol=1e-6)
 
 
 def test_attention_is_counted_in_full():
@@ -74,16 +114,6 @@ def test_timer_runs_until_minimum_duration():
     clock = FakeClock([0.1] * 100)
     latency = time_forward(clock.run, batch=1, min_runs=3, min_duration_s=2.0, warmup_runs=0, warmup_s=0.0, clock=clock)
     assert len(latency.samples_s) == 20
-
-
-def test_passes_pool_their_samples_and_keep_each_p50():
-    first = Latency([0.010, 0.011, 0.012], batch=1, warmup_runs=4)
-    second = Latency([0.013, 0.014, 0.015], batch=1, warmup_runs=5)
-    both = pooled([first, second])
-    assert both.samples_s == [0.010, 0.011, 0.012, 0.013, 0.014, 0.015] and both.warmup_runs == 9
-    assert both.p50_ms == pytest.approx(12.0)
-    assert both.summary()["passes_p50_ms"] == pytest.approx([11.0, 14.0])
-    assert "passes_p50_ms" not in first.summary()
 
 
 def test_steadiness_is_the_widest_disagreement_between_passes():
@@ -182,3 +212,55 @@ def test_eager_latency_names_its_mode():
     model = DeploymentModel(depth=1, width=16, heads=2, vocab_size=8, sequence_length=8)
     summary = measure_latency(model, 2, "float32", "cpu", min_runs=3, min_duration_s=0.0, warmup_s=0.0).summary()
     assert summary["mode"] == "eager" and summary["runs"] >= 3 and summary["batch"] == 2
+
+
+def test_interleaved_timing_shuffles_the_depths_each_round_and_keeps_every_sample(monkeypatch):
+    import feasibility.measure as measure
+
+    order: list[int] = []
+
+    def fake_run(model, batch, dtype, device, mode="eager"):
+        return lambda: order.append(model.depth)
+
+    monkeypatch.setattr(measure, "served_run", fake_run)
+    monkeypatch.setattr(measure, "_warm", lambda run, clock, synchronise: 0)
+    models = {d: DeploymentModel(depth=d, width=16, heads=2, vocab_size=8, sequence_length=8) for d in (1, 2, 3)}
+    clock = iter(range(10**6))
+    result = measure.measure_interleaved(models, 1, "float32", "cpu", rounds=6, round_s=0.0, clock=lambda: next(clock) / 1000)
+    rounds = [order[i : i + 9] for i in range(0, len(order), 9)]
+    assert len(rounds) == 6 and all(sorted(set(r)) == [1, 2, 3] for r in rounds)  # every depth in every round ...
+    assert len({tuple(dict.fromkeys(r)) for r in rounds}) > 1  # ... in an order that changes
+    for depth, latency in result.items():
+        assert len(latency.rounds) == 6 and all(len(one) == 3 for one in latency.rounds)
+        summary = latency.summary()
+        assert summary["rounds"] == 6 and len(summary["samples_ms"]) == 6 and len(summary["passes_p50_ms"]) == 2
+        low, high = summary["ci95_ms"]["p95"]
+        assert low <= summary["p95_ms"] <= high
+
+
+def test_the_bootstrap_interval_widens_with_the_spread_of_the_rounds():
+    steady = Latency([], 1, rounds=[[0.010, 0.010, 0.011]] * 8)
+    moving = Latency([], 1, rounds=[[0.010, 0.010, 0.011], [0.014, 0.015, 0.016]] * 4)
+    for latency in (steady, moving):
+        latency.samples_s = [s for one in latency.rounds for s in one]
+    low, high = steady.ci95_ms(50)
+    assert low == high == pytest.approx(10.0)
+    low, high = moving.ci95_ms(50)
+    assert low <= 11.0 and high >= 14.0
+    assert Latency([0.01] * 3, 1, rounds=[[0.01]] * 3).ci95_ms(50) is None  # too few rounds to say
+
+
+def test_batching_doubles_past_the_requested_batch_while_throughput_grows(monkeypatch):
+    import feasibility.measure as measure
+
+    per_request = {1: 1.0, 2: 0.6, 4: 0.4, 8: 0.38, 16: 0.37}  # ms per request at each batch: growth stops after 4
+
+    def fake_latency(model, batch, dtype, device, mode="eager", **timing):
+        return Latency([per_request[batch] * batch / 1000] * 5, batch)
+
+    monkeypatch.setattr(measure, "measure_latency", fake_latency)
+    model = DeploymentModel(depth=1, width=16, heads=2, vocab_size=8, sequence_length=8)
+    points = measure.batch_curve(model, 2, "float32", "cpu")
+    assert [p["batch"] for p in points] == [1, 2, 4, 8]  # 8 bought under 10% more than 4: stop there
+    assert points[0]["throughput_requests_per_s"] == pytest.approx(1000.0)
+    assert [p["batch"] for p in measure.batch_curve(model, 2, "float32", "cpu", fits=lambda batch: batch <= 2)] == [1, 2]

@@ -207,3 +207,34 @@ def test_structured_records_lead_with_the_join_and_its_cost():
     assert "結合で足り、モデルは要らない" in render_markdown(result, lang="ja")
     free = settle(Assessment.from_dict({**data, "spec": {**data["spec"], "task": {**data["spec"]["task"], "records": "free_text"}}}))
     assert "join" not in render_markdown(free, lang="en")
+
+
+def with_interval(low: float, high: float):
+    """The learned depth's p95 given a 95% interval, as interleaved timing rounds give one."""
+
+    def mutate(a) -> None:
+        for cost in a.costs:
+            cost["latency"]["ci95_ms"] = {"p95": [low, high] if cost["depth"] == 3 else [cost["latency"]["p95_ms"]] * 2}
+
+    return mutate
+
+
+def test_a_budget_inside_the_latency_interval_is_too_close_to_call_in_both_languages():
+    def straddled(a):
+        with_interval(13.0, 16.0)(a)
+        a.spec["requirements"]["latency_ms"] = 15.0  # p95 14.5 ms fits by its point, and the interval says it may not
+
+    rec = decide(straddled)
+    assert (rec["decision"], rec["depth"], rec["latency_ci95_ms"]) == ("too_close_to_call", 3, [13.0, 16.0])
+    en, ja = headline(rec, "en"), headline(rec, "ja")
+    assert en.startswith("Too close to call on this machine") and "(14.5 ms, 13 ms to 16 ms)" in en and "target hardware" in en
+    assert "fits" not in en.split(".")[0] and "exceeds" not in en
+    assert ja.startswith("このマシンでは判定できない") and "配備するハードウェア" in ja
+    assert any(q["kind"] == "measure_on_target" for q in rec["questions"])
+    for lang in LANGUAGES:
+        assert all(question(q, lang) for q in rec["questions"])
+    over = decide(lambda a: (with_interval(13.0, 16.0)(a), a.spec["requirements"].update(latency_ms=14.0)))
+    assert over["decision"] == "too_close_to_call"  # over by its point, but inside the interval: not "not within budget"
+    clear = decide(lambda a: (with_interval(14.0, 15.0)(a), a.spec["requirements"].update(latency_ms=30.0)))
+    assert clear["decision"] == "recommended" and clear["latency_ci95_ms"] == [14.0, 15.0]
+    assert clear["decision"] == decide(budget(30.0))["decision"]  # a result without intervals decides as before
