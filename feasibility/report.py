@@ -459,8 +459,8 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
         lines += ["", t("training_compute", parts="; ".join(spent))]
     lines += [
         "",
-        table_row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("runs"), t("spread"), t("throughput"), t("cost_1m", currency=assessment.spec["deployment"].get("currency", "USD")), t("params_bytes"), t("peak_bytes")]),
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        table_row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("ci", percentile=percentile), t("runs"), t("spread"), t("throughput"), t("cost_1m", currency=assessment.spec["deployment"].get("currency", "USD")), t("params_bytes"), t("peak_bytes")]),
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for cost in assessment.costs:
         lat, mem, cash = cost["latency"], cost["memory"], cost["money"]
@@ -472,6 +472,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
                     f"{lat['p50_ms']:.2f}",
                     f"{lat['p95_ms']:.2f}",
                     f"{lat['p99_ms']:.2f}",
+                    "{:.2f}–{:.2f}".format(*lat["ci95_ms"][f"p{percentile}"]) if f"p{percentile}" in lat.get("ci95_ms", {}) else "–",
                     lat["runs"],
                     f"{lat['spread_iqr_over_median']:.1%}" + (f" {t('noisy')}" if lat["noisy"] else ""),
                     f"{cash['throughput_requests_per_s']:.1f}",
