@@ -61,11 +61,11 @@ def load_grid(path: Path) -> tuple[Grid, list[tuple[dict, TaskSpec]]]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SpecError([Problem(source, "", "no such file; give a grid file (see README, 'Sweeps')")]) from None
+        raise SpecError([Problem(source, "", "no such file; give a grid file (see README, 'Sweeps and clusters')")]) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise SpecError([Problem(source, "", f"not a readable YAML grid ({str(error).splitlines()[0]})")]) from None
     if not isinstance(data, dict):
-        raise SpecError([Problem(source, "", "must be a mapping with keys base and axes (see README, 'Sweeps')")])
+        raise SpecError([Problem(source, "", "must be a mapping with keys base and axes (see README, 'Sweeps and clusters')")])
     for key in data:
         if key not in GRID_KEYS:
             problems.append(Problem(source, str(key), f"unknown key; known keys are {', '.join(GRID_KEYS)}"))

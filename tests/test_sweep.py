@@ -155,7 +155,7 @@ def ray_cluster():
 @pytest.fixture(scope="module")
 def local_answer(tmp_path_factory):
     """The tiny grid swept in this process, with 2 threads a job: what Ray must reproduce."""
-    from tests.conftest import TINY_SPEC
+    from conftest import TINY_SPEC
 
     folder = tmp_path_factory.mktemp("local")
     (folder / "tiny.yaml").write_text(TINY_SPEC)
