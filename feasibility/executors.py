@@ -131,6 +131,8 @@ class RayExecutor:
         self.ray = ray
         self.started_here = False
         if not ray.is_initialized():
+            if address:
+                _reachable(address)  # Ray itself would retry an unreachable address for minutes
             try:
                 if address:
                     ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
@@ -192,6 +194,28 @@ class RayExecutor:
         self.pending.clear()
         if self.started_here:
             self.ray.shutdown()
+
+
+REACH_TIMEOUT_S = 5.0
+
+
+def _reachable(address: str) -> None:
+    """Refuse, at once, a HOST:PORT cluster address where nothing answers ("auto" and ray:// addresses are Ray's to check)."""
+    import socket
+
+    if address == "auto" or "://" in address:
+        return
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--address: expected HOST:PORT (the head's `ray start --head --port PORT`) or auto, got {address!r}")
+    try:
+        with socket.create_connection((host, int(port)), timeout=REACH_TIMEOUT_S):
+            pass
+    except OSError as error:
+        raise UsageError(
+            f"--address {address}: nothing answers there ({error.strerror or error}); start the head with `ray start --head --port {port}` "
+            "on that machine, check the host and port, or leave --address out to start Ray here"
+        ) from None
 
 
 def train_device_for(executor, setting: str) -> str:

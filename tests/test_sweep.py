@@ -141,6 +141,18 @@ def test_the_ray_executor_without_ray_is_a_clear_error_naming_the_install(monkey
     assert result.exit_code == 2 and "--executor ray" in result.stderr
 
 
+def test_an_unreachable_cluster_address_is_refused_at_once(grid, tmp_path):
+    pytest.importorskip("ray")
+    started = time.monotonic()
+    with pytest.raises(UsageError, match=r"--address 127\.0\.0\.1:9: nothing answers there"):
+        make_executor("ray", address="127.0.0.1:9")  # port 9 (discard): nothing listens here
+    with pytest.raises(UsageError, match="expected HOST:PORT"):
+        make_executor("ray", address="head-without-port")
+    assert time.monotonic() - started < 30  # not Ray's minutes of retrying
+    result = runner.invoke(app, ["sweep", str(grid), "--out", str(tmp_path / "o"), "--executor", "ray", "--address", "127.0.0.1:9"])
+    assert result.exit_code == 2 and "nothing answers there" in result.stderr and "Traceback" not in result.output
+
+
 # -- on Ray ------------------------------------------------------------------------------------------------
 
 
