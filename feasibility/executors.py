@@ -144,8 +144,11 @@ class RayExecutor:
                 raise UsageError(f"--address: cannot reach {where} ({_failure(error)}); start one with `ray start --head` and pass --address auto, or leave --address out") from None
         self.retries = retries
         self.checkpoint_every = checkpoint_every
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        self.cpus_per_job = max(1, min(cpus_per_job or cpus, cpus))
+        # a job runs on one machine: it can ask for at most the CPUs of the largest node (by default, all of them)
+        largest = max((int(node["Resources"].get("CPU", 0)) for node in ray.nodes() if node.get("Alive")), default=1)
+        if cpus_per_job and cpus_per_job > largest:
+            raise UsageError(f"--cpus-per-job {cpus_per_job}: the largest machine of the Ray cluster has {largest} CPUs, so no job could start; ask for at most {largest}")
+        self.cpus_per_job = max(1, cpus_per_job or largest)
         self.remote = ray.remote(probe_job)
         self.pending: dict[object, tuple[_Queued, float]] = {}  # object ref -> (job, submitted)
 

@@ -176,6 +176,12 @@ def local_answer(tmp_path_factory):
     return folder, run_sweep(loaded, specs, LocalExecutor(threads=2), None, "cpu")
 
 
+def test_a_job_larger_than_any_ray_machine_is_refused(ray_cluster):
+    with pytest.raises(UsageError, match="--cpus-per-job 8: the largest machine of the Ray cluster has 2 CPUs"):
+        make_executor("ray", cpus_per_job=8)
+    assert make_executor("ray").cpus_per_job == 2  # by default, all of the largest machine's CPUs
+
+
 def test_ray_gives_the_same_answers_as_this_process(ray_cluster, local_answer, tmp_path):
     folder, local = local_answer
     loaded, specs = load_grid(folder / "grid.yaml")
