@@ -35,7 +35,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as cache:
             started = time.perf_counter()
             executor = make_executor(name, cpus_per_job=args.cpus_per_job)  # Ray's start-up is counted
-            result = run_sweep(grid, specs, executor, Path(cache), "cpu")
+            try:
+                result = run_sweep(grid, specs, executor, Path(cache), "cpu")
+            finally:
+                executor.close()
             wall = time.perf_counter() - started
         write_sweep(result, args.out / name)
         jobs = result["jobs"]["trained"]

@@ -282,8 +282,9 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
     is judged, so an executor with room runs the searches side by side. Finished probes are kept in the cache as
     they finish (a run the clock cut short is not: a rerun on an idle machine may finish it), and a job in
     training checkpoints next to them, so a search that is interrupted retrains nothing it finished and resumes
-    what it had not. `on_job(kind, search_index)` hears "submitted", "finished" and "failed"."""
-    on_job = on_job or (lambda kind, index: None)
+    what it had not. `on_job(kind, search_index, what)` hears of each job: "cached" and "finished" with its
+    verdict, "failed" with the search's error."""
+    on_job = on_job or (lambda kind, index, what: None)
     paths: dict[int, Path | None] = {}  # each search's job in flight: where its run is kept
 
     def launch(index: int) -> None:
@@ -298,9 +299,10 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
                     events.stage(f"depth {job.depth}: resuming from its checkpoint")
                 paths[index] = path
                 executor.submit(index, job, checkpoint, on_start=lambda depth=job.depth: events.probe_started(depth, search.plan.time_budget_s, search.plan.max_steps), on_progress=events.progress)
-                on_job("submitted", index)
                 return
-            events.probe_finished(search.record(found, True), True)
+            verdict = search.record(found, True)
+            events.probe_finished(verdict, True)
+            on_job("cached", index, verdict)
 
     for index in range(len(searches)):
         launch(index)
@@ -310,15 +312,16 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
         path = paths.pop(index)
         if outcome.run is None:
             search.fail(outcome.error)
-            on_job("failed", index)
+            on_job("failed", index, search.error)
             continue
         run = outcome.run.to_dict()
         if path:
             if run["stop_reason"] != "time budget":
                 write_atomic(path, run)
             path.with_suffix(".ckpt").unlink(missing_ok=True)  # the run has ended: its checkpoint is no longer needed
-        events.probe_finished(search.record(run, False), False)
-        on_job("finished", index)
+        verdict = search.record(run, False)
+        events.probe_finished(verdict, False)
+        on_job("finished", index, verdict)
         launch(index)
 
 
@@ -422,19 +425,14 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
 def measure_batching(spec: TaskSpec, verdicts: list[dict], device: str, events: Events) -> dict:
     """Latency and throughput against batch size (measure.batch_curve) at the shallowest depth that learned (else
     the deepest planned one), up to the requested batch and beyond while batching still buys throughput."""
-    from feasibility.measure import DeploymentModel, batch_curve, memory_estimate, memory_here, parameter_count
+    from feasibility.measure import DeploymentModel, batch_curve
 
     learned = [v["depth"] for v in verdicts if v["verdict"] == "learned"]
     depth = min(learned) if learned else max(v["depth"] for v in verdicts)
     d = spec.deployment
     model = DeploymentModel(depth, d.width, d.heads, d.vocab_size, spec.task.sequence_length)
-    have, parameters = memory_here(device), parameter_count(model)
-
-    def fits(batch: int) -> bool:  # half the memory at most: the machine has other work
-        return have is None or memory_estimate(model, parameters, batch, d.dtype)["peak_request_bytes"] <= 0.5 * have
-
     events.stage(f"timing depth {depth} at batch sizes 1 to {spec.requirements.batch_size} and beyond, while batching still buys throughput")
-    points = batch_curve(model, spec.requirements.batch_size, d.dtype, device, d.mode, fits)
+    points = batch_curve(model, spec.requirements.batch_size, d.dtype, device, d.mode)
     return {"depth": depth, "requested_batch": spec.requirements.batch_size, "points": points, "how": "p50 and p95 of the served model per batch; throughput = batch / p50"}
 
 
@@ -458,13 +456,13 @@ def assess(
     """Run every stage for `spec` and return the result object the reports render. Probes train on
     `train_device` ("auto": a GPU where torch sees one, or where the executor's cluster has one) through
     `executor` (default: this process); costs are measured here, on `spec.deployment.device`."""
-    from feasibility.executors import LocalExecutor, train_device_for
+    from feasibility.executors import LocalExecutor
     from feasibility.measure import resolve_device
 
     events = events or Events()
     device = resolve_device(spec.deployment.device)  # a missing GPU is reported before minutes of training
     executor = executor or LocalExecutor()
-    trains_on = train_device_for(executor, train_device)
+    trains_on = executor.train_device(train_device)
     if spec.deployment.mode == "cuda-graph" and device != "cuda":
         raise MeasurementError('deployment.mode is "cuda-graph" but torch sees no GPU here; use mode "eager" or run on a GPU')
     timings: dict[str, float] = {}

@@ -64,6 +64,22 @@ ADDRESS_HELP = 'With --executor ray: the cluster to use ("auto" for the one `ray
 CPUS_HELP = "Threads each probe job trains with (and, on Ray, the CPUs it asks for) [default: this machine's cores, or the cluster's]."
 
 
+@contextmanager
+def _closing(executor):
+    """Run a job-handing command: its executor is closed however it ends (Ray's tasks cancelled, a Ray started
+    here shut down); a library error is one line, Ctrl-C says what was kept (typer would otherwise turn it
+    into a silent exit 130 before `main` sees it)."""
+    try:
+        yield
+    except FeasibilityError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        stderr.print(INTERRUPTED, highlight=False)
+        raise typer.Exit(130) from None
+    finally:
+        executor.close()
+
+
 def _executor(name: str, address: Optional[str], cpus_per_job: Optional[int]):
     from feasibility.executors import make_executor
 
@@ -128,14 +144,8 @@ def assess(
     from feasibility.report import write_outputs
 
     executor = _executor(executor_name, address, cpus_per_job)
-    with _progress() as events:
-        try:
-            result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum, train_device=train_device, executor=executor)
-        except FeasibilityError as error:
-            _fail(error)
-        except KeyboardInterrupt:  # caught here: typer would turn it into a silent exit 130 before `main` sees it
-            stderr.print(INTERRUPTED, highlight=False)
-            raise typer.Exit(130) from None
+    with _progress() as events, _closing(executor):
+        result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum, train_device=train_device, executor=executor)
     _show(result, write_outputs(result, out, lang, replace=force), lang, as_json)
 
 
@@ -247,7 +257,7 @@ def sweep(
     """Search the depth of every cell of a grid of tasks; write the depth map and its report."""
     from feasibility.cache import default_folder
     from feasibility.sweep import load_grid, run_sweep
-    from feasibility.sweep_report import SWEEP_OUTPUTS, write_sweep
+    from feasibility.sweep_report import SWEEP_OUTPUTS, summary_lines, write_sweep
 
     try:
         grid, specs = load_grid(grid_path)
@@ -260,20 +270,14 @@ def sweep(
         _fail(UsageError(f"--out {out}: holds an earlier sweep; pass --force to replace it, or choose another --out"))
     executor = _executor(executor_name, address, cpus_per_job)
     stderr.print(f"{len(specs)} cells on the {executor.name} executor ({executor.capacity} job{'s' if executor.capacity != 1 else ''} at once)", highlight=False)
-    with _progress() as events:
-        try:
-            result = run_sweep(grid, specs, executor, None if no_cache else (cache_dir or default_folder()), train_device, events, _show_counts)
-        except FeasibilityError as error:
-            _fail(error)
-        except KeyboardInterrupt:
-            stderr.print(INTERRUPTED, highlight=False)
-            raise typer.Exit(130) from None
-    files = write_sweep(result, out)
-    for cell in result["cells"]:
-        from feasibility.sweep_report import axis_name, cell_outcome
-
-        where = ", ".join(f"{axis_name(k)} {v}" for k, v in cell["values"].items())
-        stdout.print(f"{where}: {cell_outcome(cell, 'en')}", highlight=False, markup=False)
+    with _progress() as events, _closing(executor):
+        result = run_sweep(grid, specs, executor, None if no_cache else (cache_dir or default_folder()), train_device, events, _show_counts)
+    try:
+        files = write_sweep(result, out)
+    except OSError as error:
+        _fail(UsageError(f"--out {out}: cannot write there ({error.strerror or error}); give another folder (the finished jobs are in the cache: a rerun trains nothing)"))
+    for line in summary_lines(result):
+        stdout.print(line, highlight=False, markup=False)
     stdout.print(f"wrote {', '.join(str(out / name) for name in files)}", highlight=False, markup=False)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,10 +35,8 @@ class Outcome:
     """What became of one job: its run, or why it failed."""
 
     tag: object  # the submitter's name for the job
-    job: ProbeJob
     run: object | None  # train.ProbeRun
     error: str | None = None
-    seconds: float = 0.0  # from submission to the result, retries included
 
 
 @dataclass
@@ -49,7 +46,6 @@ class _Queued:
     checkpoint: Path | None
     on_start: Callable[[], None] | None
     on_progress: Callable[[object], None] | None
-    submitted: float
 
 
 def _threads(job: ProbeJob, default: int) -> ProbeJob:
@@ -84,7 +80,7 @@ class LocalExecutor:
         return _threads(job, self.threads)
 
     def submit(self, tag, job: ProbeJob, checkpoint: Path | None = None, on_start=None, on_progress=None) -> None:
-        self.queue.append(_Queued(tag, self.prepare(job), checkpoint, on_start, on_progress, time.perf_counter()))
+        self.queue.append(_Queued(tag, self.prepare(job), checkpoint, on_start, on_progress))
 
     def in_flight(self) -> int:
         return len(self.queue)
@@ -100,12 +96,18 @@ class LocalExecutor:
                 item.on_start()
             try:
                 run = run_job(item.job, on_progress=item.on_progress, checkpoint=item.checkpoint, checkpoint_every=self.checkpoint_every or CHECKPOINT_EVERY)
-                return Outcome(item.tag, item.job, run, None, time.perf_counter() - item.submitted)
+                return Outcome(item.tag, run)
             except (KeyboardInterrupt, SystemExit, MemoryError):
                 raise
             except Exception as failure:  # noqa: BLE001 - contained: reported in the job's cell, the rest goes on
                 error = _failure(failure)
-        return Outcome(item.tag, item.job, None, f"{error} (after {self.retries + 1} attempts)", time.perf_counter() - item.submitted)
+        return Outcome(item.tag, None, f"{error} (after {self.retries + 1} attempts)")
+
+    def train_device(self, setting: str) -> str:
+        """Where jobs train for `--train-device` `setting` ("auto": a GPU where torch sees one here)."""
+        from feasibility.measure import resolve_device
+
+        return resolve_device(setting, "--train-device")
 
     def close(self) -> None:
         self.queue.clear()
@@ -150,17 +152,22 @@ class RayExecutor:
             raise UsageError(f"--cpus-per-job {cpus_per_job}: the largest machine of the Ray cluster has {largest} CPUs, so no job could start; ask for at most {largest}")
         self.cpus_per_job = max(1, cpus_per_job or largest)
         self.remote = ray.remote(probe_job)
-        self.pending: dict[object, tuple[_Queued, float]] = {}  # object ref -> (job, submitted)
+        self.pending: dict[object, object] = {}  # object ref -> the job's tag
+        self.on_gpus = False  # whether jobs train on GPUs (set by `train_device`)
 
-    def has_gpu(self) -> bool:
-        return self.ray.cluster_resources().get("GPU", 0) >= 1
+    def train_device(self, setting: str) -> str:
+        """Where jobs train for `--train-device` `setting`: "auto" is a GPU where the cluster has one."""
+        gpus = self.ray.cluster_resources().get("GPU", 0) >= 1
+        if setting == "cuda" and not gpus:
+            raise UsageError("--train-device cuda: the Ray cluster has no GPU; use --train-device auto or cpu, or add a GPU node")
+        self.on_gpus = setting == "cuda" or (setting == "auto" and gpus)
+        return "cuda" if self.on_gpus else "cpu"
 
     @property
     def capacity(self) -> int:
-        """Jobs the cluster can run at once (by its CPUs and the CPUs a job asks for)."""
+        """Jobs the cluster can run at once: one per GPU for GPU jobs, else its CPUs over the CPUs a job asks for."""
         resources = self.ray.cluster_resources()
-        by_cpu = int(resources.get("CPU", 1)) // self.cpus_per_job
-        return max(1, by_cpu + int(resources.get("GPU", 0)))
+        return max(1, int(resources.get("GPU", 0)) if self.on_gpus else int(resources.get("CPU", 1)) // self.cpus_per_job)
 
     def prepare(self, job: ProbeJob) -> ProbeJob:
         """The job as it will run here (its thread count written in): what its cache key is taken of."""
@@ -173,7 +180,7 @@ class RayExecutor:
         gpu = job.device == "cuda"
         options = {"num_cpus": 1 if gpu else job.settings.threads, "num_gpus": 1 if gpu else 0, "max_retries": self.retries, "retry_exceptions": True}
         ref = self.remote.options(**options).remote(job.to_dict(), str(checkpoint) if checkpoint else None, self.checkpoint_every or CHECKPOINT_EVERY)
-        self.pending[ref] = (_Queued(tag, job, checkpoint, on_start, on_progress, time.perf_counter()), time.perf_counter())
+        self.pending[ref] = tag
 
     def in_flight(self) -> int:
         return len(self.pending)
@@ -181,15 +188,14 @@ class RayExecutor:
     def next(self) -> Outcome:
         """Wait for the first job to finish (on any worker) and return what became of it."""
         (ready,), _ = self.ray.wait(list(self.pending), num_returns=1)
-        item, submitted = self.pending.pop(ready)
+        tag = self.pending.pop(ready)
         try:
-            run = self.ray.get(ready)
+            return Outcome(tag, self.ray.get(ready))
         except self.ray.exceptions.RayTaskError as error:  # the job raised, on every attempt
             cause = error.cause if getattr(error, "cause", None) is not None else error
-            return Outcome(item.tag, item.job, None, f"{_failure(cause)} (after {self.retries + 1} attempts)", time.perf_counter() - submitted)
+            return Outcome(tag, None, f"{_failure(cause)} (after {self.retries + 1} attempts)")
         except self.ray.exceptions.RayError as error:  # its worker or node died, on every attempt
-            return Outcome(item.tag, item.job, None, f"{_failure(error)} (after {self.retries + 1} attempts)", time.perf_counter() - submitted)
-        return Outcome(item.tag, item.job, run, None, time.perf_counter() - submitted)
+            return Outcome(tag, None, f"{_failure(error)} (after {self.retries + 1} attempts)")
 
     def close(self) -> None:
         for ref in self.pending:
@@ -219,18 +225,6 @@ def _reachable(address: str) -> None:
             f"--address {address}: nothing answers there ({error.strerror or error}); start the head with `ray start --head --port {port}` "
             "on that machine, check the host and port, or leave --address out to start Ray here"
         ) from None
-
-
-def train_device_for(executor, setting: str) -> str:
-    """Where `executor`'s jobs train for `--train-device` `setting`: "auto" is a GPU where there is one (in this
-    process for `local`, anywhere in the cluster for `ray`); "cuda" where there is none is a clear error."""
-    from feasibility.measure import resolve_device
-
-    if isinstance(executor, RayExecutor):
-        if setting == "cuda" and not executor.has_gpu():
-            raise UsageError("--train-device cuda: the Ray cluster has no GPU; use --train-device auto or cpu, or add a GPU node")
-        return setting if setting != "auto" else ("cuda" if executor.has_gpu() else "cpu")
-    return resolve_device(setting, "--train-device")
 
 
 def import_ray():

@@ -111,13 +111,15 @@ class FlopCount:
     def disagreements(self) -> list[str]:
         """Where the three counts differ by more than COUNTERS_AGREE, in words (empty when they agree)."""
         found = []
-        for name, other in (("the formula", self.analytic_macs), ("torch.utils.flop_counter on the served model", self.served_counter_macs)):
+        fused = " (exactly the attention scores: torch's counter has no formula for the fused attention kernel that ran here)"
+        for name, other, short_by_scores in (
+            ("the formula", self.analytic_macs, ""),
+            ("torch.utils.flop_counter on the served model", self.served_counter_macs, fused),
+        ):
             if other is None:
                 found.append(f"{name}: no count")
             elif abs(other - self.macs) > COUNTERS_AGREE * max(1, self.macs):
-                why = ""
-                if other is self.served_counter_macs and self.macs - other == self.by_part.get("attention scores"):
-                    why = " (exactly the attention scores: torch's counter has no formula for the fused attention kernel that ran here)"
+                why = short_by_scores if self.macs - other == self.by_part.get("attention scores") else ""
                 found.append(f"{name}: {other:,} MACs against fvcore's {self.macs:,}{why}")
         return found
 
@@ -179,7 +181,7 @@ def count_flops(model: DeploymentModel, batch: int = 1) -> FlopCount:
         analytic_macs=sum(analytic_macs(model, batch).values()),
         batch=batch,
         uncounted_elementwise_ops=list(ELEMENTWISE_OPS),
-        served_counter_macs=served // 2 if served is not None else None,
+        served_counter_macs=served // 2,
     )
 
 
@@ -493,9 +495,19 @@ BATCH_GROWTH = 1.1  # batching goes on doubling while it buys at least 10% more 
 MAX_BATCH = 1024
 
 
-def batch_curve(model: DeploymentModel, requested: int, dtype: str, device: str, mode: str = "eager", fits=lambda batch: True, **timing) -> list[dict]:
+BATCH_MEMORY_SHARE = 0.5  # a batch's estimated peak may take at most this share of the device's memory
+
+
+def batch_curve(model: DeploymentModel, requested: int, dtype: str, device: str, mode: str = "eager", fits=None, **timing) -> list[dict]:
     """Latency and throughput of the served model against batch size: 1, 2, 4, ... up to the requested batch and
-    beyond, while doubling still buys BATCH_GROWTH more throughput (and `fits(batch)` says memory allows it)."""
+    beyond, while doubling still buys BATCH_GROWTH more throughput and `fits(batch)` holds (by default: the
+    batch's estimated peak takes at most BATCH_MEMORY_SHARE of the device's memory)."""
+    if fits is None:
+        have, parameters = memory_here(device), parameter_count(model)
+
+        def fits(batch: int) -> bool:
+            return have is None or memory_estimate(model, parameters, batch, dtype)["peak_request_bytes"] <= BATCH_MEMORY_SHARE * have
+
     timing = {"min_runs": 5, "min_duration_s": 0.3, "warmup_s": 0.1, **timing}
     points: list[dict] = []
     batch = 1

@@ -180,11 +180,13 @@ def _strict(value):
 
 def _timed_what(assessment, lang: str) -> str:
     latency = assessment.costs[0]["latency"] if assessment.costs else {}
-    if "rounds" not in latency:  # saved before the served model was timed in rounds
-        return label("graph_before" if latency.get("mode") == "cuda-graph" else "eager_before", lang)
     if latency.get("mode") == "cuda-graph":
-        return label("graph", lang, rounds=latency["rounds"])
-    return label("eager_cuda" if assessment.environment["device"] == "cuda" else "eager", lang, rounds=latency["rounds"])
+        how = label("graph", lang)
+    else:
+        how = label("eager_cuda" if assessment.environment["device"] == "cuda" else "eager", lang)
+    if "rounds" not in latency:  # saved before the served model was timed in rounds
+        return how
+    return label("served", lang, how=how, rounds=latency["rounds"])
 
 
 def batching_lines(assessment: Assessment, lang: str, plots: list[str]) -> list[str]:

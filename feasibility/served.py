@@ -90,13 +90,11 @@ class AnswerTwin(nn.Module):
         return self.model.logits(hidden)[0]
 
 
-def served_flops(model: ServedModel, tokens: torch.Tensor) -> int | None:
+def served_flops(model: ServedModel, tokens: torch.Tensor) -> int:
     """FLOPs of one call of the served model by `torch.utils.flop_counter` (fused attention included where it has
-    a formula for the kernel that ran); None where the counter is not available."""
-    try:
-        from torch.utils.flop_counter import FlopCounterMode
-    except ImportError:
-        return None
+    a formula for the kernel that ran)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
         model(tokens)

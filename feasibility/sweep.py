@@ -29,9 +29,9 @@ from feasibility.spec import TaskSpec
 
 SWEEP_SCHEMA_VERSION = 1
 SHORTHANDS = {"hops": "task.hops", "sequence_length": "task.sequence_length", "length": "task.sequence_length", "width": "deployment.width"}
+AXIS_NAMES = {"task.hops": "hops", "task.sequence_length": "tokens", "deployment.width": "width"}  # how outputs name an axis
 MAX_CELLS = 1000
 GRID_KEYS = ("name", "base", "axes", "set")
-STATUSES = ("learned", "not_learned", "too_slow", "failed")
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,10 @@ def load_grid(path: Path) -> tuple[Grid, list[tuple[dict, TaskSpec]]]:
     return grid, specs
 
 
+def axis_name(dotted: str) -> str:
+    return AXIS_NAMES.get(dotted, dotted)
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen, kept = set(), []
     for problem in problems:
@@ -166,11 +170,11 @@ class JobCounts:
 
 
 def run_sweep(grid: Grid, specs: list[tuple[dict, TaskSpec]], executor, cache: Path | None, train_device: str = "auto", events=None, on_counts=None) -> dict:
-    """Search every cell's depth on `executor`; return the sweep's result (what sweep.json holds)."""
+    """Search every cell's depth on `executor` (the caller's to close); return the sweep's result (what
+    sweep.json holds). `on_counts(JobCounts)` hears after each job what it found and where the sweep stands."""
     from feasibility.assess import DepthSearch, Events, choose_probe_length, run_searches
     from feasibility.bounds import depth_bounds
     from feasibility.cache import check_writable
-    from feasibility.executors import train_device_for
     from feasibility.plan import make_plan
 
     events = events or Events()
@@ -178,40 +182,29 @@ def run_sweep(grid: Grid, specs: list[tuple[dict, TaskSpec]], executor, cache: P
     started = time.perf_counter()
     if cache:
         check_writable(cache)
-    device = train_device_for(executor, train_device)
+    device = executor.train_device(train_device)
     searches = []
     for cell, spec in specs:
         bounds = depth_bounds(spec.task.hops)
         plan = choose_probe_length(make_plan(spec, bounds), events, cache, device)
         searches.append(DepthSearch(plan, bounds.lower, device))
     counts = JobCounts(capacity=executor.capacity)
-    where = [", ".join(f"{k.rpartition('.')[2]} {v}" for k, v in cell.items()) for cell, _ in specs]
+    where = [", ".join(f"{axis_name(k)} {v}" for k, v in cell.items()) for cell, _ in specs]
 
-    def finished(verdict: dict, cached: bool) -> None:
-        if cached:
-            counts.cached += 1
-            counts.last = f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')} (from cache)"
-            on_counts(counts)
-
-    def on_job(kind: str, index: int) -> None:
-        search = searches[index]
-        if kind == "finished":
-            counts.done += 1
-            counts.job_seconds += search.runs[-1]["wall_s"]
-            counts.last = f"{where[index]}: depth {search.runs[-1]['depth']} {search.verdicts[len(search.runs) - 1]['verdict'].replace('_', ' ')}"
-        elif kind == "failed":
+    def on_job(kind: str, index: int, what) -> None:
+        if kind == "failed":
             counts.failed += 1
-            counts.last = f"{where[index]}: {search.error}"
+            counts.last = f"{where[index]}: {what}"
         else:
-            counts.last = ""
+            counts.cached += kind == "cached"
+            counts.done += kind == "finished"
+            counts.job_seconds += searches[index].runs[-1]["wall_s"] if kind == "finished" else 0.0
+            counts.last = f"{where[index]}: depth {what['depth']} {what['verdict'].replace('_', ' ')}" + (" (from cache)" if kind == "cached" else "")
         counts.in_flight = executor.in_flight()
         on_counts(counts)
 
-    quiet = Events(stage=events.stage, probe_finished=finished)  # many jobs at once: a line per job, no per-probe bars
-    try:
-        run_searches(searches, executor, cache, quiet, on_job)
-    finally:
-        executor.close()
+    # many jobs at once: a line per job (on_counts), no per-probe bars
+    run_searches(searches, executor, cache, Events(stage=events.stage), on_job)
     cells = [_cell(cell, spec, search) for (cell, spec), search in zip(specs, searches)]
     return {
         "schema_version": SWEEP_SCHEMA_VERSION,
@@ -256,7 +249,6 @@ def _cell(values: dict, spec: TaskSpec, search) -> dict:
         "deepest_tried": max((r["depth"] for r in search.runs), default=None),
         "accuracy": learned["accuracy"] if learned else None,
         "lower_bound": learned["lower_bound"] if learned else None,
-        "probe_length": search.plan.probe_sequence_length,
         "full_length_accuracy": learned.get("full_length_accuracy") if learned else None,  # where the probes trained shorter
         "holds_at_full_length": learned.get("holds_at_full_length") if learned else None,
         "error": search.error,
@@ -266,18 +258,3 @@ def _cell(values: dict, spec: TaskSpec, search) -> dict:
             {key: run.get(key) for key in ("depth", "steps", "wall_s", "stop_reason", "device", "cached")} for run in search.runs
         ],
     }
-
-
-def load_sweep(path: Path) -> dict:
-    """A saved sweep.json, checked enough to render; a clear UsageError when it is not one."""
-    import json
-
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file; give the sweep.json written by `feasibility sweep`") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"{path}: not a readable sweep result ({error})") from None
-    if not isinstance(data, dict) or data.get("schema_version") != SWEEP_SCHEMA_VERSION or not isinstance(data.get("cells"), list):
-        raise UsageError(f"{path}: not a sweep result of this version (schema_version {SWEEP_SCHEMA_VERSION}); re-run `feasibility sweep`")
-    return data

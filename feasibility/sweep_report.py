@@ -4,10 +4,12 @@ sweep.ja.md). Everything is read from the result `sweep.run_sweep` returned; not
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 from feasibility.report import percent, table_row
+from feasibility.sweep import axis_name
 
 SWEEP_OUTPUTS = ("sweep.json", "sweep.csv", "sweep.md", "sweep.ja.md", "depth-map.png")
 
@@ -57,13 +59,6 @@ WORDS = {
         "note_failed": "失敗したセルは、プローブジョブがすべての試行で失敗したものです（理由を併記）。スイープを再実行すると再試行され、完了済みのジョブはキャッシュから再利用されます。",
     },
 }
-AXIS_NAMES = {"task.hops": "hops", "task.sequence_length": "tokens", "deployment.width": "width"}
-
-
-def axis_name(dotted: str) -> str:
-    return AXIS_NAMES.get(dotted, dotted)
-
-
 def cell_outcome(cell: dict, lang: str) -> str:
     """A cell's decision in words: its depth, or why there is none."""
     mark = "*" if cell.get("holds_at_full_length") is False else ""
@@ -166,7 +161,7 @@ def depth_map(result: dict, path: Path) -> None:
     axes_values = result["grid"]["axes"]
     row_values = axes_values[rows_key]
     col_values = axes_values[cols_key] if cols_key else [None]
-    panels = [dict(zip(panel_keys, combo)) for combo in _product([axes_values[k] for k in panel_keys])]
+    panels = [dict(zip(panel_keys, combo)) for combo in itertools.product(*(axes_values[k] for k in panel_keys))]  # [{}] with no further axes
     depths = [c["depth"] for c in result["cells"] if c["depth"] is not None] + [c["bounds"]["upper"] for c in result["cells"]]
     top = max(depths + [1])
     figure, axes = plt.subplots(1, len(panels), figsize=(1.6 + 1.9 * len(col_values) * len(panels), 1.2 + 1.0 * len(row_values)), squeeze=False)
@@ -201,10 +196,9 @@ def depth_map(result: dict, path: Path) -> None:
     plt.close(figure)
 
 
-def _product(lists):
-    import itertools
-
-    return list(itertools.product(*lists)) or [()]
+def summary_lines(result: dict, lang: str = "en") -> list[str]:
+    """Each cell's decision, a line each, for the terminal."""
+    return [f"{', '.join(f'{axis_name(k)} {v}' for k, v in cell['values'].items())}: {cell_outcome(cell, lang)}" for cell in result["cells"]]
 
 
 def write_sweep(result: dict, folder: Path) -> list[str]:

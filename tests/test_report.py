@@ -12,7 +12,6 @@ and read the diff before committing it.
 from __future__ import annotations
 
 import copy
-import json
 import os
 import re
 from pathlib import Path
@@ -214,3 +213,13 @@ def test_depths_csv_names_units_and_percentile_and_rounds(tmp_path):
     for row in rows:
         assert row["macs_per_request"].isdigit() and row["steps"].isdigit() and row["parameters"].isdigit()
         assert len(row["question_accuracy"].split(".")[-1]) <= 4 and len(row["latency_p95_ms"].split(".")[-1]) <= 3
+
+
+def test_the_method_line_names_the_served_model_and_its_rounds_in_both_languages():
+    result = fixed_result()
+    assert "latency of eager forward passes with random weights" in render_markdown(result, lang="en")  # saved before rounds
+    for cost in result.costs:
+        cost["latency"]["rounds"] = 10
+    en, ja = render_markdown(result, lang="en"), render_markdown(result, lang="ja")
+    assert "latency of the served model (fused attention, the output head at the answer position only): eager forward passes, timed in 10 rounds" in en
+    assert "配備形のモデル（融合アテンション、出力ヘッドは回答位置のみ）のeager モードの順伝播（深さの順を入れ替えながら 10 ラウンド）を計測" in ja
