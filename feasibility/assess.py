@@ -7,6 +7,7 @@ by everything that decides their outcome, so an interrupted or re-budgeted run r
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as _dt
 import json
@@ -24,6 +25,7 @@ from feasibility.errors import MeasurementError, UsageError
 from feasibility.jobs import plan_job
 from feasibility.plan import ProbePlan, make_plan
 from feasibility.recommend import recommend
+from feasibility.results import DepthVerdict, ProbeRun, judge
 from feasibility.spec import TaskSpec
 
 MAX_RESULT_BYTES = 200_000_000  # a report.json of six depths with curves is a few MB
@@ -32,13 +34,14 @@ SCHEMA_VERSION = 2  # 2: the verdict judges the question (D lookups) on fresh ex
 
 @dataclass
 class Assessment:
-    """Everything one run of `assess` found, as plain data."""
+    """Everything one run of `assess` found. Training's results are typed (`ProbeRun`, `DepthVerdict`); the rest
+    is plain data. `to_dict` and `from_dict` are the JSON edge."""
 
     spec: dict
     bounds: dict
     plan: dict
-    probes: list[dict]  # one ProbeRun.to_dict() per trained depth, with "cached": bool
-    verdicts: list[dict]  # one DepthVerdict per planned depth
+    probes: list[ProbeRun]  # one per trained depth
+    verdicts: list[DepthVerdict]  # one per planned depth
     costs: list[dict]  # one DepthCost per planned depth
     latency_fit: dict | None
     environment: dict
@@ -47,35 +50,60 @@ class Assessment:
     created: str = ""
     tool_version: str = __version__
     schema_version: int = SCHEMA_VERSION
-    curriculum_comparison: dict | None = None  # the same depths trained with the curriculum switched: {"curriculum", "probes", "verdicts"}
+    curriculum_comparison: Comparison | None = None  # the same depths trained with the curriculum switched
     join: dict | None = None  # where the records are structured: what answering with a join costs here (measure.join_cost)
     batching: dict | None = None  # latency and throughput against batch size at one depth (measure_batching)
     views: dict = field(default_factory=dict)  # derived once by `settle`, read by every renderer (see there)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        comparison = self.curriculum_comparison
+        typed = {"probes": [run.to_dict() for run in self.probes], "verdicts": [asdict(v) for v in self.verdicts], "curriculum_comparison": comparison.to_dict() if comparison else None}
+        return {f.name: typed[f.name] if f.name in typed else copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Assessment":
-        return cls(**{k: v for k, v in data.items() if k != "views"})  # views are derived again: see `settle`
+        fields = {k: v for k, v in data.items() if k != "views"}  # views are derived again: see `settle`
+        comparison = fields.get("curriculum_comparison")
+        fields.update(
+            probes=[ProbeRun.from_dict(run) for run in fields["probes"]],
+            verdicts=[DepthVerdict(**v) for v in fields["verdicts"]],
+            curriculum_comparison=Comparison.from_dict(comparison) if comparison is not None else None,
+        )
+        return cls(**fields)
 
-    def shown_run(self) -> dict | None:
+    def shown_run(self) -> ProbeRun | None:
         """The probe whose inside the report shows, as chosen by `settle`."""
-        return next((run for run in self.probes if run["depth"] == self.views["explained_depth"]), None)
+        return next((run for run in self.probes if run.depth == self.views["explained_depth"]), None)
 
-    def inside(self, run: dict) -> dict:
+    def inside(self, run: ProbeRun) -> dict:
         """What the report says of a probe's inside ({"emergence": rows, "hops_learned": {hop: step}}): derived
         once by `settle` for the shown probe, on request for another (`explain --depth`)."""
-        if run["depth"] == self.views["explained_depth"]:
+        if run.depth == self.views["explained_depth"]:
             return self.views["inside"]
         return inside_view(run, self.spec["task"]["hops"], self.spec["requirements"]["accuracy"])
 
 
-def inside_view(run: dict, hops: int, target: float) -> dict:
+@dataclass
+class Comparison:
+    """The same depths trained with the implicit curriculum switched (`assess --compare-curriculum`)."""
+
+    curriculum: bool
+    probes: list[ProbeRun]
+    verdicts: list[DepthVerdict]
+
+    def to_dict(self) -> dict:
+        return {"curriculum": self.curriculum, "probes": [run.to_dict() for run in self.probes], "verdicts": [asdict(v) for v in self.verdicts]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Comparison":
+        return cls(data["curriculum"], [ProbeRun.from_dict(run) for run in data["probes"]], [DepthVerdict(**v) for v in data["verdicts"]])
+
+
+def inside_view(run: ProbeRun, hops: int, target: float) -> dict:
     """Head emergence (heads.emergence) and the step each hop count was learned (heads.hop_learned_steps)."""
     from feasibility.heads import emergence, hop_learned_steps
 
-    return {"emergence": emergence(run["curve"]), "hops_learned": hop_learned_steps(run["curve"], hops, target)}
+    return {"emergence": emergence(run.curve), "hops_learned": hop_learned_steps(run.curve, hops, target)}
 
 
 def settle(assessment: Assessment) -> Assessment:
@@ -90,7 +118,7 @@ def settle(assessment: Assessment) -> Assessment:
     a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment, a.join).to_dict()
     shown = explained_run(a.probes, a.recommendation)
     inside = inside_view(shown, a.spec["task"]["hops"], a.spec["requirements"]["accuracy"]) if shown else None
-    a.views = {"depth_rows": depth_rows(a), "explained_depth": shown["depth"] if shown else None, "inside": inside}
+    a.views = {"depth_rows": depth_rows(a), "explained_depth": shown.depth if shown else None, "inside": inside}
     return a
 
 
@@ -101,7 +129,7 @@ class Events:
     stage: Callable[[str], None] = lambda message: None
     probe_started: Callable[[int, float, int], None] = lambda depth, budget_s, max_steps: None
     progress: Callable[[object], None] = lambda progress: None
-    probe_finished: Callable[[dict, bool], None] = lambda verdict, cached: None
+    probe_finished: Callable[[DepthVerdict, bool], None] = lambda verdict, cached: None
 
 
 def depth_rows(assessment: Assessment) -> list[dict]:
@@ -111,17 +139,16 @@ def depth_rows(assessment: Assessment) -> list[dict]:
     spec = assessment.spec
     percentile = spec["requirements"]["latency_percentile"]
     budget = spec["requirements"]["latency_ms"]
-    runs = {run["depth"]: run for run in assessment.probes}
+    runs = {run.depth: run for run in assessment.probes}
     costs = {cost["depth"]: cost for cost in assessment.costs}
     rows = []
     for verdict in assessment.verdicts:
-        depth = verdict["depth"]
+        depth = verdict.depth
         run, cost = runs.get(depth), costs.get(depth)
         accuracy_by_hop: dict[int, float] = {}
         if run:
             for hop in range(1, spec["task"]["hops"] + 1):
-                values = [seed["verdict_set"]["accuracy_by_hop"].get(str(hop), seed["verdict_set"]["accuracy_by_hop"].get(hop)) for seed in run["seeds"]]
-                values = [v for v in values if v is not None]
+                values = run.seed_accuracy_by_hop(hop)
                 if values:
                     accuracy_by_hop[hop] = min(values)  # the weakest seed
         latency = cost["latency"][f"p{percentile}_ms"] if cost else None
@@ -130,18 +157,18 @@ def depth_rows(assessment: Assessment) -> list[dict]:
                 "depth": depth,
                 "vs_bound": "below" if depth < bounds["lower"] else ("within" if depth <= bounds["upper"] else "above"),
                 "accuracy_by_hop": accuracy_by_hop,
-                "question": verdict["accuracy"],
-                "question_full_length": verdict.get("full_length_accuracy"),
-                "lower_bound": verdict["lower_bound"],
-                "at_chance": verdict.get("at_chance", False),
-                "verdict": verdict["verdict"],
+                "question": verdict.accuracy,
+                "question_full_length": verdict.full_length_accuracy,
+                "lower_bound": verdict.lower_bound,
+                "at_chance": verdict.at_chance,
+                "verdict": verdict.verdict,
                 "macs": cost["flops"]["macs_per_request"] if cost else None,
                 "flops": cost["flops"]["flops_per_request"] if cost else None,
                 "parameters": cost["flops"]["parameters"] if cost else None,
                 "latency_ms": latency,
                 "within_budget": latency is not None and latency <= budget,
-                "train_s": run["wall_s"] if run else None,
-                "steps": run["steps"] if run else None,
+                "train_s": run.wall_s if run else None,
+                "steps": run.steps if run else None,
             }
         )
     return rows
@@ -247,8 +274,8 @@ class DepthSearch:
     plan: ProbePlan
     lower_bound: int
     device: str = "cpu"
-    runs: list[dict] = field(default_factory=list)  # ProbeRun dicts, with "cached"
-    verdicts: list[dict] = field(default_factory=list)  # one DepthVerdict per planned depth, once decided
+    runs: list[ProbeRun] = field(default_factory=list)
+    verdicts: list[DepthVerdict] = field(default_factory=list)  # one per planned depth, once decided
     error: str | None = None  # why the search stopped unfinished: a job that failed on every attempt
     learned: int | None = None  # the shallowest depth whose probes learned
 
@@ -260,17 +287,15 @@ class DepthSearch:
         """The job of the next depth to train, or None when the search is over."""
         return None if self.done else plan_job(self.plan, self.plan.depths[len(self.verdicts)], self.device)
 
-    def record(self, run: dict, cached: bool) -> dict:
+    def record(self, run: ProbeRun, cached: bool) -> DepthVerdict:
         """Judge the run of the depth `next_job` gave; return its verdict (and skip the deeper depths once one has learned)."""
-        from feasibility.train import DepthVerdict, ProbeRun, judge
-
-        verdict = asdict(judge(ProbeRun.from_dict(run), self.lower_bound, self.plan.target_accuracy))
-        self.runs.append({**run, "cached": cached})
+        verdict = judge(run, self.lower_bound, self.plan.target_accuracy)
+        self.runs.append(dataclasses.replace(run, cached=cached))
         self.verdicts.append(verdict)
-        if verdict["verdict"] == "learned" and self.learned is None:
-            self.learned = verdict["depth"]
+        if verdict.verdict == "learned" and self.learned is None:
+            self.learned = verdict.depth
             for depth in self.plan.depths[len(self.verdicts):]:
-                self.verdicts.append(asdict(DepthVerdict(depth=depth, verdict="skipped", accuracy=None, lower_bound=None, seeds_learned=0, seeds=0)))
+                self.verdicts.append(DepthVerdict(depth=depth, verdict="skipped", accuracy=None, lower_bound=None, seeds_learned=0, seeds=0))
         return verdict
 
     def fail(self, error: str) -> None:
@@ -300,7 +325,7 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
                 paths[index] = path
                 executor.submit(index, job, checkpoint, on_start=lambda depth=job.depth: events.probe_started(depth, search.plan.time_budget_s, search.plan.max_steps), on_progress=events.progress)
                 return
-            verdict = search.record(found, True)
+            verdict = search.record(ProbeRun.from_dict(found), True)
             events.probe_finished(verdict, True)
             on_job("cached", index, verdict)
 
@@ -314,10 +339,10 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
             search.fail(outcome.error)
             on_job("failed", index, search.error)
             continue
-        run = outcome.run.to_dict()
+        run = outcome.run
         if path:
-            if run["stop_reason"] != "time budget":
-                write_atomic(path, run)
+            if run.stop_reason != "time budget":
+                write_atomic(path, run.to_dict())
             path.with_suffix(".ckpt").unlink(missing_ok=True)  # the run has ended: its checkpoint is no longer needed
         verdict = search.record(run, False)
         events.probe_finished(verdict, False)
@@ -325,7 +350,7 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
         launch(index)
 
 
-def _training_compute(run: dict, plan: ProbePlan) -> dict:
+def _training_compute(run: ProbeRun, plan: ProbePlan) -> dict:
     """MACs and FLOPs spent training and evaluating one depth's probes, from fvcore's count of one probe forward
     pass at each length evaluated."""
     import torch
@@ -333,7 +358,7 @@ def _training_compute(run: dict, plan: ProbePlan) -> dict:
     from feasibility.measure import fvcore_macs, training_macs
     from feasibility.probe import ProbeConfig, ProbeModel
 
-    config = ProbeConfig(**run["config"])
+    config = ProbeConfig(**run.config)
     model = ProbeModel(config).eval()
 
     def forward(length: int) -> int:
@@ -342,14 +367,14 @@ def _training_compute(run: dict, plan: ProbePlan) -> dict:
             model(tokens)  # builds the position tables for this length first, so the count holds the model alone
         return fvcore_macs(model, (tokens,))[0]
 
-    seed = run["seeds"][0]
-    evaluated = [(forward(config.sequence_length), len(run["curve"]) * seed["check"]["questions"] + seed["verdict_set"]["questions"])]
-    if seed.get("full_length"):
-        evaluated.append((forward(seed["full_length"]["length"]), seed["full_length"]["questions"]))
-    return training_macs(forward(config.sequence_length), run["steps"], plan.batch_size, len(plan.seeds), evaluated)
+    seed = run.seeds[0]
+    evaluated = [(forward(config.sequence_length), len(run.curve) * seed.check.questions + seed.verdict_set.questions)]
+    if seed.full_length:
+        evaluated.append((forward(seed.full_length.length), seed.full_length.questions))
+    return training_macs(forward(config.sequence_length), run.steps, plan.batch_size, len(plan.seeds), evaluated)
 
 
-def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None, device: str = "cpu", executor=None) -> tuple[list[dict], list[dict]]:
+def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None, device: str = "cpu", executor=None) -> tuple[list[ProbeRun], list[DepthVerdict]]:
     """Train the planned depths shallow to deep (one `DepthSearch`) on `executor` (default: this process); a
     job that failed on every attempt ends the run with its reason."""
     from feasibility.executors import LocalExecutor
@@ -358,7 +383,7 @@ def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path 
     run_searches([search], executor or LocalExecutor(), cache, events)
     if search.error:
         raise MeasurementError(f"training failed: {search.error}")
-    runs = [{**run, "training_compute": _training_compute(run, plan)} for run in search.runs]
+    runs = [dataclasses.replace(run, training_compute=_training_compute(run, plan)) for run in search.runs]
     return runs, search.verdicts
 
 
@@ -422,13 +447,13 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     return costs, fit, asdict(environment(device, deployment.dtype))
 
 
-def measure_batching(spec: TaskSpec, verdicts: list[dict], device: str, events: Events) -> dict:
+def measure_batching(spec: TaskSpec, verdicts: list[DepthVerdict], device: str, events: Events) -> dict:
     """Latency and throughput against batch size (measure.batch_curve) at the shallowest depth that learned (else
     the deepest planned one), up to the requested batch and beyond while batching still buys throughput."""
     from feasibility.measure import DeploymentModel, batch_curve
 
-    learned = [v["depth"] for v in verdicts if v["verdict"] == "learned"]
-    depth = min(learned) if learned else max(v["depth"] for v in verdicts)
+    learned = [v.depth for v in verdicts if v.verdict == "learned"]
+    depth = min(learned) if learned else max(v.depth for v in verdicts)
     d = spec.deployment
     model = DeploymentModel(depth, d.width, d.heads, d.vocab_size, spec.task.sequence_length)
     events.stage(f"timing depth {depth} at batch sizes 1 to {spec.requirements.batch_size} and beyond, while batching still buys throughput")
@@ -481,10 +506,10 @@ def assess(
     runs, verdicts = probe_depths(plan, bounds.lower, events, cache, trains_on, executor)
     comparison = None
     if compare_curriculum:
-        switched = dataclasses.replace(plan, curriculum=not plan.curriculum, depths=tuple(run["depth"] for run in runs))
+        switched = dataclasses.replace(plan, curriculum=not plan.curriculum, depths=tuple(run.depth for run in runs))
         events.stage(f"training the same depths {'without' if plan.curriculum else 'with'} the implicit curriculum, for comparison")
         other_runs, other_verdicts = probe_depths(switched, bounds.lower, events, cache, trains_on, executor)
-        comparison = {"curriculum": switched.curriculum, "probes": other_runs, "verdicts": other_verdicts}
+        comparison = Comparison(switched.curriculum, other_runs, other_verdicts)
     timings["probes"] = time.perf_counter() - started
     measured = time.perf_counter()
     costs, fit, env = measure_costs(spec, plan.depths, device, events)

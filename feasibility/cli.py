@@ -356,12 +356,12 @@ class _progress:
                 plain(_progress_line(event))
                 self.last_line = time.monotonic()
 
-        def finished(verdict: dict, cached: bool) -> None:
+        def finished(verdict, cached: bool) -> None:  # a train.DepthVerdict
             if self.current is not None:
                 self.bars.update(self.current, completed=1.0)
                 self.current = None
             source = " (from cache)" if cached else ""
-            plain(f"depth {verdict['depth']}: {verdict['verdict'].replace('_', ' ')}{source}")
+            plain(f"depth {verdict.depth}: {verdict.verdict.replace('_', ' ')}{source}")
 
         return Events(stage=plain, probe_started=started, progress=progress, probe_finished=finished)
 

@@ -34,7 +34,7 @@ def compare(a: Assessment, b: Assessment) -> dict:
         if a.environment.get(field) != b.environment.get(field):
             spec_changes.append({"key": f"environment.{field}", "a": a.environment.get(field), "b": b.environment.get(field)})
     rec_a, rec_b = a.recommendation, b.recommendation
-    verdicts = ({v["depth"]: v["verdict"] for v in a.verdicts}, {v["depth"]: v["verdict"] for v in b.verdicts})
+    verdicts = ({v.depth: v.verdict for v in a.verdicts}, {v.depth: v.verdict for v in b.verdicts})
     points = ({p["depth"]: p for p in rec_a["frontier"]}, {p["depth"]: p for p in rec_b["frontier"]})
     rows = [
         {

@@ -155,25 +155,25 @@ def curve_figures(assessment: Assessment, folder: Path) -> list[str]:
     target = assessment.spec["requirements"]["accuracy"]
     written = []
     for run in assessment.probes:
-        if not run["curve"]:
+        if not run.curve:
             continue
-        seeds = len(run["seeds"])
+        seeds = len(run.seeds)
         figure, axes = plt.subplots(1, seeds, figsize=(2.6 * seeds + 0.6, 3.3), sharey=True, squeeze=False)
         for member, axis in enumerate(axes[0]):
-            steps = [point["step"] for point in run["curve"]]
+            steps = [point.step for point in run.curve]
             for hop in range(1, hops + 1):
-                values = [point["accuracy_by_hop"][member].get(hop, point["accuracy_by_hop"][member].get(str(hop))) for point in run["curve"]]
+                values = [point.accuracy_by_hop[member].get(hop) for point in run.curve]
                 if any(v is not None for v in values):
                     axis.plot(steps, [float("nan") if v is None else v for v in values], linewidth=1, label=f"links, {hop} lookup{'s' if hop > 1 else ''}")
-            axis.plot(steps, [point["query_accuracy"][member] for point in run["curve"]], color="black", linewidth=1.5, label="question")
+            axis.plot(steps, [point.query_accuracy[member] for point in run.curve], color="black", linewidth=1.5, label="question")
             axis.axhline(target, color="grey", linestyle="--", linewidth=1)
-            axis.set(title=f"seed {run['seeds'][member]['seed']}", xlabel="step", ylim=(0, 1.02))
+            axis.set(title=f"seed {run.seeds[member].seed}", xlabel="step", ylim=(0, 1.02))
         axes[0][0].set_ylabel("check-set accuracy")
         handles, names = axes[0][-1].get_legend_handles_labels()
         figure.legend(handles, names, fontsize=7, loc="lower center", ncol=len(names), frameon=False)  # below the panels: hides no curve
-        figure.suptitle(f"Depth {run['depth']}: accuracy on the check set while training (dashed: target)", fontsize=9)
+        figure.suptitle(f"Depth {run.depth}: accuracy on the check set while training (dashed: target)", fontsize=9)
         figure.tight_layout(rect=(0, 0.1, 1, 1))
-        name = f"curves-depth-{run['depth']}.png"
+        name = f"curves-depth-{run.depth}.png"
         figure.savefig(folder / name, dpi=110)
         plt.close(figure)
         written.append(name)
@@ -188,10 +188,10 @@ def inside_figures(assessment: Assessment, folder: Path) -> list[str]:
     from feasibility.heads import EMERGENCE_THRESHOLD
 
     run = assessment.shown_run()
-    if run is None or not run.get("attention_example"):
+    if run is None or not run.attention_example:
         return []
     written = []
-    example = run["attention_example"]
+    example = run.attention_example
     patterns = example["patterns"]
     layers, heads = len(patterns), len(patterns[0])
     marked = example["chain_positions"]
@@ -212,7 +212,7 @@ def inside_figures(assessment: Assessment, folder: Path) -> list[str]:
             if head == 0:
                 axis.set_ylabel("query position", fontsize=7)
             axis.set_title(f"layer {layer + 1}, head {head + 1}", fontsize=8)
-    figure.suptitle(f"Depth {run['depth']}, seed {example['seed']}: attention on one held-out example (rows attend to columns; red: the chain)", fontsize=9)
+    figure.suptitle(f"Depth {run.depth}, seed {example['seed']}: attention on one held-out example (rows attend to columns; red: the chain)", fontsize=9)
     figure.tight_layout(rect=(0, 0, 0.92, 0.96), h_pad=1.2)
     bar = figure.colorbar(image, cax=figure.add_axes((0.94, 0.15, 0.015, 0.7)))
     bar.set_label("attention weight", fontsize=7)
@@ -221,20 +221,20 @@ def inside_figures(assessment: Assessment, folder: Path) -> list[str]:
     plt.close(figure)
     written.append("attention.png")
 
-    points = [point for point in run["curve"] if point.get("head_scores")]
+    points = [point for point in run.curve if point.head_scores]
     if points:
         inside = assessment.inside(run)
         figure, axis = plt.subplots(figsize=(8.5, 3.8))
-        steps = [point["step"] for point in points]
+        steps = [point.step for point in points]
         for row in sorted(inside["emergence"], key=lambda r: (r["layer"], r["head"])):
-            values = [point["head_scores"][row["kind"]][0][row["layer"] - 1][row["head"] - 1] for point in points]
+            values = [point.head_scores[row["kind"]][0][row["layer"] - 1][row["head"] - 1] for point in points]
             axis.plot(steps, values, linewidth=1.2, linestyle="-" if row["kind"] == "chain" else "--", label=f"L{row['layer']}H{row['head']} {row['kind']}")
         axis.axhline(EMERGENCE_THRESHOLD, color="grey", linestyle="--", linewidth=1, label="threshold")
         for hop, step in inside["hops_learned"].items():
             if step is not None:
                 axis.axvline(step, color="black", linestyle=":", linewidth=1)
                 axis.annotate(f"hop {hop} learned", (step, 1.0), rotation=90, fontsize=7, va="top", ha="right")
-        axis.set(xlabel="step", ylabel="score (attention on its targets)", ylim=(0, 1.05), title=f"Depth {run['depth']}, seed {example['seed']}: head scores while training")
+        axis.set(xlabel="step", ylabel="score (attention on its targets)", ylim=(0, 1.05), title=f"Depth {run.depth}, seed {example['seed']}: head scores while training")
         axis.legend(fontsize=6, ncol=1 if len(inside["emergence"]) <= 12 else 2, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)  # beside, hiding no curve
         figure.tight_layout()
         figure.savefig(folder / "emergence.png", dpi=110)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-
 from feasibility.measure import DeploymentModel, analytic_macs, deepest_within_budget, steadiness_of
+from feasibility.results import DepthVerdict, ProbeRun
 
 DECISIONS = ("recommended", "none_within_budget", "too_close_to_call", "not_learned")
 TIGHT_MARGIN = 0.1  # a recommended depth within 10% of the budget also gets alternatives
@@ -117,8 +117,8 @@ def recommend(
     spec: dict,
     bounds: dict,
     plan: dict,
-    verdicts: list[dict],
-    probes: list[dict],
+    verdicts: list[DepthVerdict],
+    probes: list[ProbeRun],
     costs: list[dict],
     latency_fit: dict | None,
     environment: dict,
@@ -130,42 +130,42 @@ def recommend(
     target = spec["requirements"]["accuracy"]
     budget = spec["requirements"]["latency_ms"]
     percentile = spec["requirements"]["latency_percentile"]
-    runs = {run["depth"]: run for run in probes}
+    runs = {run.depth: run for run in probes}
     latencies = {c["depth"]: c["latency"][f"p{percentile}_ms"] for c in costs}
     per_million = {c["depth"]: c["money"].get("cost_per_million_requests") for c in costs}
     per_day = {c["depth"]: c["money"].get("cost_per_day") for c in costs}
-    learned = sorted(v["depth"] for v in verdicts if v["verdict"] == "learned")
+    learned = sorted(v.depth for v in verdicts if v.verdict == "learned")
     fits = sorted(d for d, ms in latencies.items() if ms <= budget)
     rec = Recommendation(decision="not_learned", depth=None, hops=hops, target=target, budget_ms=budget, percentile=percentile, single_hop=hops == 1)
     rec.join = join if spec["task"].get("records") == "structured" else None
     rec.currency = spec["deployment"].get("currency", "USD")
 
-    for verdict in sorted(verdicts, key=lambda v: v["depth"]):
-        run = runs.get(verdict["depth"], {})
+    for verdict in sorted(verdicts, key=lambda v: v.depth):
+        run = runs.get(verdict.depth)
         rec.evidence.append(
             {
-                **verdict,
-                "below_lower_bound": verdict["depth"] < bounds["lower"],
-                "steps": run.get("steps"),
-                "train_s": run.get("wall_s"),
-                "stop_reason": run.get("stop_reason"),
-                "plateau_since_step": run.get("plateau_since_step"),
+                **asdict(verdict),
+                "below_lower_bound": verdict.depth < bounds["lower"],
+                "steps": run.steps if run else None,
+                "train_s": run.wall_s if run else None,
+                "stop_reason": run.stop_reason if run else None,
+                "plateau_since_step": run.plateau_since_step if run else None,
                 "first_learned": learned[0] if learned else None,
                 "time_budget_s": plan["time_budget_s"],
             }
         )
-    rec.too_slow_depths = [v["depth"] for v in verdicts if v["verdict"] == "too_slow"]
+    rec.too_slow_depths = [v.depth for v in verdicts if v.verdict == "too_slow"]
 
-    by_depth = {v["depth"]: v for v in verdicts}
+    by_depth = {v.depth: v for v in verdicts}
     rec.frontier = frontier(
         [
             {
                 "depth": depth,
-                "accuracy": by_depth.get(depth, {}).get("accuracy"),
+                "accuracy": by_depth[depth].accuracy if depth in by_depth else None,
                 "latency_ms": latencies[depth],
                 "cost_per_million_requests": per_million.get(depth),
                 "cost_per_day": per_day.get(depth),
-                "learned": by_depth.get(depth, {}).get("verdict") == "learned",
+                "learned": depth in by_depth and by_depth[depth].verdict == "learned",
                 "within_budget": latencies[depth] <= budget,
             }
             for depth in sorted(latencies)
@@ -190,8 +190,8 @@ def recommend(
         if interval and interval[0] <= budget <= interval[1]:  # the noise of this machine decides: say so, never fits / does not fit
             rec.decision, rec.depth, rec.learned_depth, rec.binding_constraint = "too_close_to_call", reference, learned[0], None
         judged = by_depth[reference]
-        rec.probe_length, rec.full_length = judged.get("length"), judged.get("full_length")
-        rec.full_length_accuracy, rec.holds_at_full_length = judged.get("full_length_accuracy"), judged.get("holds_at_full_length")
+        rec.probe_length, rec.full_length = judged.length, judged.full_length
+        rec.full_length_accuracy, rec.holds_at_full_length = judged.full_length_accuracy, judged.holds_at_full_length
 
     if rec.decision != "recommended" or (rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * budget):
         rec.alternatives = _alternatives(rec, spec, bounds, plan, runs, latencies, latency_fit)
@@ -201,17 +201,17 @@ def recommend(
     return rec
 
 
-def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, runs: dict, latencies: dict, fit: dict | None) -> list[dict]:
+def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, runs: dict[int, ProbeRun], latencies: dict, fit: dict | None) -> list[dict]:
     """Concrete options, with figures, when the needed depth is over (or close to) the budget, or not found."""
     hops, budget, deployment = rec.hops, rec.budget_ms, spec["deployment"]
     length = spec["task"]["sequence_length"]
     options: list[dict] = []
     if rec.decision == "not_learned":
-        if any(run.get("stop_reason") == "time budget" for run in runs.values()):
+        if any(run.stop_reason == "time budget" for run in runs.values()):
             options.append({"kind": "more_time", "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"],
-                            "steps": max(run.get("steps") or 0 for run in runs.values() if run.get("stop_reason") == "time budget")})
-        longest = max((run.get("wall_s") or 0 for run in runs.values()), default=0)
-        steps = max((run.get("steps") or 0 for run in runs.values()), default=0)
+                            "steps": max(run.steps for run in runs.values() if run.stop_reason == "time budget")})
+        longest = max((run.wall_s for run in runs.values()), default=0)
+        steps = max((run.steps for run in runs.values()), default=0)
         options.append({"kind": "more_training", "steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]})
         deepest_probed = max(latencies) if latencies else bounds["upper"]
         options.append({"kind": "deeper_probes", "upto": max(bounds["upper"], deepest_probed) + 1})
@@ -237,9 +237,9 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
             if depth not in latencies:
                 continue
             weakest = {}
-            for seed in run["seeds"]:
-                for hop, value in seed["verdict_set"]["accuracy_by_hop"].items():
-                    weakest[int(hop)] = min(value, weakest.get(int(hop), 1.0))
+            for seed in run.seeds:
+                for hop, value in seed.verdict_set.accuracy_by_hop.items():
+                    weakest[hop] = min(value, weakest.get(hop, 1.0))
             per_pass = learned_hops(weakest, rec.target)
             if per_pass and per_pass < hops:
                 count = math.ceil(hops / per_pass)
@@ -251,25 +251,25 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
     return options
 
 
-def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[dict], costs: list[dict]) -> list[dict]:
+def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerdict], costs: list[dict]) -> list[dict]:
     risks: list[dict] = []
-    judged = next((v for v in verdicts if v["depth"] == (rec.depth or rec.learned_depth)), None)
+    judged = next((v for v in verdicts if v.depth == (rec.depth or rec.learned_depth)), None)
     if plan["probe_sequence_length"] < plan["task_sequence_length"]:
         risks.append(
             {"kind": "shortened", "probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"],
-             "depth": judged["depth"] if judged else None,
-             "accuracy": judged.get("full_length_accuracy") if judged else None,
-             "lower_bound": judged.get("full_length_lower_bound") if judged else None,
-             "holds": judged.get("holds_at_full_length") if judged else None}
+             "depth": judged.depth if judged else None,
+             "accuracy": judged.full_length_accuracy if judged else None,
+             "lower_bound": judged.full_length_lower_bound if judged else None,
+             "holds": judged.holds_at_full_length if judged else None}
         )
     else:
         risks.append({"kind": "full_length", "probe_length": plan["probe_sequence_length"]})
     if spec["task"]["sequence_length"] > plan["task_sequence_length"]:
         risks.append({"kind": "longer_than_probed", "task_length": spec["task"]["sequence_length"], "judged_length": plan["task_sequence_length"]})
-    contradicting = [v["depth"] for v in verdicts if v.get("contradicts_bound")]
+    contradicting = [v.depth for v in verdicts if v.contradicts_bound]
     if contradicting:
         risks.append({"kind": "contradicts_bound", "depths": contradicting})
-    slow = [v["depth"] for v in verdicts if v["verdict"] == "too_slow"]
+    slow = [v.depth for v in verdicts if v.verdict == "too_slow"]
     if slow:
         risks.append({"kind": "too_slow", "depths": slow, "time_budget_s": plan["time_budget_s"]})
     risks.append({"kind": "small_probes", "probe_width": plan["width"]})

@@ -10,9 +10,10 @@ import math
 from functools import partial
 from pathlib import Path
 
-from feasibility.assess import Assessment
+from feasibility.assess import Assessment, Comparison
 from feasibility.figures import write_plots
 from feasibility.wording import alternative, cost_line, counted, evidence, headline, join_note, kind_name, label, margin, money_amount, question, risk, single_hop_note, stop_reason
+from feasibility.results import ProbeRun
 
 
 def percent(value: float | None) -> str:
@@ -29,10 +30,10 @@ def _si(value: float) -> str:
 
 def _chance_lines(assessment: Assessment, lang: str = "en") -> list[str]:
     """What the best chain-ignoring guesser scores, so that accuracy can be read against it."""
-    run = next((run for run in assessment.probes if run.get("chance")), None)
+    run = next((run for run in assessment.probes if run.chance), None)
     if run is None:
         return []
-    chance, full = run["chance"], run.get("full_length_chance")
+    chance, full = run.chance, run.full_length_chance
     sep = label("sep", lang)
     levels = sep.join(f"{label('hop', lang, hop=int(h))}: {v:.0%}" for h, v in sorted(chance["by_hop"].items(), key=lambda item: int(item[0])))
     names = sep.join(label(f"h_{name}", lang) for name in chance["heuristics"])
@@ -59,13 +60,13 @@ def _verdict_cell(row: dict, lang: str) -> str:
     return label(f"v_{row['verdict']}", lang) + (space + label("at_chance", lang) if row["at_chance"] else "")
 
 
-def curve_summary(run: dict, points: int = 6, lang: str = "en") -> str:
+def curve_summary(run: ProbeRun, points: int = 6, lang: str = "en") -> str:
     """Accuracy on the question on the check set (weakest seed) at a few evenly spaced checkpoints."""
-    curve = run["curve"]
+    curve = run.curve
     if not curve:
         return label("no_checkpoints", lang)
     picks = sorted({round(i * (len(curve) - 1) / max(1, points - 1)) for i in range(points)})
-    return label("sep", lang).join(f"{label('step', lang, step=curve[i]['step'])}: {min(curve[i]['query_accuracy']):.0%}" for i in picks)
+    return label("sep", lang).join(f"{label('step', lang, step=curve[i].step)}: {min(curve[i].query_accuracy):.0%}" for i in picks)
 
 
 def depth_table(assessment: Assessment):
@@ -277,11 +278,11 @@ def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str])
     lines = [f"## {t('inside')}", ""]
     inside = assessment.inside(run)
     rows = inside["emergence"]
-    if not rows or not run.get("attention_example"):
+    if not rows or not run.attention_example:
         return lines + [t("no_inside"), ""]
     hops = assessment.spec["task"]["hops"]
     lines += [
-        t("inside_intro", depth=run["depth"], seed=run["attention_example"]["seed"], threshold=EMERGENCE_THRESHOLD, every=run["settings"]["eval_every"], examples=INSPECT_EXAMPLES),
+        t("inside_intro", depth=run.depth, seed=run.attention_example["seed"], threshold=EMERGENCE_THRESHOLD, every=run.settings["eval_every"], examples=INSPECT_EXAMPLES),
         "",
         table_row([t("head"), t("kind"), t("emerges"), t("final_score")]),
         "|---|---|---:|---:|",
@@ -299,29 +300,29 @@ def curriculum_lines(assessment: Assessment, lang: str) -> list[str]:
     if not other:
         return []
     t = partial(label, lang=lang)
-    main = {"probes": assessment.probes, "verdicts": assessment.verdicts}
-    on, off = (other, main) if other["curriculum"] else (main, other)
-    on_runs = {run["depth"]: run for run in on["probes"]}
-    off_runs = {run["depth"]: run for run in off["probes"]}
-    on_verdicts = {v["depth"]: v for v in on["verdicts"] if v["verdict"] != "skipped"}
-    off_verdicts = {v["depth"]: v for v in off["verdicts"] if v["verdict"] != "skipped"}
+    main = Comparison(not other.curriculum, assessment.probes, assessment.verdicts)
+    on, off = (other, main) if other.curriculum else (main, other)
+    on_runs = {run.depth: run for run in on.probes}
+    off_runs = {run.depth: run for run in off.probes}
+    on_verdicts = {v.depth: v for v in on.verdicts if v.verdict != "skipped"}
+    off_verdicts = {v.depth: v for v in off.verdicts if v.verdict != "skipped"}
     lines = [f"## {t('curriculum')}", "", t("curriculum_note"), ""]
     lines += [
         table_row([t("depth"), f"{t('verdict')} ({t('cur_on')})", f"{t('verdict')} ({t('cur_off')})", f"{t('accuracy')} ({t('cur_on')})", f"{t('accuracy')} ({t('cur_off')})", f"{t('steps')} ({t('cur_on')})", f"{t('steps')} ({t('cur_off')})"]),
         "|---:|---|---|---:|---:|---:|---:|",
     ]
     for depth in sorted(set(on_verdicts) | set(off_verdicts)):
-        on_v, off_v = on_verdicts.get(depth, {}), off_verdicts.get(depth, {})
+        on_v, off_v = on_verdicts.get(depth), off_verdicts.get(depth)
         lines.append(
             table_row(
                 [
                     depth,
-                    t(f"v_{on_v['verdict']}") if on_v else "-",
-                    t(f"v_{off_v['verdict']}") if off_v else "-",
-                    percent(on_v.get("accuracy")),
-                    percent(off_v.get("accuracy")),
-                    on_runs[depth]["steps"] if depth in on_runs else "-",
-                    off_runs[depth]["steps"] if depth in off_runs else "-",
+                    t(f"v_{on_v.verdict}") if on_v else "-",
+                    t(f"v_{off_v.verdict}") if off_v else "-",
+                    percent(on_v.accuracy if on_v else None),
+                    percent(off_v.accuracy if off_v else None),
+                    on_runs[depth].steps if depth in on_runs else "-",
+                    off_runs[depth].steps if depth in off_runs else "-",
                 ]
             )
         )
@@ -399,7 +400,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
             "",
             t("curves_note", hops=hops),
             "",
-            *[f"- {t('depth_n', depth=run['depth'])} ({stop_reason(run, lang)}): {curve_summary(run, lang=lang)}" for run in assessment.probes],
+            *[f"- {t('depth_n', depth=run.depth)} ({stop_reason(run.stop_reason, run.plateau_since_step, lang)}): {curve_summary(run, lang=lang)}" for run in assessment.probes],
             "",
             *[f"![{name.removesuffix('.png')}]({name})" for name in plots if name.startswith("curves-")],
             "",
@@ -450,13 +451,13 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
         "|---:|---:|---:|---:|---|---|---:|---:|" + ("---:|" if full_length else ""),
     ]
     for run in assessment.probes:
-        for seed in run["seeds"]:
-            fresh, full = seed["verdict_set"], seed.get("full_length")
-            by_hop = ", ".join(f"{h}: {v:.1%}" for h, v in sorted((int(k), v) for k, v in fresh["accuracy_by_hop"].items()))
-            stop = stop_reason(run, lang) + (f" {t('cached')}" if run.get("cached") else "")
-            cells = [run["depth"], seed["seed"], run["steps"], f"{run['wall_s']:.1f}", stop, by_hop or "-", percent(seed["check"]["query_accuracy"]), percent(fresh["query_accuracy"])]
-            lines.append(table_row(cells + ([percent(full["query_accuracy"]) if full else "-"] if full_length else [])))
-    spent = [f"{t('depth_n', depth=run['depth'])}: {_si(run['training_compute']['macs'])} MACs = {_si(run['training_compute']['flops'])} FLOPs" for run in assessment.probes if "training_compute" in run]
+        for seed in run.seeds:
+            fresh, full = seed.verdict_set, seed.full_length
+            by_hop = ", ".join(f"{h}: {v:.1%}" for h, v in sorted(fresh.accuracy_by_hop.items()))
+            stop = stop_reason(run.stop_reason, run.plateau_since_step, lang) + (f" {t('cached')}" if run.cached else "")
+            cells = [run.depth, seed.seed, run.steps, f"{run.wall_s:.1f}", stop, by_hop or "-", percent(seed.check.query_accuracy), percent(fresh.query_accuracy)]
+            lines.append(table_row(cells + ([percent(full.query_accuracy) if full else "-"] if full_length else [])))
+    spent = [f"{t('depth_n', depth=run.depth)}: {_si(run.training_compute['macs'])} MACs = {_si(run.training_compute['flops'])} FLOPs" for run in assessment.probes if run.training_compute]
     if spent:
         lines += ["", t("training_compute", parts="; ".join(spent))]
     lines += [
@@ -611,21 +612,21 @@ def render_explain(assessment: Assessment, console, depth: int | None = None, la
     from feasibility.errors import UsageError
 
     rec = assessment.recommendation
-    runs = {run["depth"]: run for run in assessment.probes}
+    runs = {run.depth: run for run in assessment.probes}
     if depth is not None and depth not in runs:
         trained = ", ".join(str(d) for d in sorted(runs)) or "none"
         raise UsageError(f"--depth {depth}: no probe of that depth was trained in this result; trained depths: {trained}")
     run = runs[depth] if depth is not None else assessment.shown_run()
     t = partial(label, lang=lang)
-    if run is None or not run.get("attention_example"):
+    if run is None or not run.attention_example:
         console.print(t("no_inside"), highlight=False, markup=False)
         return
-    example = run["attention_example"]
+    example = run.attention_example
     marked = example["chain_positions"]
     length = len(example["tokens"])
-    console.print(f"{t('inside')}: {t('depth_n', depth=run['depth'])}, {t('seed')} {example['seed']}", style="bold", highlight=False)
+    console.print(f"{t('inside')}: {t('depth_n', depth=run.depth)}, {t('seed')} {example['seed']}", style="bold", highlight=False)
     ruler = "".join("^" if i in marked else " " for i in range(length))
-    scores = run["curve"][-1].get("head_scores") if run["curve"] else None
+    scores = run.curve[-1].head_scores if run.curve else None
     for layer, heads in enumerate(example["patterns"]):
         for head, pattern in enumerate(heads):
             note = ""

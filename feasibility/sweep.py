@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from feasibility import __version__
@@ -198,8 +198,8 @@ def run_sweep(grid: Grid, specs: list[tuple[dict, TaskSpec]], executor, cache: P
         else:
             counts.cached += kind == "cached"
             counts.done += kind == "finished"
-            counts.job_seconds += searches[index].runs[-1]["wall_s"] if kind == "finished" else 0.0
-            counts.last = f"{where[index]}: depth {what['depth']} {what['verdict'].replace('_', ' ')}" + (" (from cache)" if kind == "cached" else "")
+            counts.job_seconds += searches[index].runs[-1].wall_s if kind == "finished" else 0.0
+            counts.last = f"{where[index]}: depth {what.depth} {what.verdict.replace('_', ' ')}" + (" (from cache)" if kind == "cached" else "")
         counts.in_flight = executor.in_flight()
         on_counts(counts)
 
@@ -229,7 +229,7 @@ def _cell(values: dict, spec: TaskSpec, search) -> dict:
         status = "learned"
     elif search.error:
         status = "failed"
-    elif any(v["verdict"] == "too_slow" for v in search.verdicts):
+    elif any(v.verdict == "too_slow" for v in search.verdicts):
         status = "too_slow"
     else:
         status = "not_learned"
@@ -238,7 +238,7 @@ def _cell(values: dict, spec: TaskSpec, search) -> dict:
         d = spec.deployment
         model = DeploymentModel(search.learned, d.width, d.heads, d.vocab_size, spec.task.sequence_length)
         cost = {"macs_per_request": sum(analytic_macs(model, 1).values()), "parameters": parameter_count(model), "counter": "analytic"}
-    learned = next((v for v in search.verdicts if v["depth"] == search.learned), None)
+    learned = next((v for v in search.verdicts if v.depth == search.learned), None)
     return {
         "values": values,
         "spec": spec.to_dict(),
@@ -246,15 +246,15 @@ def _cell(values: dict, spec: TaskSpec, search) -> dict:
         "plan": search.plan.to_dict(),
         "status": status,
         "depth": search.learned,
-        "deepest_tried": max((r["depth"] for r in search.runs), default=None),
-        "accuracy": learned["accuracy"] if learned else None,
-        "lower_bound": learned["lower_bound"] if learned else None,
-        "full_length_accuracy": learned.get("full_length_accuracy") if learned else None,  # where the probes trained shorter
-        "holds_at_full_length": learned.get("holds_at_full_length") if learned else None,
+        "deepest_tried": max((r.depth for r in search.runs), default=None),
+        "accuracy": learned.accuracy if learned else None,
+        "lower_bound": learned.lower_bound if learned else None,
+        "full_length_accuracy": learned.full_length_accuracy if learned else None,  # where the probes trained shorter
+        "holds_at_full_length": learned.holds_at_full_length if learned else None,
         "error": search.error,
         "cost": cost,
-        "verdicts": search.verdicts,
+        "verdicts": [asdict(v) for v in search.verdicts],
         "probes": [
-            {key: run.get(key) for key in ("depth", "steps", "wall_s", "stop_reason", "device", "cached")} for run in search.runs
+            {key: getattr(run, key) for key in ("depth", "steps", "wall_s", "stop_reason", "device", "cached")} for run in search.runs
         ],
     }

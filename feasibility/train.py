@@ -30,11 +30,11 @@ import torch.nn.functional as F
 from feasibility.heads import chain_positions, inspection_batch, scores_by_layer, target_masks
 from feasibility.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
 from feasibility.probe import ProbeModel, attention_patterns
+from feasibility.results import CurvePoint, DepthVerdict, Evaluation, ProbeRun, SeedResult, judge, wilson_lower_bound
 from feasibility.tasks import IGNORE, Batch, TaskShape, draw
 
-__all__ = ["ProbeJob", "ProbeRun", "TrainSettings", "Trainer", "run_job", "train_probes", "judge"]
+__all__ = ["DepthVerdict", "ProbeJob", "ProbeRun", "TrainSettings", "Trainer", "judge", "run_job", "train_probes"]
 
-Z_95 = 1.959964  # two-sided 95% normal quantile, for the Wilson interval
 CHECKPOINT_EVERY = 250  # steps between checkpoints of a probe in training (a few seconds to a minute of work here)
 # Attention scores (E x B x heads x T x T floats) held at once. On the CPU small parts stay in cache: evaluating
 # with 2**26 took 1.5x as long as with 2**20 at 128 tokens and 4x at 32; in training, parts of 16 examples at
@@ -45,99 +45,6 @@ TRAIN_SCORE_ELEMENTS = {"cpu": 2**22, "cuda": 2**28}
 DATA_STEPS = 4  # training batches drawn at once per seed: 256 examples cost 0.43 ms per 64 to draw, 64 alone 0.87 ms
 CHECK_SUBSET = 4  # a running check reads the first quarter of the check set first, and the rest only when every
 # live seed could still pass there: the stop rule decides exactly as on the whole set, at a quarter of the cost
-
-
-@dataclass
-class Evaluation:
-    """One seed on one evaluation set: the question (decisive) and the links by the lookups they need."""
-
-    length: int
-    questions: int
-    answered: int  # questions answered right
-    query_accuracy: float
-    lower_bound: float  # Wilson 95% lower bound of query_accuracy, one question per example
-    accuracy_by_hop: dict[int, float]  # links (not the question), by lookups 1..D
-    links_by_hop: dict[int, int]
-    loss: float
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Evaluation":
-        return cls(**{**data, "accuracy_by_hop": _hop_keys(data["accuracy_by_hop"]), "links_by_hop": _hop_keys(data["links_by_hop"])})
-
-
-@dataclass
-class SeedResult:
-    seed: int
-    verdict_set: Evaluation  # fresh, at the probe's length: what the verdict reads
-    check: Evaluation  # the stop rule's last running check
-    full_length: Evaluation | None  # fresh, at the task's length, when the probes trained shorter
-    steps_to_target: int | None  # first running check at which this seed passed
-    diverged: bool
-
-
-@dataclass
-class CurvePoint:
-    step: int
-    elapsed_s: float
-    train_loss: list[float]  # per seed
-    held_out_loss: list[float]  # on the check set
-    accuracy_by_hop: list[dict[int, float]]  # per seed, links by lookups
-    query_accuracy: list[float]  # per seed: the question
-    head_scores: dict | None = None  # {"chain"|"previous": [seed][layer][head]} (see heads.py)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "CurvePoint":
-        return cls(**{**data, "accuracy_by_hop": [_hop_keys(a) for a in data["accuracy_by_hop"]]})
-
-
-@dataclass
-class ProbeRun:
-    """All seeds of one depth: what was trained, for how long, how it ended, and the held-out figures."""
-
-    depth: int
-    config: dict
-    settings: dict
-    task: dict
-    steps: int
-    wall_s: float
-    stop_reason: str  # "target met", "time budget", "step cap", "plateau", "diverged"
-    seeds: list[SeedResult]
-    curve: list[CurvePoint] = field(default_factory=list)
-    chance: dict = field(default_factory=dict)  # heuristics on the verdict set (see `chance_levels`)
-    full_length_chance: dict | None = None  # the same on the full-length set
-    plateau_since_step: int | None = None
-    attention_example: dict | None = None  # the first seed's attention on one held-out example, at the end
-    device: str = "cpu"  # where it trained ("cpu" or "cuda")
-
-    @property
-    def steps_per_s(self) -> float:
-        return self.steps / self.wall_s if self.wall_s > 0 else 0.0
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["steps_per_s"] = self.steps_per_s
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "ProbeRun":
-        seeds = [
-            SeedResult(
-                **{
-                    **s,
-                    "verdict_set": Evaluation.from_dict(s["verdict_set"]),
-                    "check": Evaluation.from_dict(s["check"]),
-                    "full_length": Evaluation.from_dict(s["full_length"]) if s.get("full_length") else None,
-                }
-            )
-            for s in data["seeds"]
-        ]
-        curve = [CurvePoint.from_dict(c) for c in data["curve"]]
-        fields = {k: v for k, v in data.items() if k not in ("seeds", "curve", "steps_per_s", "cached", "training_compute")}
-        return cls(**fields, seeds=seeds, curve=curve)
-
-
-def _hop_keys(d: dict) -> dict[int, float]:
-    return {int(k): v for k, v in d.items()}
 
 
 @dataclass(frozen=True)
@@ -159,17 +66,6 @@ class Progress:
             return None
         at_this_pace = (self.max_steps - self.step) * self.elapsed_s / self.step
         return max(0.0, min(at_this_pace, self.time_budget_s - self.elapsed_s))
-
-
-def wilson_lower_bound(correct: int, total: int, z: float = Z_95) -> float:
-    """Lower end of the Wilson score interval for a binomial proportion (0 when there is no data)."""
-    if total <= 0:
-        return 0.0
-    p = correct / total
-    denominator = 1 + z * z / total
-    centre = p + z * z / (2 * total)
-    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
-    return max(0.0, (centre - spread) / denominator)
 
 
 def _stack(batches: list[Batch]) -> Batch:
@@ -640,68 +536,3 @@ def allowed_errors(questions: int, target: float) -> int:
     while wrong + 1 <= questions and wilson_lower_bound(questions - wrong - 1, questions) >= target:
         wrong += 1
     return wrong
-
-
-VERDICTS = ("below_bound", "learned", "not_learned", "too_slow", "diverged")
-
-
-@dataclass
-class DepthVerdict:
-    """What one depth's probes show, read on the fresh verdict set; the words are in `wording`."""
-
-    depth: int
-    verdict: str  # one of VERDICTS (or "skipped", for a depth not trained)
-    accuracy: float | None  # the weakest seed's question accuracy on the verdict set
-    lower_bound: float | None  # its Wilson 95% lower bound: the figure checked against the target
-    seeds_learned: int
-    seeds: int
-    length: int | None = None  # the probe's length, where the verdict is read
-    questions: int | None = None  # questions per seed in the verdict set
-    check_accuracy: float | None = None  # the weakest seed's question accuracy at the stop rule's last check
-    full_length: int | None = None  # the task's length, where the probes trained shorter
-    full_length_accuracy: float | None = None  # the weakest seed there
-    full_length_lower_bound: float | None = None
-    holds_at_full_length: bool | None = None  # whether every seed also meets the target at the task's length
-    chance: float | None = None  # the best chain-ignoring heuristic on the question, on the verdict set
-    chance_heuristic: str | None = None
-    at_chance: bool = False  # the weakest seed is not clearly above that heuristic
-    contradicts_bound: bool = False  # a seed met the target below the theoretical floor
-
-
-def judge(run: ProbeRun, lower_bound_depth: int, target: float) -> DepthVerdict:
-    """Verdict for one depth: below the theoretical bound, learned, not learned within budget, too slow to
-    judge (the clock cap bound), or diverged."""
-    live = [s for s in run.seeds if not s.diverged]
-    weakest = min(run.seeds, key=lambda s: s.verdict_set.lower_bound)
-    learned = [s for s in live if s.verdict_set.lower_bound >= target]
-    full = [s.full_length for s in run.seeds if s.full_length is not None]
-    full_weakest = min(full, key=lambda e: e.lower_bound) if full else None
-    chance = run.chance.get("query") if run.chance else None
-    verdict = DepthVerdict(
-        depth=run.depth,
-        verdict="not_learned",
-        accuracy=weakest.verdict_set.query_accuracy,
-        lower_bound=weakest.verdict_set.lower_bound,
-        seeds_learned=len(learned),
-        seeds=len(run.seeds),
-        length=weakest.verdict_set.length,
-        questions=weakest.verdict_set.questions,
-        check_accuracy=min(s.check.query_accuracy for s in run.seeds),
-        full_length=full_weakest.length if full_weakest else None,
-        full_length_accuracy=full_weakest.query_accuracy if full_weakest else None,
-        full_length_lower_bound=full_weakest.lower_bound if full_weakest else None,
-        holds_at_full_length=all(e.lower_bound >= target for e in full) if full else None,
-        chance=chance,
-        chance_heuristic=run.chance.get("best") if run.chance else None,
-        at_chance=chance is not None and weakest.verdict_set.lower_bound <= chance,
-        contradicts_bound=run.depth < lower_bound_depth and bool(learned),
-    )
-    if not live:
-        verdict.verdict = "diverged"
-    elif len(learned) == len(run.seeds):
-        verdict.verdict = "learned"
-    elif run.depth < lower_bound_depth:
-        verdict.verdict = "below_bound"
-    elif run.stop_reason == "time budget":
-        verdict.verdict = "too_slow"
-    return verdict

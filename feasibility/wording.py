@@ -484,19 +484,18 @@ def _model_headline(rec: dict, lang: str) -> str:
     return f"No probed depth answered the {hops}-lookup question at {_share(target)} within the training budget{cut}{tail}"
 
 
-def stop_reason(item: dict, lang: str) -> str:
-    """Why a probe run stopped, from its stop_reason and plateau_since_step."""
-    reason = item.get("stop_reason")
+def stop_reason(reason: str | None, plateau_since_step: int | None, lang: str) -> str:
+    """Why a probe run stopped (a ProbeRun's stop_reason), with the step its plateau began."""
     if lang == "ja":
         return {
-            "plateau": f"{item.get('plateau_since_step')} ステップ以降、評価損失が横ばい",
+            "plateau": f"{plateau_since_step} ステップ以降、評価損失が横ばい",
             "time budget": "時間予算を使い切った",
             "step cap": "ステップ上限に達した",
             "target met": "目標に到達",
             "diverged": "発散",
         }.get(reason, str(reason))
     return {
-        "plateau": f"held-out loss flat since step {item.get('plateau_since_step')}",
+        "plateau": f"held-out loss flat since step {plateau_since_step}",
         "time budget": "the time budget ran out",
         "step cap": "the step cap was reached",
         "target met": "the target was met",
@@ -570,12 +569,12 @@ def evidence(item: dict, target: float, lang: str) -> str:
                 f"so this machine was too slow to judge the depth; {figures}; raise probe.time_budget_s or run on a faster machine")
     if ja:
         return (
-            f"{depth} 層: 予算内で未学習。{_count(item['steps'])} ステップで目標に達したシードは {seeds}（{stop_reason(item, lang)}）。{figures}"
+            f"{depth} 層: 予算内で未学習。{_count(item['steps'])} ステップで目標に達したシードは {seeds}（{stop_reason(item.get('stop_reason'), item.get('plateau_since_step'), lang)}）。{figures}"
             "この層数では不可能、ということを示すものではない。"
         )
     return (
         f"depth {depth}: not learned within budget: {seeds} seeds met the target after {_count(item['steps'])} steps "
-        f"({stop_reason(item, lang)}); {figures}; this does not show the depth cannot do it"
+        f"({stop_reason(item.get('stop_reason'), item.get('plateau_since_step'), lang)}); {figures}; this does not show the depth cannot do it"
     )
 
 

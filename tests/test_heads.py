@@ -15,6 +15,7 @@ from feasibility.heads import (
     targets,
 )
 from feasibility import layout
+from feasibility.results import CurvePoint
 from feasibility.tasks import ChainedRetrieval, KHopInduction, solve_chained, solve_khop
 
 SHAPE = ChainedRetrieval(hops=3, length=40, symbols=layout.symbols_used(3, 40))
@@ -72,14 +73,18 @@ def test_khop_targets_follow_the_hops():
                 assert row[reached[hops - 1]] == answer
 
 
-def curve_with(scores_at: dict[int, list[list[float]]], accuracy_at: dict[int, dict[int, float]]) -> list[dict]:
+def curve_with(scores_at: dict[int, list[list[float]]], accuracy_at: dict[int, dict[int, float]]) -> list[CurvePoint]:
     """A curve of checkpoints with given [layer][head] chain scores (previous scores zero) and accuracies."""
     return [
-        {
-            "step": step,
-            "head_scores": {"chain": [scores], "previous": [[[0.0] * len(scores[0]) for _ in scores]]},
-            "accuracy_by_hop": [accuracy_at[step]],
-        }
+        CurvePoint(
+            step=step,
+            elapsed_s=float(step),
+            train_loss=[1.0],
+            held_out_loss=[1.0],
+            accuracy_by_hop=[accuracy_at[step]],
+            query_accuracy=[0.0],
+            head_scores={"chain": [scores], "previous": [[[0.0] * len(scores[0]) for _ in scores]]},
+        )
         for step, scores in scores_at.items()
     ]
 
@@ -100,7 +105,7 @@ def test_emergence_steps_and_order():
 def test_a_previous_token_head_is_named_as_such():
     curve = curve_with({0: [[0.0]], 50: [[0.1]]}, {0: {1: 0.0}, 50: {1: 0.0}})
     for point, value in zip(curve, (0.2, 0.7)):
-        point["head_scores"]["previous"] = [[[value]]]
+        point.head_scores["previous"] = [[[value]]]
     assert emergence(curve) == [{"layer": 1, "head": 1, "kind": "previous", "step": 50, "final": 0.7}]
 
 

@@ -57,8 +57,8 @@ def test_over_budget_names_latency_and_gives_numbers():
 def test_nothing_learned_binds_accuracy_and_suggests_more_training():
     def fail(a):
         for verdict in a.verdicts:
-            if verdict["verdict"] == "learned":
-                verdict["verdict"] = "not_learned"
+            if verdict.verdict == "learned":
+                verdict.verdict = "not_learned"
 
     rec = decide(fail)
     assert (rec["decision"], rec["binding_constraint"]) == ("not_learned", "accuracy")
@@ -68,8 +68,8 @@ def test_nothing_learned_binds_accuracy_and_suggests_more_training():
 
 def test_a_clock_that_cut_training_short_is_too_slow_to_judge_not_not_learned():
     def slow(a):
-        a.verdicts[2]["verdict"] = "too_slow"
-        a.probes[2]["stop_reason"] = "time budget"
+        a.verdicts[2].verdict = "too_slow"
+        a.probes[2].stop_reason = "time budget"
 
     rec = decide(slow)
     assert rec["decision"] == "not_learned" and rec["too_slow_depths"] == [3]
@@ -82,7 +82,7 @@ def test_nothing_learned_and_nothing_fits_binds_both():
     def fail(a):
         a.spec["requirements"]["latency_ms"] = 1.0
         for verdict in a.verdicts:
-            verdict["verdict"] = "not_learned" if verdict["verdict"] == "learned" else verdict["verdict"]
+            verdict.verdict = "not_learned" if verdict.verdict == "learned" else verdict.verdict
 
     assert decide(fail)["binding_constraint"] == "both"
 
@@ -90,8 +90,8 @@ def test_nothing_learned_and_nothing_fits_binds_both():
 def test_split_passes_uses_what_a_shallower_probe_learned():
     def one_lookup_learned(a):
         a.spec["requirements"]["latency_ms"] = 12.0
-        for seed in a.probes[1]["seeds"]:
-            seed["verdict_set"]["accuracy_by_hop"]["1"] = 0.995
+        for seed in a.probes[1].seeds:
+            seed.verdict_set.accuracy_by_hop[1] = 0.995
 
     rec = decide(one_lookup_learned)
     split = next(o for o in rec["alternatives"] if o["kind"] == "split_passes")
@@ -101,7 +101,7 @@ def test_split_passes_uses_what_a_shallower_probe_learned():
 
 def test_a_seed_that_learned_below_the_floor_is_flagged_not_agreed_with():
     def contradicts(a):
-        a.verdicts[0].update(contradicts_bound=True, seeds_learned=1)
+        a.verdicts[0].contradicts_bound, a.verdicts[0].seeds_learned = True, 1
 
     rec = decide(contradicts)
     assert any(item["kind"] == "contradicts_bound" and item["depths"] == [1] for item in rec["risks"])
@@ -165,9 +165,9 @@ def test_every_kind_is_worded_in_both_languages():
     def mutations():
         yield lambda a: None
         yield budget(12.0)
-        yield lambda a: [v.update(verdict="not_learned") for v in a.verdicts if v["verdict"] == "learned"]
-        yield lambda a: ([v.update(verdict="too_slow") for v in a.verdicts[1:]], [p.update(stop_reason="time budget") for p in a.probes[1:]])
-        yield lambda a: a.verdicts[0].update(contradicts_bound=True)
+        yield lambda a: [setattr(v, "verdict", "not_learned") for v in a.verdicts if v.verdict == "learned"]
+        yield lambda a: ([setattr(v, "verdict", "too_slow") for v in a.verdicts[1:]], [setattr(p, "stop_reason", "time budget") for p in a.probes[1:]])
+        yield lambda a: setattr(a.verdicts[0], "contradicts_bound", True)
         yield lambda a: a.spec["task"].update(sequence_length=4096)
         yield unsteady
 

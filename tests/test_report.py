@@ -62,6 +62,22 @@ def test_renderer_matches_golden_file(name):
     assert rendered == golden.read_text(encoding="utf-8")
 
 
+def test_renderers_read_typed_results_and_json_is_only_the_edge():
+    """A saved result loads into typed training results (the probes, their seeds, evaluations and curves, the
+    verdicts, the curriculum comparison), and report.json read back and written again is the same text."""
+    import json
+
+    from feasibility.results import CurvePoint, DepthVerdict, Evaluation, ProbeRun
+
+    result = fixed_result()
+    run = result.probes[0]
+    assert isinstance(run, ProbeRun) and isinstance(run.seeds[0].verdict_set, Evaluation) and isinstance(run.curve[0], CurvePoint)
+    assert all(isinstance(v, DepthVerdict) for v in result.verdicts + result.curriculum_comparison.verdicts)
+    assert all(isinstance(hop, int) for hop in run.seeds[0].verdict_set.accuracy_by_hop)  # JSON's "1" is 1 again
+    text = json_text(result)
+    assert json_text(settle(Assessment.from_dict(json.loads(text)))) == text
+
+
 def test_english_and_japanese_tables_hold_the_same_numbers():
     def numbers(text: str) -> list[str]:
         lines = text.splitlines()

@@ -1,0 +1,195 @@
+"""What training one depth's probes produced, as typed data: `ProbeRun` (all seeds of one depth, with their
+evaluations and learning curve) and `DepthVerdict` (what the run shows, by `judge`).
+
+`train.run_job` turns a `jobs.ProbeJob` into a `ProbeRun`; everything downstream (the depth search, the
+recommendation, the reports, the figures) reads these objects, and JSON appears only at the edge (`to_dict`,
+`from_dict`: report.json, the probe cache). This module does not import torch, so a saved result can be
+re-rendered without it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+Z_95 = 1.959964  # two-sided 95% normal quantile, for the Wilson interval
+
+
+@dataclass
+class Evaluation:
+    """One seed on one evaluation set: the question (decisive) and the links by the lookups they need."""
+
+    length: int
+    questions: int
+    answered: int  # questions answered right
+    query_accuracy: float
+    lower_bound: float  # Wilson 95% lower bound of query_accuracy, one question per example
+    accuracy_by_hop: dict[int, float]  # links (not the question), by lookups 1..D
+    links_by_hop: dict[int, int]
+    loss: float
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Evaluation":
+        return cls(**{**data, "accuracy_by_hop": _hop_keys(data["accuracy_by_hop"]), "links_by_hop": _hop_keys(data["links_by_hop"])})
+
+
+@dataclass
+class SeedResult:
+    seed: int
+    verdict_set: Evaluation  # fresh, at the probe's length: what the verdict reads
+    check: Evaluation  # the stop rule's last running check
+    full_length: Evaluation | None  # fresh, at the task's length, when the probes trained shorter
+    steps_to_target: int | None  # first running check at which this seed passed
+    diverged: bool
+
+
+@dataclass
+class CurvePoint:
+    step: int
+    elapsed_s: float
+    train_loss: list[float]  # per seed
+    held_out_loss: list[float]  # on the check set
+    accuracy_by_hop: list[dict[int, float]]  # per seed, links by lookups
+    query_accuracy: list[float]  # per seed: the question
+    head_scores: dict | None = None  # {"chain"|"previous": [seed][layer][head]} (see heads.py)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CurvePoint":
+        return cls(**{**data, "accuracy_by_hop": [_hop_keys(a) for a in data["accuracy_by_hop"]]})
+
+
+@dataclass
+class ProbeRun:
+    """All seeds of one depth: what was trained, for how long, how it ended, and the held-out figures."""
+
+    depth: int
+    config: dict
+    settings: dict
+    task: dict
+    steps: int
+    wall_s: float
+    stop_reason: str  # "target met", "time budget", "step cap", "plateau", "diverged"
+    seeds: list[SeedResult]
+    curve: list[CurvePoint] = field(default_factory=list)
+    chance: dict = field(default_factory=dict)  # heuristics on the verdict set (see `chance_levels`)
+    full_length_chance: dict | None = None  # the same on the full-length set
+    plateau_since_step: int | None = None
+    attention_example: dict | None = None  # the first seed's attention on one held-out example, at the end
+    device: str = "cpu"  # where it trained ("cpu" or "cuda")
+    cached: bool = False  # found in the cache rather than trained by this run (set by the depth search)
+    training_compute: dict | None = None  # MACs and FLOPs spent on it (set by `assess`: see there)
+
+    @property
+    def steps_per_s(self) -> float:
+        return self.steps / self.wall_s if self.wall_s > 0 else 0.0
+
+    def to_dict(self) -> dict:
+        """As JSON data: the fields, with `steps_per_s` after `device`; `training_compute` only where it was counted."""
+        data = asdict(self)
+        after = {"cached": data.pop("cached"), "training_compute": data.pop("training_compute")}
+        data["steps_per_s"] = self.steps_per_s
+        data["cached"] = after["cached"]
+        if after["training_compute"] is not None:
+            data["training_compute"] = after["training_compute"]
+        return data
+
+    def seed_accuracy_by_hop(self, hop: int) -> list[float]:
+        """Each seed's accuracy on the links of `hop` lookups, on the verdict set (seeds without such links left out)."""
+        return [s.verdict_set.accuracy_by_hop[hop] for s in self.seeds if hop in s.verdict_set.accuracy_by_hop]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ProbeRun":
+        seeds = [
+            SeedResult(
+                **{
+                    **s,
+                    "verdict_set": Evaluation.from_dict(s["verdict_set"]),
+                    "check": Evaluation.from_dict(s["check"]),
+                    "full_length": Evaluation.from_dict(s["full_length"]) if s.get("full_length") else None,
+                }
+            )
+            for s in data["seeds"]
+        ]
+        curve = [CurvePoint.from_dict(c) for c in data["curve"]]
+        fields = {k: v for k, v in data.items() if k not in ("seeds", "curve", "steps_per_s")}
+        return cls(**fields, seeds=seeds, curve=curve)
+
+
+def _hop_keys(d: dict) -> dict[int, float]:
+    return {int(k): v for k, v in d.items()}
+
+
+def wilson_lower_bound(correct: int, total: int, z: float = Z_95) -> float:
+    """Lower end of the Wilson score interval for a binomial proportion (0 when there is no data)."""
+    if total <= 0:
+        return 0.0
+    p = correct / total
+    denominator = 1 + z * z / total
+    centre = p + z * z / (2 * total)
+    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return max(0.0, (centre - spread) / denominator)
+
+
+VERDICTS = ("below_bound", "learned", "not_learned", "too_slow", "diverged")
+
+
+@dataclass
+class DepthVerdict:
+    """What one depth's probes show, read on the fresh verdict set; the words are in `wording`."""
+
+    depth: int
+    verdict: str  # one of VERDICTS (or "skipped", for a depth not trained)
+    accuracy: float | None  # the weakest seed's question accuracy on the verdict set
+    lower_bound: float | None  # its Wilson 95% lower bound: the figure checked against the target
+    seeds_learned: int
+    seeds: int
+    length: int | None = None  # the probe's length, where the verdict is read
+    questions: int | None = None  # questions per seed in the verdict set
+    check_accuracy: float | None = None  # the weakest seed's question accuracy at the stop rule's last check
+    full_length: int | None = None  # the task's length, where the probes trained shorter
+    full_length_accuracy: float | None = None  # the weakest seed there
+    full_length_lower_bound: float | None = None
+    holds_at_full_length: bool | None = None  # whether every seed also meets the target at the task's length
+    chance: float | None = None  # the best chain-ignoring heuristic on the question, on the verdict set
+    chance_heuristic: str | None = None
+    at_chance: bool = False  # the weakest seed is not clearly above that heuristic
+    contradicts_bound: bool = False  # a seed met the target below the theoretical floor
+
+
+def judge(run: ProbeRun, lower_bound_depth: int, target: float) -> DepthVerdict:
+    """Verdict for one depth: below the theoretical bound, learned, not learned within budget, too slow to
+    judge (the clock cap bound), or diverged."""
+    live = [s for s in run.seeds if not s.diverged]
+    weakest = min(run.seeds, key=lambda s: s.verdict_set.lower_bound)
+    learned = [s for s in live if s.verdict_set.lower_bound >= target]
+    full = [s.full_length for s in run.seeds if s.full_length is not None]
+    full_weakest = min(full, key=lambda e: e.lower_bound) if full else None
+    chance = run.chance.get("query") if run.chance else None
+    verdict = DepthVerdict(
+        depth=run.depth,
+        verdict="not_learned",
+        accuracy=weakest.verdict_set.query_accuracy,
+        lower_bound=weakest.verdict_set.lower_bound,
+        seeds_learned=len(learned),
+        seeds=len(run.seeds),
+        length=weakest.verdict_set.length,
+        questions=weakest.verdict_set.questions,
+        check_accuracy=min(s.check.query_accuracy for s in run.seeds),
+        full_length=full_weakest.length if full_weakest else None,
+        full_length_accuracy=full_weakest.query_accuracy if full_weakest else None,
+        full_length_lower_bound=full_weakest.lower_bound if full_weakest else None,
+        holds_at_full_length=all(e.lower_bound >= target for e in full) if full else None,
+        chance=chance,
+        chance_heuristic=run.chance.get("best") if run.chance else None,
+        at_chance=chance is not None and weakest.verdict_set.lower_bound <= chance,
+        contradicts_bound=run.depth < lower_bound_depth and bool(learned),
+    )
+    if not live:
+        verdict.verdict = "diverged"
+    elif len(learned) == len(run.seeds):
+        verdict.verdict = "learned"
+    elif run.depth < lower_bound_depth:
+        verdict.verdict = "below_bound"
+    elif run.stop_reason == "time budget":
+        verdict.verdict = "too_slow"
+    return verdict
