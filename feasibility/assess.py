@@ -1,7 +1,7 @@
 """The pipeline: spec -> bounds -> plan -> probe training -> cost measurement -> recommendation.
 
-`assess` returns one `Assessment`, plain data that every renderer reads and that round-trips through JSON,
-so a saved result can be re-rendered without training anything. Finished probes are cached on disk, keyed
+`assess` returns one `Assessment`, which every renderer reads (training's results typed, the rest plain data)
+and which round-trips through JSON, so a saved result can be re-rendered without training anything. Finished probes are cached on disk, keyed
 by everything that decides their outcome, so an interrupted or re-budgeted run retrains nothing.
 """
 
