@@ -23,12 +23,13 @@ def test_help_lists_every_command():
 
 @pytest.mark.parametrize(
     "command",
-    [["--help"], ["validate", "SPEC"], ["bounds", "--hops", "3"], ["explain", "RESULT"], ["compare", "RESULT", "RESULT"]],
+    [["--help"], ["validate", "SPEC"], ["bounds", "--hops", "3"], ["explain", "RESULT"], ["compare", "RESULT", "RESULT"], ["report", "RESULT", "--out", "OUT"]],
 )
-def test_fast_commands_do_not_import_torch(command, tiny_spec):
+def test_fast_commands_do_not_import_torch(command, tiny_spec, tmp_path):
     from test_report import DATA
 
-    args = [str(tiny_spec) if part == "SPEC" else str(DATA) if part == "RESULT" else part for part in command]
+    places = {"SPEC": str(tiny_spec), "RESULT": str(DATA), "OUT": str(tmp_path / "out")}
+    args = [places.get(part, part) for part in command]
     code = (
         "import sys; from typer.testing import CliRunner; from feasibility.cli import app; "
         f"r = CliRunner().invoke(app, {args!r}); assert r.exit_code == 0, r.output; "
