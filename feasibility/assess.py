@@ -356,9 +356,9 @@ def _training_compute(run: ProbeRun, plan: ProbePlan) -> dict:
     import torch
 
     from feasibility.measure import fvcore_macs, training_macs
-    from feasibility.probe import ProbeConfig, ProbeModel
+    from feasibility.probe import ProbeModel
 
-    config = ProbeConfig(**run.config)
+    config = run.config
     model = ProbeModel(config).eval()
 
     def forward(length: int) -> int:

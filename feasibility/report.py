@@ -282,7 +282,7 @@ def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str])
         return lines + [t("no_inside"), ""]
     hops = assessment.spec["task"]["hops"]
     lines += [
-        t("inside_intro", depth=run.depth, seed=run.attention_example["seed"], threshold=EMERGENCE_THRESHOLD, every=run.settings["eval_every"], examples=INSPECT_EXAMPLES),
+        t("inside_intro", depth=run.depth, seed=run.attention_example["seed"], threshold=EMERGENCE_THRESHOLD, every=run.settings.eval_every, examples=INSPECT_EXAMPLES),
         "",
         table_row([t("head"), t("kind"), t("emerges"), t("final_score")]),
         "|---|---|---:|---:|",

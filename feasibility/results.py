@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+from feasibility.jobs import ProbeConfig, TrainSettings
+
 Z_95 = 1.959964  # two-sided 95% normal quantile, for the Wilson interval
 
 
@@ -63,8 +65,8 @@ class ProbeRun:
     """All seeds of one depth: what was trained, for how long, how it ended, and the held-out figures."""
 
     depth: int
-    config: dict
-    settings: dict
+    config: ProbeConfig  # one probe's architecture (ensemble 1)
+    settings: TrainSettings
     task: dict
     steps: int
     wall_s: float
@@ -111,8 +113,8 @@ class ProbeRun:
             for s in data["seeds"]
         ]
         curve = [CurvePoint.from_dict(c) for c in data["curve"]]
-        fields = {k: v for k, v in data.items() if k not in ("seeds", "curve", "steps_per_s")}
-        return cls(**fields, seeds=seeds, curve=curve)
+        fields = {k: v for k, v in data.items() if k not in ("seeds", "curve", "steps_per_s", "config", "settings")}
+        return cls(**fields, config=ProbeConfig(**data["config"]), settings=TrainSettings(**data["settings"]), seeds=seeds, curve=curve)
 
 
 def _hop_keys(d: dict) -> dict[int, float]:

@@ -413,8 +413,8 @@ class Trainer:
         }
         return ProbeRun(
             depth=self.config.depth,
-            config={**asdict(self.config), "ensemble": 1},
-            settings=asdict(settings),
+            config=replace(self.config, ensemble=1),
+            settings=settings,
             task={"family": shape.family, **asdict(shape), "sequence_length": shape.sequence_length, "vocab_size": shape.vocab_size},
             steps=step,
             wall_s=wall,

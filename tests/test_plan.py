@@ -43,7 +43,7 @@ def test_an_explicit_probe_length_equal_to_the_task_is_what_the_probes_read(writ
     assert plan.probe_sequence_length == 40 == plan.task_sequence_length and not plan.length_candidates
     assert plan.length_choice == {"rule": "explicit"} and plan.full_shape() is None
     runs, verdicts = probe_depths(plan, 2, Events(), None)
-    assert runs[0].task["sequence_length"] == 40 and runs[0].config["sequence_length"] == 40
+    assert runs[0].task["sequence_length"] == 40 and runs[0].config.sequence_length == 40
     assert runs[0].seeds[0].verdict_set.length == 40 and runs[0].seeds[0].full_length is None
     assert verdicts[0].length == 40 and verdicts[0].full_length is None
 
