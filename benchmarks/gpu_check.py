@@ -28,7 +28,8 @@ from feasibility.bounds import depth_bounds
 from feasibility.jobs import ProbeJob, plan_job
 from feasibility.plan import make_plan
 from feasibility.spec import load_spec
-from feasibility.train import Trainer, judge, run_job
+from feasibility.results import judge
+from feasibility.train import Trainer, run_job
 
 TASK = Path(__file__).with_name("gpu_4hop.yaml")
 

@@ -36,7 +36,8 @@ from feasibility.bounds import depth_bounds
 from feasibility.plan import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, TIED_FROM_HOPS, WARMUP_STEPS
 from feasibility.probe import ProbeConfig
 from feasibility.tasks import ChainedRetrieval, KHopInduction
-from feasibility.train import TrainSettings, judge, train_probes
+from feasibility.results import judge
+from feasibility.train import TrainSettings, train_probes
 
 
 def shape_for(khop: bool, hops: int, length: int, pool_length: int, curriculum: bool):

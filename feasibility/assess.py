@@ -1,8 +1,9 @@
 """The pipeline: spec -> bounds -> plan -> probe training -> cost measurement -> recommendation.
 
 `assess` returns one `Assessment`, which every renderer reads (training's results typed, the rest plain data)
-and which round-trips through JSON, so a saved result can be re-rendered without training anything. Finished probes are cached on disk, keyed
-by everything that decides their outcome, so an interrupted or re-budgeted run retrains nothing.
+and which round-trips through JSON, so a saved result can be re-rendered without training anything. Finished
+probes are cached on disk, keyed by everything that decides their outcome, so an interrupted or re-budgeted
+run retrains nothing.
 """
 
 from __future__ import annotations
@@ -57,7 +58,11 @@ class Assessment:
 
     def to_dict(self) -> dict:
         comparison = self.curriculum_comparison
-        typed = {"probes": [run.to_dict() for run in self.probes], "verdicts": [asdict(v) for v in self.verdicts], "curriculum_comparison": comparison.to_dict() if comparison else None}
+        typed = {
+            "probes": [run.to_dict() for run in self.probes],
+            "verdicts": [asdict(v) for v in self.verdicts],
+            "curriculum_comparison": comparison.to_dict() if comparison else None,
+        }
         return {f.name: typed[f.name] if f.name in typed else copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
@@ -145,12 +150,7 @@ def depth_rows(assessment: Assessment) -> list[dict]:
     for verdict in assessment.verdicts:
         depth = verdict.depth
         run, cost = runs.get(depth), costs.get(depth)
-        accuracy_by_hop: dict[int, float] = {}
-        if run:
-            for hop in range(1, spec["task"]["hops"] + 1):
-                values = run.seed_accuracy_by_hop(hop)
-                if values:
-                    accuracy_by_hop[hop] = min(values)  # the weakest seed
+        accuracy_by_hop = dict(sorted(run.weakest_by_hop().items())) if run else {}
         latency = cost["latency"][f"p{percentile}_ms"] if cost else None
         rows.append(
             {

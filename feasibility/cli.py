@@ -356,7 +356,7 @@ class _progress:
                 plain(_progress_line(event))
                 self.last_line = time.monotonic()
 
-        def finished(verdict, cached: bool) -> None:  # a train.DepthVerdict
+        def finished(verdict, cached: bool) -> None:  # a results.DepthVerdict
             if self.current is not None:
                 self.bars.update(self.current, completed=1.0)
                 self.current = None

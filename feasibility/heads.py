@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # torch is imported where scores are computed, so re-rendering a saved result does not need it
     import torch
 
-    from feasibility.tasks import Batch, ChainedRetrieval, KHopInduction, TaskShape
     from feasibility.results import CurvePoint, ProbeRun
+    from feasibility.tasks import Batch, ChainedRetrieval, KHopInduction, TaskShape
 
 EMERGENCE_THRESHOLD = 0.5  # chain or previous-token score at which a head counts as emerged
 INSPECT_EXAMPLES = 64  # held-out examples the scores are measured on at each checkpoint

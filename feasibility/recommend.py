@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+
 from feasibility.measure import DeploymentModel, analytic_macs, deepest_within_budget, steadiness_of
 from feasibility.results import DepthVerdict, ProbeRun
 
@@ -236,11 +237,7 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
         for depth, run in runs.items():
             if depth not in latencies:
                 continue
-            weakest = {}
-            for seed in run.seeds:
-                for hop, value in seed.verdict_set.accuracy_by_hop.items():
-                    weakest[hop] = min(value, weakest.get(hop, 1.0))
-            per_pass = learned_hops(weakest, rec.target)
+            per_pass = learned_hops(run.weakest_by_hop(), rec.target)
             if per_pass and per_pass < hops:
                 count = math.ceil(hops / per_pass)
                 passes.append({"kind": "split_passes", "depth": depth, "hops_per_pass": per_pass, "passes": count,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from feasibility.assess import Assessment, Comparison
 from feasibility.figures import write_plots
-from feasibility.wording import alternative, cost_line, counted, evidence, headline, join_note, kind_name, label, margin, money_amount, question, risk, single_hop_note, stop_reason
 from feasibility.results import ProbeRun
+from feasibility.wording import alternative, cost_line, counted, evidence, headline, join_note, kind_name, label, margin, money_amount, question, risk, single_hop_note, stop_reason
 
 
 def percent(value: float | None) -> str:

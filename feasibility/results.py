@@ -64,8 +64,7 @@ class CurvePoint:
 class ProbeRun:
     """All seeds of one depth: what was trained, for how long, how it ended, and the held-out figures."""
 
-    depth: int
-    config: ProbeConfig  # one probe's architecture (ensemble 1)
+    config: ProbeConfig  # one probe's architecture (ensemble 1), its depth included
     settings: TrainSettings
     task: dict
     steps: int
@@ -82,22 +81,26 @@ class ProbeRun:
     training_compute: dict | None = None  # MACs and FLOPs spent on it (set by `assess`: see there)
 
     @property
+    def depth(self) -> int:
+        return self.config.depth
+
+    @property
     def steps_per_s(self) -> float:
         return self.steps / self.wall_s if self.wall_s > 0 else 0.0
 
     def to_dict(self) -> dict:
-        """As JSON data: the fields, with `steps_per_s` after `device`; `training_compute` only where it was counted."""
+        """As JSON data: the depth first (what a reader of the cache checks), the fields, and `steps_per_s`."""
         data = asdict(self)
-        after = {"cached": data.pop("cached"), "training_compute": data.pop("training_compute")}
-        data["steps_per_s"] = self.steps_per_s
-        data["cached"] = after["cached"]
-        if after["training_compute"] is not None:
-            data["training_compute"] = after["training_compute"]
-        return data
+        added_later = {key: data.pop(key) for key in ("cached", "training_compute")}  # kept last, as report.json has them
+        return {"depth": self.depth, **data, "steps_per_s": self.steps_per_s, **added_later}
 
-    def seed_accuracy_by_hop(self, hop: int) -> list[float]:
-        """Each seed's accuracy on the links of `hop` lookups, on the verdict set (seeds without such links left out)."""
-        return [s.verdict_set.accuracy_by_hop[hop] for s in self.seeds if hop in s.verdict_set.accuracy_by_hop]
+    def weakest_by_hop(self) -> dict[int, float]:
+        """The weakest seed's accuracy on the links of each lookup count, on the verdict set."""
+        weakest: dict[int, float] = {}
+        for seed in self.seeds:
+            for hop, value in seed.verdict_set.accuracy_by_hop.items():
+                weakest[hop] = min(value, weakest.get(hop, value))
+        return weakest
 
     @classmethod
     def from_dict(cls, data: dict) -> "ProbeRun":
@@ -113,7 +116,7 @@ class ProbeRun:
             for s in data["seeds"]
         ]
         curve = [CurvePoint.from_dict(c) for c in data["curve"]]
-        fields = {k: v for k, v in data.items() if k not in ("seeds", "curve", "steps_per_s", "config", "settings")}
+        fields = {k: v for k, v in data.items() if k not in ("depth", "seeds", "curve", "steps_per_s", "config", "settings")}
         return cls(**fields, config=ProbeConfig(**data["config"]), settings=TrainSettings(**data["settings"]), seeds=seeds, curve=curve)
 
 

@@ -30,10 +30,10 @@ import torch.nn.functional as F
 from feasibility.heads import chain_positions, inspection_batch, scores_by_layer, target_masks
 from feasibility.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
 from feasibility.probe import ProbeModel, attention_patterns
-from feasibility.results import CurvePoint, DepthVerdict, Evaluation, ProbeRun, SeedResult, judge, wilson_lower_bound
+from feasibility.results import CurvePoint, Evaluation, ProbeRun, SeedResult, wilson_lower_bound
 from feasibility.tasks import IGNORE, Batch, TaskShape, draw
 
-__all__ = ["DepthVerdict", "ProbeJob", "ProbeRun", "TrainSettings", "Trainer", "judge", "run_job", "train_probes"]
+__all__ = ["ProbeJob", "TrainSettings", "Trainer", "run_job", "train_probes"]  # TrainSettings: benchmarks/throughput_worker.py reads it here in old commits too
 
 CHECKPOINT_EVERY = 250  # steps between checkpoints of a probe in training (a few seconds to a minute of work here)
 # Attention scores (E x B x heads x T x T floats) held at once. On the CPU small parts stay in cache: evaluating
@@ -412,7 +412,6 @@ class Trainer:
             "patterns": [[[[round(v, 3) for v in row] for row in head] for head in patterns[f"blocks.{i}.attn.pattern"][0, 0].tolist()] for i in range(self.config.depth)],
         }
         return ProbeRun(
-            depth=self.config.depth,
             config=replace(self.config, ensemble=1),
             settings=settings,
             task={"family": shape.family, **asdict(shape), "sequence_length": shape.sequence_length, "vocab_size": shape.vocab_size},

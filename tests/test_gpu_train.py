@@ -8,7 +8,8 @@ import torch
 from feasibility import layout
 from feasibility.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
 from feasibility.tasks import ChainedRetrieval, draw
-from feasibility.train import Trainer, judge, run_job
+from feasibility.results import judge
+from feasibility.train import Trainer, run_job
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

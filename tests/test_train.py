@@ -16,21 +16,17 @@ from feasibility import layout
 from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns
 from feasibility.jobs import ProbeJob, task_dict
 from feasibility.tasks import ChainedRetrieval, KHopInduction, split_of
+from feasibility.results import Evaluation, ProbeRun, SeedResult, judge, wilson_lower_bound
 from feasibility.train import (
-    Evaluation,
     allowed_errors,
-    ProbeRun,
-    SeedResult,
     Trainer,
     TrainSettings,
     _initialise,
-    judge,
     learning_rate_factor,
     micro_batch,
     run_job,
     seconds_per_step,
     train_probes,
-    wilson_lower_bound,
 )
 
 
@@ -52,7 +48,7 @@ def _run(depth: int, accuracies: list[float], stop: str = "step cap", diverged: 
         for i, a in enumerate(accuracies)
     ]
     chance = {"length": 32, "heuristics": {}, "best": "most_recent_ground_value", "query": 0.2, "by_hop": {}}
-    return ProbeRun(depth=depth, config=ProbeConfig(40, 32, depth, 16, 2), settings=TrainSettings(target_accuracy=0.99, max_steps=500, time_budget_s=60.0), task={}, steps=500, wall_s=10.0, stop_reason=stop, seeds=seeds, chance=chance, plateau_since_step=200)
+    return ProbeRun(config=ProbeConfig(40, 32, depth, 16, 2), settings=TrainSettings(target_accuracy=0.99, max_steps=500, time_budget_s=60.0), task={}, steps=500, wall_s=10.0, stop_reason=stop, seeds=seeds, chance=chance, plateau_since_step=200)
 
 
 def test_verdicts():
