@@ -18,10 +18,11 @@ import math
 import time
 
 import torch
+from throughput_worker import recipe  # the very probes the throughput benchmark trains
 
-from feasibility import layout, probe
-from feasibility.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
-from feasibility.tasks import IGNORE, ChainedRetrieval
+from feasibility import probe
+from feasibility.jobs import ProbeJob, task_dict
+from feasibility.tasks import IGNORE
 from feasibility.train import Trainer, _clip_per_member, _loss_sums, learning_rate_factor
 
 
@@ -33,9 +34,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    shape = ChainedRetrieval(hops=2, length=args.length, symbols=math.ceil(1.25 * layout.symbols_used(2, 128)))
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, args.depth, 64, 4, 0)
-    settings = TrainSettings(target_accuracy=0.99, max_steps=10**6, time_budget_s=1e9, batch_size=64, learning_rate=2e-3, warmup_steps=300, eval_every=50, check_questions=1024, verdict_questions=64)
+    shape, config, settings = recipe(args.length, args.depth, steps=10**6)
     trainer = Trainer(ProbeJob(task=task_dict(shape), config=config, settings=settings, seeds=(0, 1, 2)))
     spent: dict[str, float] = collections.defaultdict(float)
 

@@ -21,6 +21,17 @@ from feasibility.tasks import ChainedRetrieval
 from feasibility.train import TrainSettings, train_probes
 
 
+def recipe(length: int, depth: int, steps: int):
+    """The probes this benchmark trains: the task (2 lookups), the probe and the training settings."""
+    shape = ChainedRetrieval(hops=2, length=length, symbols=math.ceil(1.25 * layout.symbols_used(2, 128)))
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, 64, 4, 0)
+    settings = TrainSettings(
+        target_accuracy=0.99, max_steps=steps, time_budget_s=1e9, batch_size=64, learning_rate=2e-3, warmup_steps=300,
+        eval_every=50, check_questions=1024, verdict_questions=64,
+    )
+    return shape, config, settings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--length", type=int, required=True)
@@ -30,12 +41,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    shape = ChainedRetrieval(hops=2, length=args.length, symbols=math.ceil(1.25 * layout.symbols_used(2, 128)))
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, args.depth, 64, 4, 0)
-    settings = TrainSettings(
-        target_accuracy=0.99, max_steps=args.steps, time_budget_s=1e9, batch_size=64, learning_rate=2e-3, warmup_steps=300,
-        eval_every=50, check_questions=1024, verdict_questions=64,
-    )
+    shape, config, settings = recipe(args.length, args.depth, args.steps)
     run = train_probes(shape, config, list(range(args.seeds)), settings)
     print(json.dumps({"length": args.length, "depth": args.depth, "steps": run.steps, "wall_s": run.wall_s, "probe_steps_per_s": args.seeds * run.steps / run.wall_s}))
 
