@@ -62,6 +62,7 @@ def _fail(error: FeasibilityError) -> None:
 EXECUTOR_HELP = "Where probe jobs run: local (this process) or ray (tasks on a Ray cluster; needs the ray extra)."
 ADDRESS_HELP = 'With --executor ray: the cluster to use ("auto" for the one `ray start --head` started here, or HOST:6379) [default: start Ray in this process].'
 CPUS_HELP = "Threads each probe job trains with (and, on Ray, the CPUs it asks for) [default: this machine's cores, or the cluster's]."
+NO_DECISION_EXIT = 3  # `assess --strict`: the run finished, but without a depth that holds at the task's length
 
 
 @contextmanager
@@ -118,6 +119,7 @@ def assess(
     executor_name: str = typer.Option("local", "--executor", click_type=click.Choice(EXECUTORS), help=EXECUTOR_HELP),
     address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
     cpus_per_job: Optional[int] = typer.Option(None, "--cpus-per-job", min=1, help=CPUS_HELP),
+    strict: bool = typer.Option(False, "--strict", help=f"For scripts: exit with code {NO_DECISION_EXIT} unless the decision is \"use N layers\", which holds at the task's own length (the report is written either way)."),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
     from feasibility.spec import load_spec
@@ -147,6 +149,9 @@ def assess(
     with _progress() as events, _closing(executor):
         result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum, train_device=train_device, executor=executor)
     _show(result, write_outputs(result, out, lang, replace=force), lang, as_json)
+    if strict and result.recommendation["decision"] != "recommended":
+        stderr.print(f"--strict: the decision is {result.recommendation['decision']!r}, not a depth that holds at the task's length; exit {NO_DECISION_EXIT}", highlight=False, markup=False)
+        raise typer.Exit(NO_DECISION_EXIT)
 
 
 @app.command()

@@ -32,6 +32,12 @@ class ProbeConfig:
     mlp_ratio: int = 0  # hidden width of the MLP over the residual width; 0 builds an attention-only model
     ensemble: int = 1  # independent models trained side by side in one batched step
     tied_head: bool = False  # the output head reads the token embedding (GPT-2 style) instead of its own weight
+    reach: int | None = None  # the longest input the position buckets are spaced for (the task's length); None: the training length
+    length_scaling: bool = False  # q.k scaled per head by a learned s x log(keys in view) (probe.Attention), against dilution
+
+    @property
+    def position_reach(self) -> int:
+        return self.reach or self.sequence_length
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ class TrainSettings:
     full_length_questions: int = VERDICT_QUESTIONS
     plateau_patience: int = 10  # evaluations without a 1% drop in check loss before the run counts as flat
     threads: int | None = None
+    skip_positions: bool = False  # train on skipped positions up to the probe's reach (train.skipped_positions)
+    full_length_check_every: int = 0  # steps between running checks at the task's length (train.Trainer.check); 0: none
 
 
 @dataclass(frozen=True)
@@ -115,8 +123,12 @@ def plan_job(plan: ProbePlan, depth: int, device: str = "cpu", length: int | Non
         verdict_questions=plan.verdict_questions,
         full_length=plan.task_sequence_length if plan.shortened else None,
         full_length_questions=plan.full_length_questions,
+        skip_positions=plan.skip_positions and plan.shortened,
+        full_length_check_every=plan.full_length_check_every,
     )
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio, tied_head=plan.tied_head)
+    reach = plan.task_sequence_length if plan.skip_positions and plan.shortened else None
+    scaled = plan.length_scaling and plan.shortened
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio, tied_head=plan.tied_head, reach=reach, length_scaling=scaled)
     judged_at_full = full is not None and length is None
     return ProbeJob(task=task_dict(shape), config=config, settings=settings, seeds=plan.seeds, full_task=task_dict(full) if judged_at_full else None, device=device)
 

@@ -33,6 +33,7 @@ ELEMENTWISE_OPS = (
     "aten::add_",
     "aten::mul",
     "aten::div",
+    "aten::log",
     "aten::masked_fill",
     "aten::index",
     "aten::embedding",  # a table lookup, like aten::index

@@ -33,12 +33,19 @@ EVAL_EVERY = 50
 CHECK_QUESTIONS = 1024  # the stop rule's running check, per seed
 VERDICT_QUESTIONS = 4096  # the fresh set the verdict is read on, per seed: one question per example
 FULL_LENGTH_COST = 2  # the full-length set may cost up to this many times the verdict set ...
-FULL_LENGTH_MIN_QUESTIONS = 64  # ... but holds at least this many (64 questions of 2,048 tokens took about a
-# minute per depth at depth 3 on 2 cores: the T x T attention at that length is what costs)
+FULL_LENGTH_ERRORS = 2  # ... but holds at least as many questions as show the target with this many wrong (728 for
+# 99%): with fewer, even a probe that answers every one could not show the target at the task's length
+# Probes that train shorter than the task carry what they learn to its length (docs/probe-recipe.md, "Length"):
+SKIP_POSITIONS = True  # ... by training on skipped positions spanning the task's length (train.skipped_positions): the
+# example's depth 3 after 1,500 steps at 32 tokens answered 52-59% at 128 without, 97.2-98.7% with
+LENGTH_SCALING = True  # ... and by a learned log-length scaling of q.k (probe.Attention): 98.7-99.4% with both
 LENGTH_LADDER = (32, 64, 128, 256, 512, 1024, MAX_PROBE_LENGTH)  # probe lengths `auto` tries, shortest first
 STEP_OVERHEAD = 1.2  # running checks and head scores add about this much to the training steps' time
 BUDGET_SHARE = 0.8  # `auto` plans the steps to take at most this share of the time budget: the clock is a safety net
 MAX_AUTO_DEPTH = 8
+# The one GPU figure measured so far (benchmarks/gpu_check.sh, NVIDIA H200, torch 2.11, 2026-11-28): 120.6 probe-steps/s
+# at depth 4, 256 tokens, width 64, 3 seeds of batch 64. A run at another depth and length is estimated from it.
+GPU_REFERENCE = {"device": "NVIDIA H200", "steps_per_s": 120.6, "depth": 4, "length": 256, "measured": "2026-11-28"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,8 @@ class ProbePlan:
     time_budget_s: float = 120.0
     max_steps: int = 3000
     target_accuracy: float = 0.99
+    skip_positions: bool = SKIP_POSITIONS
+    length_scaling: bool = LENGTH_SCALING
 
     @property
     def shortened(self) -> bool:
@@ -75,13 +84,24 @@ class ProbePlan:
     @property
     def full_length_questions(self) -> int:
         """Questions per seed at the task's length: as many as FULL_LENGTH_COST verdict sets' worth of attention and
-        projections, between FULL_LENGTH_MIN_QUESTIONS and VERDICT_QUESTIONS."""
+        projections, at least as many as can show the target (`questions_to_show`), at most VERDICT_QUESTIONS."""
 
-        def cost(length: int) -> int:  # per example and layer: scores and mixing, then projections
-            return length * (length + 4 * self.width)
+        def cost(length: int) -> int:
+            return step_cost(length, self.width)
 
         affordable = self.verdict_questions * FULL_LENGTH_COST * cost(self.probe_sequence_length) // cost(self.task_sequence_length)
-        return max(FULL_LENGTH_MIN_QUESTIONS, min(self.verdict_questions, affordable))
+        return min(self.verdict_questions, max(questions_to_show(self.target_accuracy), affordable))
+
+    @property
+    def full_length_check_every(self) -> int:
+        """Steps between running checks at the task's length (made only once the probe's length passes): as often as
+        the probe's own check where they cost no more than it, less often by their cost ratio where they cost more."""
+
+        def cost(length: int) -> int:
+            return step_cost(length, self.width)
+
+        ratio = self.full_length_questions * cost(self.task_sequence_length) / (self.check_questions * cost(self.probe_sequence_length))
+        return self.eval_every * max(1, round(ratio / 4))
 
     def with_length(self, length: int, choice: dict) -> "ProbePlan":
         return replace(self, probe_sequence_length=length, length_choice=choice)
@@ -100,7 +120,46 @@ class ProbePlan:
         return self.shape(self.task_sequence_length) if self.shortened else None
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "shortened": self.shortened, "full_length_questions": self.full_length_questions}
+        derived = {"full_length_questions": self.full_length_questions, "full_length_check_every": self.full_length_check_every}
+        return {**asdict(self), "shortened": self.shortened, **derived}
+
+
+def step_cost(length: int, width: int = PROBE_WIDTH) -> int:
+    """What a probe step costs per layer and example, up to a constant: attention scores and mixing (T x T), then
+    the projections (T x width); the ratio between two lengths is what step times are scaled by."""
+    return length * (length + 4 * width)
+
+
+def settling_run(plan: dict, depth: int) -> dict | None:
+    """The run that would show whether `depth` holds at the task's length: its probes trained at that length for the
+    plan's step budget, with its time estimated here (from the step times `choose_length` measured, scaled by
+    `step_cost`) and on a GPU (from GPU_REFERENCE, scaled by depth, and by `step_cost` above its length). None
+    when nothing was timed."""
+    length, steps = plan["task_sequence_length"], plan["max_steps"]
+    measured = (plan.get("length_choice") or {}).get("measured") or []
+    if not measured:
+        return None
+    timed = max(measured, key=lambda m: m["length"])  # the longest length timed here, at the deepest planned depth
+    timed_depth = plan["length_choice"].get("depth") or depth
+    per_step = timed["seconds_per_step"] * depth / timed_depth * step_cost(length) / step_cost(timed["length"])
+    gpu = GPU_REFERENCE
+    # a GPU step at this size is mostly kernel launches (per layer), so it gets no cheaper below the measured length
+    gpu_per_step = depth / gpu["depth"] * max(1.0, step_cost(length) / step_cost(gpu["length"])) / gpu["steps_per_s"]
+    return {
+        "depth": depth, "length": length, "steps": steps, "seconds_here": steps * per_step * STEP_OVERHEAD, "timed_length": timed["length"],
+        "seconds_gpu": steps * gpu_per_step * STEP_OVERHEAD, "gpu": gpu["device"], "gpu_measured": gpu["measured"],
+    }
+
+
+def questions_to_show(target: float) -> int:
+    """The fewest questions (a multiple of 8) on which FULL_LENGTH_ERRORS wrong answers still show `target` at the
+    Wilson 95% lower bound (728 for 99%), at most VERDICT_QUESTIONS."""
+    from feasibility.results import wilson_lower_bound  # results imports jobs, which imports this module
+
+    questions = 8
+    while questions < VERDICT_QUESTIONS and wilson_lower_bound(questions - FULL_LENGTH_ERRORS, questions) < target:
+        questions += 8
+    return questions
 
 
 def auto_depths(bounds: DepthBounds) -> tuple[int, ...]:

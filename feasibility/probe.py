@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from feasibility.jobs import DISTANCE_BUCKETS, ProbeConfig
 
-__all__ = ["ProbeConfig", "ProbeModel", "attention_patterns"]
+__all__ = ["ProbeConfig", "ProbeModel", "attention_patterns", "position_table"]
 
 
 class EnsembleLinear(nn.Module):
@@ -48,13 +48,17 @@ EXACT_DISTANCES = 8  # distances 0..7 each have a bucket of their own; longer on
 
 
 def distance_buckets(length: int, reach: int) -> torch.Tensor:
-    """(T, T) bucket of the distance i - j between a query position i and a key position j (0 above the diagonal).
+    """(T, T) bucket of the distance i - j between a query position i and a key position j (0 above the diagonal)."""
+    distance = torch.arange(length).view(-1, 1) - torch.arange(length).view(1, -1)
+    return bucket_of(distance, reach)
 
-    Distances below EXACT_DISTANCES have a bucket each; longer ones up to `reach - 1` (the longest distance in
-    training) share log-spaced buckets, the last of which holds `reach - 1` and every distance beyond it. So
-    the position bias is defined at every distance, and a probe can be evaluated at lengths it did not train at.
-    """
-    distance = (torch.arange(length).view(-1, 1) - torch.arange(length).view(1, -1)).clamp(min=0)
+
+def bucket_of(distance: torch.Tensor, reach: int) -> torch.Tensor:
+    """The bucket of each distance (negative ones count as 0). Distances below EXACT_DISTANCES have a bucket each;
+    longer ones up to `reach - 1` (the longest distance the probes are judged at) share log-spaced buckets, the
+    last of which holds `reach - 1` and every distance beyond it. So the position bias is defined at every
+    distance, and a probe can be evaluated at lengths it did not train at."""
+    distance = distance.clamp(min=0)
     longest, last = reach - 1, DISTANCE_BUCKETS - 1
     if longest <= EXACT_DISTANCES:
         return distance.clamp(max=last)
@@ -62,6 +66,14 @@ def distance_buckets(length: int, reach: int) -> torch.Tensor:
         torch.log(distance.clamp(min=1).float() / EXACT_DISTANCES) / math.log(longest / EXACT_DISTANCES) * (last - EXACT_DISTANCES)
     ).long()
     return torch.where(distance < EXACT_DISTANCES, distance, spaced.clamp(max=last))
+
+
+def position_table(positions: torch.Tensor, reach: int) -> torch.Tensor:
+    """For skipped positions (G, T) (one row of position ids per group of examples, see train.skipped_positions):
+    the one-hot (G, buckets, T * T) table of each pair's distance bucket, which the attention reads its bias from."""
+    groups, length = positions.shape
+    buckets = bucket_of(positions.unsqueeze(2) - positions.unsqueeze(1), reach)  # (G, T, T)
+    return F.one_hot(buckets.view(groups, -1), DISTANCE_BUCKETS).transpose(1, 2).float()
 
 
 @functools.lru_cache(maxsize=16)
@@ -81,11 +93,18 @@ def _bucket_table(length: int, reach: int, device: str) -> torch.Tensor:
     return F.one_hot(buckets.flatten(), DISTANCE_BUCKETS).T.float().contiguous()
 
 
+@functools.lru_cache(maxsize=16)
+def _log_keys(length: int, device: str) -> torch.Tensor:
+    """(T, 1): log of the number of keys each causal query row sees, log(i + 1) (0 for the first row, which sees one)."""
+    return torch.log(torch.arange(1, length + 1, dtype=torch.float)).view(length, 1).to(device)
+
+
 class Attention(nn.Module):
     def __init__(self, config: ProbeConfig):
         super().__init__()
         self.heads = config.heads
-        self.reach = config.sequence_length
+        self.trained_length = config.sequence_length
+        self.reach = config.position_reach
         self.qkv = EnsembleLinear(config.ensemble, config.width, 3 * config.width)
         self.proj = EnsembleLinear(config.ensemble, config.width, config.width, 0.02 / math.sqrt(2 * config.depth))
         self.pattern = nn.Identity()  # hook point: the softmaxed attention, (E, B, nh, T, T)
@@ -100,29 +119,41 @@ class Attention(nn.Module):
         slopes = 4.0 ** -torch.arange(config.heads, dtype=torch.float)  # 1, 1/4, 1/16, ...: ALiBi-like recency
         bias = -slopes.view(-1, 1) * shortest  # (nh, buckets)
         self.distance_bias = nn.Parameter(bias.expand(config.ensemble, 1, config.heads, DISTANCE_BUCKETS).clone())
-        buckets, blocked = _positions(self.reach, self.reach, "cpu")
+        # Scalable-Softmax-like (Nakanishi 2025): the query of row i is scaled by s_h x log(i + 1), the log of the keys it
+        # sees, so its attention does not flatten over the more keys of a longer input; s starts at 1 / log(T_train),
+        # a factor of 1 at the training length's last row.
+        self.length_scale = nn.Parameter(torch.full((config.ensemble, 1, config.heads, 1, 1), 1 / math.log(self.trained_length))) if config.length_scaling else None
+        buckets, blocked = _positions(self.trained_length, self.reach, "cpu")
         self.register_buffer("buckets", buckets.clone(), persistent=False)  # at the training length
         self.register_buffer("blocked", blocked.clone(), persistent=False)
 
-    def forward(self, x: torch.Tensor, batch: int) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, batch: int, skipped: torch.Tensor | None = None) -> torch.Tensor:
+        """x (E, B*T, C) -> (E, B*T, C). `skipped`: a `position_table` (G, buckets, T*T) for training on skipped
+        positions, the B examples in G equal groups, group g reading row g; None: positions 0..T-1."""
         ensemble, rows, width = x.shape  # rows = B * T
         length = rows // batch
         head_size = width // self.heads
         q, k, v = self.qkv(x).split(width, dim=-1)
         # (E, B*T, C) -> (E, B, nh, T, hs); q is scaled here, on T values per head rather than T x T scores
         q = q.view(ensemble, batch, length, self.heads, head_size).transpose(2, 3) / math.sqrt(head_size)
+        if self.length_scale is not None:
+            q = q * (self.length_scale * _log_keys(int(length), str(x.device)))
         k = k.view(ensemble, batch, length, self.heads, head_size).transpose(2, 3)
         v = v.view(ensemble, batch, length, self.heads, head_size).transpose(2, 3)
-        if length == self.reach:
+        if length == self.trained_length:
             buckets, blocked = self.buckets, self.blocked
         else:  # another length than the training one (a probe judged at the task's length)
             buckets, blocked = _positions(int(length), self.reach, str(x.device))
-        if self.training and torch.is_grad_enabled():  # training: see _bucket_table
+        scores = torch.matmul(q, k.transpose(-2, -1))  # (E, B, nh, T, T)
+        if skipped is not None:  # each group of examples with its own positions: (E, G, nh, T*T) biases
+            groups = skipped.shape[0]
+            bias = torch.matmul(self.distance_bias, skipped).view(ensemble, groups, 1, self.heads, length, length) + blocked
+            scores = (scores.view(ensemble, groups, batch // groups, self.heads, length, length) + bias).view_as(scores)
+        elif self.training and torch.is_grad_enabled():  # training: see _bucket_table
             table = _bucket_table(int(length), self.reach, str(x.device))
-            bias = torch.matmul(self.distance_bias, table).view(ensemble, 1, self.heads, length, length) + blocked
+            scores = scores + torch.matmul(self.distance_bias, table).view(ensemble, 1, self.heads, length, length) + blocked
         else:  # evaluation and the deployed model: a lookup, which FLOP counters rightly do not count
-            bias = self.distance_bias[..., buckets] + blocked  # (E, 1, nh, T, T)
-        scores = torch.matmul(q, k.transpose(-2, -1)) + bias  # (E, B, nh, T, T)
+            scores = scores + self.distance_bias[..., buckets] + blocked  # (E, 1, nh, T, T) biases
         pattern = self.pattern(torch.softmax(scores, dim=-1))
         y = torch.matmul(pattern, v)  # (E, B, nh, T, hs)
         y = y.transpose(2, 3).reshape(ensemble, rows, width)  # (E, B*T, C)
@@ -148,8 +179,8 @@ class Block(nn.Module):
         self.ln_mlp = EnsembleLayerNorm(config.ensemble, config.width) if config.mlp_ratio else None
         self.mlp = MLP(config) if config.mlp_ratio else None
 
-    def forward(self, x: torch.Tensor, batch: int) -> torch.Tensor:
-        x = x + self.attn(self.ln_attn(x), batch)
+    def forward(self, x: torch.Tensor, batch: int, skipped: torch.Tensor | None = None) -> torch.Tensor:
+        x = x + self.attn(self.ln_attn(x), batch, skipped)
         return x + self.mlp(self.ln_mlp(x)) if self.mlp is not None else x
 
 
@@ -182,16 +213,19 @@ class ProbeModel(nn.Module):
         ensemble, batch, length = tokens.shape
         return self.logits(self.hidden(tokens)).view(ensemble, batch, length, -1)
 
-    def hidden(self, tokens: torch.Tensor) -> torch.Tensor:
-        """tokens (E, B, T) -> the final normalised residual stream (E, B*T, C), before the output head."""
+    def hidden(self, tokens: torch.Tensor, positions: torch.Tensor | None = None) -> torch.Tensor:
+        """tokens (E, B, T) -> the final normalised residual stream (E, B*T, C), before the output head. With
+        `positions` (G, T), the B examples in G equal groups read their distances from group g's position ids
+        (training on skipped positions); without, every example sits at positions 0..T-1."""
         ensemble, batch, length = tokens.shape
         # Member e reads rows e * vocab + token of the stacked tables: F.embedding's gradient is a sorted
         # accumulation, where indexing the (E, vocab, C) table directly accumulated with atomics on a GPU.
         offsets = torch.arange(ensemble, device=tokens.device).view(ensemble, 1, 1) * self.config.vocab_size
         x = F.embedding(tokens + offsets, self.token_embedding.view(-1, self.config.width))  # (E, B, T, C)
         x = x.reshape(ensemble, batch * length, self.config.width)  # (E, B*T, C); positions enter as attention biases
+        skipped = position_table(positions, self.config.position_reach) if positions is not None else None  # one for all layers
         for block in self.blocks:
-            x = block(x, batch)
+            x = block(x, batch, skipped)
         return self.ln_final(x)
 
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:

@@ -10,9 +10,12 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from feasibility.measure import DeploymentModel, analytic_macs, deepest_within_budget, steadiness_of
+from feasibility.plan import settling_run
 from feasibility.results import DepthVerdict, ProbeRun
 
-DECISIONS = ("recommended", "none_within_budget", "too_close_to_call", "not_learned")
+DECISIONS = ("recommended", "not_shown_at_length", "none_within_budget", "too_close_to_call", "not_learned")
+# "not_shown_at_length": a depth learned at the probes' length and would fit, but its weakest seed's lower bound at
+# the task's length misses the target; the report then says "at least N layers" and names the run that settles it
 TIGHT_MARGIN = 0.1  # a recommended depth within 10% of the budget also gets alternatives
 
 
@@ -37,6 +40,7 @@ class Recommendation:
     full_length: int | None = None  # the task's length, where the probes trained shorter
     full_length_accuracy: float | None = None  # the reference depth's weakest seed there
     holds_at_full_length: bool | None = None
+    settling_run: dict | None = None  # where the verdict holds at the probes' length only: the run that would settle it (plan.settling_run)
     too_slow_depths: list[int] = field(default_factory=list)  # depths the time cap cut short: the machine was too slow to judge
     steadiness: dict | None = None  # how far each depth's two latency passes disagreed (measure.steadiness_of); None before passes were kept
     evidence: list[dict] = field(default_factory=list)  # one verdict per depth, with the run's stop figures
@@ -193,6 +197,10 @@ def recommend(
         judged = by_depth[reference]
         rec.probe_length, rec.full_length = judged.length, judged.full_length
         rec.full_length_accuracy, rec.holds_at_full_length = judged.full_length_accuracy, judged.holds_at_full_length
+        if judged.holds_at_full_length is False:
+            rec.settling_run = settling_run(plan, reference)
+            if rec.decision in ("recommended", "too_close_to_call"):  # "use N layers" only where it holds at the task's length
+                rec.decision, rec.depth, rec.learned_depth, rec.binding_constraint = "not_shown_at_length", None, reference, "accuracy"
 
     if rec.decision != "recommended" or (rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * budget):
         rec.alternatives = _alternatives(rec, spec, bounds, plan, runs, latencies, latency_fit)
@@ -207,6 +215,8 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
     hops, budget, deployment = rec.hops, rec.budget_ms, spec["deployment"]
     length = spec["task"]["sequence_length"]
     options: list[dict] = []
+    if rec.settling_run:
+        options.append({"kind": "settle_at_length", **rec.settling_run})
     if rec.decision == "not_learned":
         if any(run.stop_reason == "time budget" for run in runs.values()):
             options.append({"kind": "more_time", "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"],
@@ -291,11 +301,14 @@ def _questions(rec: Recommendation, spec: dict, plan: dict, environment: dict) -
         questions.append({"kind": "margin", "margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms})
     elif rec.decision == "too_close_to_call":
         questions.append({"kind": "measure_on_target", "depth": rec.depth, "interval_ms": rec.latency_ci95_ms, "budget_ms": rec.budget_ms})
+    elif rec.decision == "not_shown_at_length":
+        questions.append({"kind": "settle_at_length", **(rec.settling_run or {"depth": rec.learned_depth, "length": rec.full_length})})
     elif rec.decision == "none_within_budget":
         questions.append({"kind": "which_alternative", "needed": rec.learned_depth, "latency_ms": rec.latency_ms, "budget_ms": rec.budget_ms})
     else:
         questions.append({"kind": "fund_longer_run"})
-    if plan["probe_sequence_length"] < plan["task_sequence_length"]:
+    settled = rec.holds_at_full_length or rec.decision == "not_shown_at_length"  # judged there, or its own question above
+    if plan["probe_sequence_length"] < plan["task_sequence_length"] and not settled:
         questions.append({"kind": "full_length_run", "task_length": plan["task_sequence_length"], "probe_length": plan["probe_sequence_length"]})
     questions.append({"kind": "real_data"})
     return questions

@@ -56,8 +56,13 @@ def _full_length(assessment: Assessment) -> int | None:
 
 
 def _verdict_cell(row: dict, lang: str) -> str:
+    """The verdict, and for a learned depth judged at two lengths, the length it holds at."""
     space = "" if lang == "ja" else " "
-    return label(f"v_{row['verdict']}", lang) + (space + label("at_chance", lang) if row["at_chance"] else "")
+    verdict = label(f"v_{row['verdict']}", lang)
+    holds = row.get("holds_at_full_length")
+    if row["verdict"] == "learned" and holds is not None:
+        verdict = label("v_learned_at" if holds else "v_learned_only_at", lang, length=row["full_length"] if holds else row["length"])
+    return verdict + (space + label("at_chance", lang) if row["at_chance"] else "")
 
 
 def curve_summary(run: ProbeRun, points: int = 6, lang: str = "en") -> str:
@@ -86,6 +91,8 @@ def depth_table(assessment: Assessment):
             "question_accuracy": row["question"],
             f"question_accuracy_at_{length}_tokens": row["question_full_length"],
             "question_wilson_95_low": row["lower_bound"],
+            f"question_wilson_95_low_at_{length}_tokens": row["full_length_lower_bound"],
+            f"holds_at_{length}_tokens": row["holds_at_full_length"],
             "at_chance": row["at_chance"],
             "verdict": row["verdict"],
             "macs_per_request": row["macs"],
@@ -98,7 +105,7 @@ def depth_table(assessment: Assessment):
         }
         records.append(record)
     table = pd.DataFrame.from_records(records)
-    decimals = {name: 4 for name in table.columns if "accuracy" in name or name == "question_wilson_95_low"}
+    decimals = {name: 4 for name in table.columns if "accuracy" in name or name.startswith("question_wilson_95_low")}
     table = table.round({**decimals, f"latency_p{percentile}_ms": 3, "train_s": 1})
     for name in ("macs_per_request", "flops_per_request", "parameters", "steps"):
         table[name] = table[name].astype("Int64")
@@ -524,7 +531,7 @@ def render_terminal(assessment: Assessment, console, files: list[str] | None = N
     hops = spec["task"]["hops"]
     percentile = spec["requirements"]["latency_percentile"]
     t = partial(label, lang=lang)
-    style = {"recommended": "green", "none_within_budget": "yellow", "too_close_to_call": "yellow", "not_learned": "red"}.get(rec["decision"], "white")
+    style = {"recommended": "green", "not_shown_at_length": "yellow", "none_within_budget": "yellow", "too_close_to_call": "yellow", "not_learned": "red"}.get(rec["decision"], "white")
     console.print(Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style, box=boxes(console, box.ROUNDED)))  # Text: a name like "x[/]" is not markup
     title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
     table = Table(title=title, box=boxes(console, box.SIMPLE_HEAD), padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)

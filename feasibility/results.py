@@ -54,6 +54,7 @@ class CurvePoint:
     accuracy_by_hop: list[dict[int, float]]  # per seed, links by lookups
     query_accuracy: list[float]  # per seed: the question
     head_scores: dict | None = None  # {"chain"|"previous": [seed][layer][head]} (see heads.py)
+    full_length_accuracy: list[float] | None = None  # per seed: the question at the task's length, where that was checked
 
     @classmethod
     def from_dict(cls, data: dict) -> "CurvePoint":

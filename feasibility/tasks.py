@@ -107,6 +107,12 @@ class ChainedRetrieval:
         return (self.length - 2) % 2
 
     @property
+    def boundaries(self) -> tuple[int, ...]:
+        """Positions where skipped-position training may open a gap: the start of every statement after the
+        first, and of the question, so a statement's two tokens (and the question's) stay side by side."""
+        return tuple(range(self.offset + 2, self.length - 1, 2))
+
+    @property
     def chain_lengths(self) -> tuple[int, ...]:
         """Statements per chain; chain 0 is the asked one (D statements), the rest D + 1 except a shorter last."""
         return layout.chain_lengths(self.hops, self.length)
@@ -209,6 +215,11 @@ class KHopInduction:
     @property
     def sequence_length(self) -> int:
         return self.length
+
+    @property
+    def boundaries(self) -> tuple[int, ...]:
+        """Positions where skipped-position training may open a gap: after the marker, between any two symbols."""
+        return tuple(range(1, self.length))
 
     @property
     def null(self) -> int:

@@ -45,6 +45,7 @@ TRAIN_SCORE_ELEMENTS = {"cpu": 2**22, "cuda": 2**28}
 DATA_STEPS = 4  # training batches drawn at once per seed: 256 examples cost 0.43 ms per 64 to draw, 64 alone 0.87 ms
 CHECK_SUBSET = 4  # a running check reads the first quarter of the check set first, and the rest only when every
 # live seed could still pass there: the stop rule decides exactly as on the whole set, at a quarter of the cost
+SKIP_GROUPS = 8  # skipped-position training: the examples of a pass in up to this many groups, each with its own gap
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ class _Loop:
     step: int = 0
     elapsed_s: float = 0.0  # training seconds before this process (a resumed run counts its earlier time)
     checked_step: int = -1  # the last step whose running check is in the curve
+    full_checked_step: int | None = None  # the last step of a running check at the task's length
+    passed_short: bool = False  # every live seed passed the latest running check at the probe's length
     curve: list[CurvePoint] = field(default_factory=list)
     last_check: list[Evaluation] = field(default_factory=list)  # the latest running check, one per seed
     best_loss: float = math.inf
@@ -221,8 +224,14 @@ class Trainer:
         # Evaluation sets are drawn on the CPU, so every device is judged on the very same examples.
         check = [draw(self.shape, 0, torch.Generator().manual_seed(10_007 + seed), "check", queries=settings.check_questions) for seed in self.seeds]
         self.check_set = _stack_sets(check).to(self.device)
-        self.check_subset = Batch(*(getattr(self.check_set, name)[:, : -(-self.check_set.tokens.shape[1] // CHECK_SUBSET)] for name in Batch.FIELDS))
         self.allowed_errors = [allowed_errors(int(n), settings.target_accuracy) for n in self.check_set.is_query.flatten(1).sum(-1).tolist()]
+        self.full_check_set = None  # where the probes train shorter: the running check at the task's length too
+        if self.full_shape is not None and settings.full_length_check_every:
+            full = [_questions_only(draw(self.full_shape, 0, torch.Generator().manual_seed(40_013 + seed), "check", queries=settings.full_length_questions)) for seed in self.seeds]
+            self.full_check_set = _stack_sets(full).to(self.device)
+            self.full_allowed_errors = [allowed_errors(int(n), settings.target_accuracy) for n in self.full_check_set.is_query.flatten(1).sum(-1).tolist()]
+        # the gaps of skipped-position training, the same for every device (drawn on the CPU)
+        self.skip_stream = torch.Generator().manual_seed(50_021 + sum(self.seeds))
         self.pending: list[Batch | None] = [None] * self.members  # drawn training examples not used yet, per seed
         self.inspected = inspection_batch(self.shape).tokens
         self.masks = {kind: mask.to(self.device) for kind, mask in target_masks(self.shape, self.inspected).items()}
@@ -245,6 +254,7 @@ class Trainer:
             "model": self.model.state_dict(),
             "optimiser": self.optimiser.state_dict(),
             "streams": [stream.get_state() for stream in self.streams],
+            "skip_stream": self.skip_stream.get_state(),
             "pending": [[getattr(b, name) for name in Batch.FIELDS] if b is not None else None for b in self.pending],
         }
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -265,6 +275,7 @@ class Trainer:
             self.optimiser.load_state_dict(state["optimiser"])
             for stream, saved in zip(self.streams, state["streams"], strict=True):
                 stream.set_state(saved.cpu())
+            self.skip_stream.set_state(state["skip_stream"].cpu())
             self.pending = [Batch(*saved).to(self.device) if saved is not None else None for saved in state["pending"]]
         except Exception:  # noqa: BLE001 - any unreadable checkpoint means: start over, never a crash
             return False
@@ -284,7 +295,9 @@ class Trainer:
         losses = torch.zeros(self.members, device=self.device)
         for start in range(0, settings.batch_size, self.micro):
             part = slice(start, start + self.micro)
-            logits, targets = self._supervised_logits(batch.tokens[:, part], batch.targets[:, part])
+            tokens = batch.tokens[:, part]
+            positions = self.skipped_positions(tokens.shape[1]) if settings.skip_positions else None
+            logits, targets = self._supervised_logits(tokens, batch.targets[:, part], positions)
             part_losses = _loss_sums(logits, targets) / supervised
             torch.where(loop.alive, part_losses, torch.zeros_like(part_losses)).sum().backward()
             losses += part_losses.detach()
@@ -313,11 +326,16 @@ class Trainer:
             self.pending[e] = self.pending[e].rows(size, None)
         return _stack(parts)
 
-    def _supervised_logits(self, tokens: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def skipped_positions(self, examples: int) -> torch.Tensor:
+        """Position ids (G, T) for a pass of `examples`: see `skipped_positions`."""
+        groups = max(g for g in range(1, SKIP_GROUPS + 1) if examples % g == 0)
+        return skipped_positions(self.shape, self.config.position_reach, groups, self.skip_stream).to(self.device)
+
+    def _supervised_logits(self, tokens: torch.Tensor, targets: torch.Tensor, positions: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """The output head on the supervised positions only (E, K, vocab), with their targets (E, K): K is the most
         any seed has, and the others' extra rows carry no label. Chained retrieval supervises about half of
         the positions, so the head's matrix product and the loss cost half as much."""
-        hidden = self.model.hidden(tokens)  # (E, N, C)
+        hidden = self.model.hidden(tokens, positions)  # (E, N, C)
         targets = targets.reshape(self.members, -1)
         labelled = targets != IGNORE
         most = int(labelled.sum(-1).max())
@@ -333,34 +351,48 @@ class Trainer:
         return patterns
 
     def check(self, on_progress: Callable[[Progress], None] | None = None) -> bool:
-        """Evaluate on the check set and add a point to the curve; True when every live seed has met the target."""
+        """Evaluate on the check set and add a point to the curve; True when every live seed has met the target,
+        at the probe's length and, where the probes train shorter, at the task's length too."""
         loop, settings = self.loop, self.settings
-        results = evaluate(self.model, self.check_subset, self.shape.hops)
         live = [e for e, alive in enumerate(loop.alive.tolist()) if alive]
-        if live and all(r.questions - r.answered <= self.allowed_errors[e] for e, r in enumerate(results) if e in live):
-            results = evaluate(self.model, self.check_set, self.shape.hops)  # every live seed may pass: the whole set decides
+        results = self._running_check(self.check_set, self.allowed_errors, live)
         loop.last_check = results
         loop.checked_step = loop.step
+        for e in live:
+            if results[e].lower_bound >= settings.target_accuracy and loop.reached[e] is None:
+                loop.reached[e] = loop.step
+        met = bool(live) and all(results[e].lower_bound >= settings.target_accuracy for e in live)
+        loop.passed_short = met
+        full = None
+        if met and self.full_check_set is not None:
+            due = loop.full_checked_step is None or loop.step - loop.full_checked_step >= settings.full_length_check_every
+            if due:  # judged at the task's length only once the probe's length passes: until then it cannot stop
+                full = self._running_check(self.full_check_set, self.full_allowed_errors, live)
+                loop.full_checked_step = loop.step
+            met = due and all(full[e].lower_bound >= settings.target_accuracy for e in live)
         scores = scores_by_layer(self.look_inside(), self.masks)
         loop.curve.append(
-            CurvePoint(loop.step, self.elapsed(), list(loop.last_train_loss), [r.loss for r in results], [r.accuracy_by_hop for r in results], [r.query_accuracy for r in results], scores)
+            CurvePoint(
+                loop.step, self.elapsed(), list(loop.last_train_loss), [r.loss for r in results], [r.accuracy_by_hop for r in results], [r.query_accuracy for r in results], scores,
+                full_length_accuracy=[r.query_accuracy for r in full] if full else None,
+            )
         )
-        alive = loop.alive.tolist()
-        met = True
-        for e in range(self.members):
-            if not alive[e]:
-                continue
-            if results[e].lower_bound >= settings.target_accuracy:
-                loop.reached[e] = loop.reached[e] if loop.reached[e] is not None else loop.step
-            else:
-                met = False
-        live_loss = sum(results[e].loss for e in range(self.members) if alive[e]) / max(1, sum(alive))
+        live_loss = sum(results[e].loss for e in live) / max(1, len(live))
         if live_loss < loop.best_loss * 0.99:
             loop.best_loss, loop.best_step = live_loss, loop.step
         if on_progress:
-            shown = [results[e].query_accuracy for e in range(self.members) if alive[e]]
+            shown = [results[e].query_accuracy for e in live]
             on_progress(Progress(self.config.depth, loop.step, settings.max_steps, self.elapsed(), settings.time_budget_s, min(shown) if shown else None))
-        return met and any(alive)
+        return met
+
+    def _running_check(self, checked: Batch, allowed: list[int], live: list[int]) -> list[Evaluation]:
+        """One running check on `checked` (E, B, T): its first quarter first, and the whole set only when every live
+        seed could still pass there (at most `allowed[e]` wrong), so the decision is the whole set's."""
+        subset = Batch(*(getattr(checked, name)[:, : -(-checked.tokens.shape[1] // CHECK_SUBSET)] for name in Batch.FIELDS))
+        results = evaluate(self.model, subset, self.shape.hops)
+        if live and all(results[e].questions - results[e].answered <= allowed[e] for e in live):
+            results = evaluate(self.model, checked, self.shape.hops)
+        return results
 
     def train(self, on_progress: Callable[[Progress], None] | None = None, checkpoint: Path | None = None, checkpoint_every: int = CHECKPOINT_EVERY) -> str:
         """Train until a stop rule ends it; return the stop reason. With `checkpoint`, the state is saved there
@@ -377,8 +409,10 @@ class Trainer:
                 return "time budget"
             # A plateau ends the run only once it is long in every sense: `plateau_patience` evaluations, half of
             # the steps so far, and a quarter of the step budget (heads can emerge late after a long plateau).
+            # While the probe's length passes and the task's does not yet, the check loss is near its floor and
+            # tells nothing of the longer inputs: the run goes on to the step cap.
             evaluations_flat = (step - loop.best_step) // settings.eval_every
-            if step > 0 and evaluations_flat >= settings.plateau_patience and step - loop.best_step >= step // 2 and step >= settings.max_steps / 4:
+            if step > 0 and not loop.passed_short and evaluations_flat >= settings.plateau_patience and step - loop.best_step >= step // 2 and step >= settings.max_steps / 4:
                 return "plateau"
             if checkpoint and step > 0 and step % checkpoint_every == 0:
                 self.save(checkpoint)
@@ -485,6 +519,19 @@ def _questions_only(batch: Batch) -> Batch:
 def _evaluate_each(model: ProbeModel, sets: list[Batch], hops: int) -> list[Evaluation]:
     """Evaluate member e on sets[e]."""
     return evaluate(model, _stack_sets(sets).to(next(model.parameters()).device), hops)
+
+
+def skipped_positions(shape: TaskShape, reach: int, groups: int, generator: torch.Generator) -> torch.Tensor:
+    """Position ids (G, T) for training on skipped positions (PoSE, Zhu et al. 2024): per group of examples, the
+    input is split at a random boundary of the task (`shape.boundaries`: a statement's two tokens stay
+    adjacent) and the positions after it are shifted by a random skip of 0 to `reach - T`. The probes then see
+    distances up to the task's length while training on short inputs, at no extra cost per step."""
+    length = shape.sequence_length
+    boundaries = torch.tensor(shape.boundaries)
+    split = boundaries[torch.randint(len(boundaries), (groups,), generator=generator)]
+    skip = torch.randint(max(0, reach - length) + 1, (groups,), generator=generator)
+    index = torch.arange(length)
+    return index + skip.unsqueeze(1) * (index >= split.unsqueeze(1))
 
 
 def seconds_per_step(job: ProbeJob, steps: int = 4) -> float:

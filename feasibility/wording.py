@@ -82,6 +82,8 @@ LABELS = {
         "above": "above",
         "v_below_bound": "below bound",
         "v_learned": "learned",
+        "v_learned_at": "learned at {length} tokens",
+        "v_learned_only_at": "learned at {length} tokens only",
         "v_not_learned": "not learned",
         "v_diverged": "diverged",
         "v_skipped": "skipped",
@@ -244,6 +246,8 @@ LABELS = {
         "above": "上限超",
         "v_below_bound": "下限未満",
         "v_learned": "学習済み",
+        "v_learned_at": "{length} トークンで学習済み",
+        "v_learned_only_at": "{length} トークンでのみ学習",
         "v_not_learned": "未学習",
         "v_diverged": "発散",
         "v_skipped": "省略",
@@ -444,6 +448,8 @@ def _model_headline(rec: dict, lang: str) -> str:
             f"{single} {_layers(depth, lang)}: the probes answered the {hops}-lookup question at {_share(target)} or better{where}, "
             f"and {label_p} latency {milliseconds(latency)} fits the {budget:g} ms budget."
         )
+    if rec["decision"] == "not_shown_at_length":
+        return _not_shown_headline(rec, lang)
     if rec["decision"] == "too_close_to_call":
         depth, latency = rec["depth"], rec["latency_ms"]
         low, high = rec["latency_ci95_ms"]
@@ -482,6 +488,44 @@ def _model_headline(rec: dict, lang: str) -> str:
     cut = f"; the time cap cut training short at depth {_listed(slow, lang)}, so this machine was too slow to judge {'it' if len(slow) == 1 else 'them'}" if slow else ""
     tail = f", and no probed depth fits the {budget:g} ms budget either." if both else "."
     return f"No probed depth answered the {hops}-lookup question at {_share(target)} within the training budget{cut}{tail}"
+
+
+def _not_shown_headline(rec: dict, lang: str) -> str:
+    """"At least N layers": learned at the probes' length, not yet shown at the task's, and the run that settles it."""
+    depth, hops, target = rec["learned_depth"], rec["hops"], rec["target"]
+    trained, task, accuracy = rec["probe_length"], rec["full_length"], rec["full_length_accuracy"]
+    run = rec.get("settling_run")
+    if lang == "ja":
+        settle = f"{task} トークンで訓練すれば決まる（{_settling_cost(run, lang)}）。" if run else f"{task} トークンで訓練すれば決まる。"
+        return (
+            f"少なくとも {depth} 層が要る。ただし {task} トークンではまだ示せていない: プローブは訓練した {trained} トークンでは "
+            f"{hops} 回参照の質問に {_share(target)} 以上で正答したが、タスク本来の {task} トークンでは最も悪いシードが {_pct(accuracy)} で、"
+            f"目標に届かない。まだ結論ではない。{settle}"
+        )
+    settle = f"Training at {task} tokens settles it ({_settling_cost(run, lang)})." if run else f"Training at {task} tokens settles it."
+    return (
+        f"At least {_layers(depth, lang)}, not yet shown at {task} tokens: the probes answered the {hops}-lookup question at {_share(target)} "
+        f"or better at the {trained} tokens they trained on, but at the task's {task} tokens the weakest seed answers {_pct(accuracy)}, "
+        f"short of the target. This is not yet a decision. {settle}"
+    )
+
+
+def _settling_cost(run: dict, lang: str) -> str:
+    """The settling run's size and estimated time here and on a GPU."""
+    if lang == "ja":
+        return (f"{run['depth']} 層、{run['steps']:,} ステップ。このマシンで約 {_duration(run['seconds_here'], lang)}、"
+                f"{run['gpu']} GPU で約 {_duration(run['seconds_gpu'], lang)}と推定")
+    return (f"{_layers(run['depth'], lang)}, {run['steps']:,} steps: about {_duration(run['seconds_here'], lang)} on this machine and "
+            f"about {_duration(run['seconds_gpu'], lang)} on an {run['gpu']} GPU, both estimated")
+
+
+def _duration(seconds: float, lang: str) -> str:
+    """Seconds as people say them: 40 s, 12 min, 3.5 h."""
+    if seconds < 90:
+        return f"{seconds:.0f} 秒" if lang == "ja" else f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} 分" if lang == "ja" else f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} 時間" if lang == "ja" else f"{seconds / 3600:.1f} h"
 
 
 def stop_reason(reason: str | None, plateau_since_step: int | None, lang: str) -> str:
@@ -716,6 +760,12 @@ def alternative(option: dict, rec: dict, lang: str) -> str:
             f"train the probes longer: they stopped after at most {option['train_s']:.0f} s and {option['steps']} steps; raise probe.time_budget_s "
             f"(now {option['time_budget_s']:g}) or probe.max_steps (now {option['max_steps']}). A budget-limited failure does not show that the depth cannot do the task"
         )
+    if kind == "settle_at_length":
+        if ja:
+            return (f"タスク本来の {option['length']} トークンでプローブを訓練して確かめる: {_settling_cost(option, lang)}"
+                    f"（このマシンの推定は {option['timed_length']} トークンで計った 1 ステップの時間から、GPU の推定は {option['gpu_measured']} の計測 1 回から）。")
+        return (f"train the probes at the task's {option['length']} tokens to settle it: {_settling_cost(option, lang)} (this machine's from "
+                f"the step time measured at {option['timed_length']} tokens, the GPU's from one measurement of {option['gpu_measured']})")
     if kind == "deeper_probes":
         if ja:
             return f"より深いプローブを試す（probe.depths に {option['upto']} 層まで含める）。"
@@ -822,6 +872,13 @@ def question(item: dict, lang: str) -> str:
         if ja:
             return "より長い訓練やより深いプローブでの再評価に計算資源を割くか、それともホップを減らす上流の変更を先に検討するか。"
         return "Fund a longer probe run or deeper probes, or first look at an upstream change that removes hops?"
+    if kind == "settle_at_length":
+        if ja:
+            return (f"{item['length']} トークンで {item['depth']} 層が目標に届くかはまだわからない。タスク本来の長さで訓練する実行"
+                    + (f"（{_settling_cost(item, lang)}）" if "steps" in item else "") + "に資源を割くか。")
+        cost = f" ({_settling_cost(item, lang)})" if "steps" in item else ""
+        return (f"Whether {_layers(item['depth'], lang)} meet the target at {item['length']} tokens is not yet known. "
+                f"Fund the run that trains at the task's length{cost}?")
     if kind == "full_length_run":
         if ja:
             return f"プローブは {item['probe_length']} トークンで訓練した。タスク本来の {item['task_length']} トークンで訓練して確かめる（GPU での）実行に資源を割くか。"

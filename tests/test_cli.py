@@ -122,6 +122,11 @@ def test_assess_end_to_end_on_a_tiny_spec(tiny_spec, tmp_path):
     rerun = json.loads((out / "report.json").read_text())
     assert all(p["cached"] for p in rerun["probes"])
     assert rerun["recommendation"]["decision"] != "recommended"
+    # For scripts, --strict fails a run without a depth that holds at the task's length, after writing its report.
+    (out / "report.json").unlink()
+    strict = runner.invoke(app, [*args, "--force", "--strict"])
+    assert strict.exit_code == 3 and "--strict: the decision is 'not_learned'" in strict.stderr
+    assert json.loads((out / "report.json").read_text())["recommendation"]["decision"] == "not_learned"
 
     # Damaged cache entries are said, moved aside and measured again; the run still finishes.
     entries = sorted(cache.glob("probe-*.json"))
@@ -450,7 +455,7 @@ def test_json_to_stdout_and_notes_to_stderr(tmp_path):
         raise ValueError(constant)
 
     data = json.loads(result.stdout, parse_constant=refuse)
-    assert data["recommendation"]["decision"] == "recommended" and data["schema_version"] == 2
+    assert data["recommendation"]["decision"] == "not_shown_at_length" and data["schema_version"] == 2
     assert "Written:" in result.stderr and "Written:" not in result.stdout
     plain = runner.invoke(app, ["report", str(DATA), "--out", str(tmp_path)])
     assert "Written:" in plain.stderr and "Written:" not in plain.stdout and not set("│┃━─╭") & set(plain.stdout)

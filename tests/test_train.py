@@ -13,7 +13,7 @@ import torch
 
 import feasibility.train as train_module
 from feasibility import layout
-from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns
+from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns, distance_buckets
 from feasibility.jobs import ProbeJob, task_dict
 from feasibility.tasks import ChainedRetrieval, KHopInduction, split_of
 from feasibility.results import Evaluation, ProbeRun, SeedResult, judge, wilson_lower_bound
@@ -26,6 +26,7 @@ from feasibility.train import (
     micro_batch,
     run_job,
     seconds_per_step,
+    skipped_positions,
     train_probes,
 )
 
@@ -75,14 +76,26 @@ def test_the_verdict_says_which_length_it_holds_for():
     assert short.verdict == "learned" and short.holds_at_full_length is False and short.full_length_accuracy == pytest.approx(0.6, abs=1e-3)
 
 
-def test_ensemble_member_equals_single_model_of_its_seed():
-    config = ProbeConfig(vocab_size=20, sequence_length=12, depth=2, width=16, heads=2, ensemble=2)
+@pytest.mark.parametrize("extra", [{}, {"reach": 48, "length_scaling": True}], ids=["plain", "reach-and-length-scaling"])
+def test_ensemble_member_equals_single_model_of_its_seed(extra):
+    config = ProbeConfig(vocab_size=20, sequence_length=12, depth=2, width=16, heads=2, ensemble=2, **extra)
     ensemble = _initialise(config, [7, 8])
     torch.manual_seed(8)
-    single = ProbeModel(ProbeConfig(vocab_size=20, sequence_length=12, depth=2, width=16, heads=2))
+    single = ProbeModel(ProbeConfig(vocab_size=20, sequence_length=12, depth=2, width=16, heads=2, **extra))
     tokens = torch.randint(20, (1, 3, 12))
     both = ensemble(tokens.expand(2, 3, 12))
     assert torch.allclose(both[1], single(tokens)[0], atol=1e-6)
+
+
+def test_skipped_positions_of_zero_are_the_plain_positions():
+    """The grouped bias of skipped-position training, with every skip 0, is the ordinary forward pass (training mode)."""
+    model = ProbeModel(ProbeConfig(vocab_size=20, sequence_length=12, depth=2, width=16, heads=2, reach=48, length_scaling=True)).train()
+    tokens = torch.randint(20, (1, 8, 12))
+    plain = model.hidden(tokens)
+    grouped = model.hidden(tokens, torch.arange(12).expand(4, 12))
+    assert torch.allclose(plain, grouped, atol=1e-6)
+    shifted = torch.arange(12) + 30 * (torch.arange(12) >= 6)  # a gap before position 6: later rows read other biases
+    assert not torch.allclose(plain, model.hidden(tokens, shifted.expand(4, 12)), atol=1e-4)
 
 
 def test_attention_pattern_hook_sees_every_layer():
@@ -137,8 +150,9 @@ def test_the_verdict_set_is_disjoint_from_every_set_the_stop_rule_saw(monkeypatc
     monkeypatch.setattr(train_module, "draw", recording)
     shape = ChainedRetrieval(hops=1, length=10, symbols=layout.symbols_used(1, 12))  # a tiny space: collisions would show
     full = ChainedRetrieval(hops=1, length=12, symbols=layout.symbols_used(1, 12))
-    settings = TrainSettings(max_steps=100, **SETTINGS)
+    settings = TrainSettings(max_steps=100, full_length_check_every=50, **SETTINGS)  # a running check at the full length too
     run = train_probes(shape, ProbeConfig(shape.vocab_size, shape.sequence_length, 1, 16, 2, 0), [0, 1], settings, full_shape=full)
+    assert any(len(row) == 12 for row in drawn["check"])
     verdict, seen = set(drawn["verdict"]), set(drawn["check"]) | set(drawn["train"])
     assert verdict and drawn["check"] and drawn["train"]
     assert not verdict & seen
@@ -320,3 +334,58 @@ def test_training_reads_the_position_bias_from_a_table_and_evaluation_by_lookup_
     with torch.no_grad():
         looked_up = model.eval()(tokens)
     assert torch.equal(trained.detach(), looked_up)
+
+
+def test_skipped_positions_keep_statements_whole_and_stay_within_reach():
+    shape = ChainedRetrieval(hops=2, length=33, symbols=layout.symbols_used(2, 128))  # odd: a filler first
+    positions = skipped_positions(shape, 128, 64, torch.Generator().manual_seed(0))
+    assert positions.shape == (64, 33) and (positions.diff(dim=1) >= 1).all() and int(positions.max()) <= 127
+    statements = positions[:, shape.offset :: 2], positions[:, shape.offset + 1 :: 2]  # lhs, rhs; the last pair is "? X"
+    assert (statements[1] - statements[0][:, : statements[1].shape[1]] == 1).all()
+    gaps = positions.diff(dim=1).amax(dim=1)
+    assert (gaps > 1).float().mean() > 0.9 and int(gaps.max()) > 80  # nearly every group skips, some nearly the whole reach
+    assert (skipped_positions(shape, 33, 8, torch.Generator()) == torch.arange(33)).all()  # no reach beyond: no skip
+
+
+def test_skipped_positions_train_every_bucket_a_question_at_the_task_length_reads():
+    """Probes trained at 18 tokens for a 96-token task: with skipped positions, every distance bucket that the question
+    reads at 96 tokens gets a gradient in training; without them (buckets spaced to 96 all the same) the far buckets
+    get none and would keep their initial values, which is what held the example at 50-58% at 128 tokens."""
+    shape = ChainedRetrieval(hops=1, length=18, symbols=layout.symbols_used(1, 96))
+    read_at_task_length = distance_buckets(96, 96)[-1].unique()  # the question's row at the task's length
+    trained = {}
+    for skip in (True, False):
+        config = ProbeConfig(shape.vocab_size, 18, 2, 16, 2, 0, reach=96)
+        trainer = Trainer(ProbeJob(task_dict(shape), config, TrainSettings(max_steps=30, skip_positions=skip, **SETTINGS), (0,)))
+        gradient = torch.zeros(2, 16)  # (layer, bucket)
+        for _ in range(30):
+            trainer.step()
+            for layer, block in enumerate(trainer.model.blocks):
+                gradient[layer] += block.attn.distance_bias.grad.abs().sum(dim=(0, 1, 2))
+        trained[skip] = gradient[:, read_at_task_length] > 0
+    assert trained[True].all()
+    assert not trained[False].all(dim=0).all() and trained[False][:, :8].all()  # the near buckets train either way
+
+
+def test_the_stop_rule_waits_for_the_task_length(monkeypatch):
+    """Where the probes train shorter, "target met" needs the running check at the task's length too; it is made
+    only once the probe's length passes, every `full_length_check_every` steps, and lands in the curve."""
+    shape, full = ChainedRetrieval(hops=1, length=10, symbols=12), ChainedRetrieval(hops=1, length=14, symbols=12)
+    settings = TrainSettings(max_steps=200, full_length_check_every=100, **{**SETTINGS, "target_accuracy": 0.9})
+    job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 10, 1, 16, 2, 0), settings, (0,), task_dict(full))
+    trainer = Trainer(job)
+    passing_at_full = {"now": False}
+
+    def fake(checked, allowed, live):
+        at_full = checked.tokens.shape[-1] == 14
+        right = 100 if not at_full or passing_at_full["now"] else 10
+        return [_evaluation(right / 100, 100, checked.tokens.shape[-1])]
+
+    monkeypatch.setattr(trainer, "_running_check", fake)
+    trainer.loop.step = 0
+    assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy == [0.1]  # short passes, full does not
+    trainer.loop.step = 50
+    assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy is None  # not due: cannot stop
+    passing_at_full["now"] = True
+    trainer.loop.step = 100
+    assert trainer.check() is True and trainer.loop.curve[-1].full_length_accuracy == [1.0]
