@@ -145,15 +145,16 @@ class Attention(nn.Module):
         else:  # another length than the training one (a probe judged at the task's length)
             buckets, blocked = _positions(int(length), self.reach, str(x.device))
         scores = torch.matmul(q, k.transpose(-2, -1))  # (E, B, nh, T, T)
+        # The bias (with the causal mask) is summed at its own small size first, then added to the scores once.
         if skipped is not None:  # each group of examples with its own positions: (E, G, nh, T*T) biases
             groups = skipped.shape[0]
             bias = torch.matmul(self.distance_bias, skipped).view(ensemble, groups, 1, self.heads, length, length) + blocked
             scores = (scores.view(ensemble, groups, batch // groups, self.heads, length, length) + bias).view_as(scores)
         elif self.training and torch.is_grad_enabled():  # training: see _bucket_table
             table = _bucket_table(int(length), self.reach, str(x.device))
-            scores = scores + torch.matmul(self.distance_bias, table).view(ensemble, 1, self.heads, length, length) + blocked
+            scores = scores + (torch.matmul(self.distance_bias, table).view(ensemble, 1, self.heads, length, length) + blocked)
         else:  # evaluation and the deployed model: a lookup, which FLOP counters rightly do not count
-            scores = scores + self.distance_bias[..., buckets] + blocked  # (E, 1, nh, T, T) biases
+            scores = scores + (self.distance_bias[..., buckets] + blocked)  # (E, 1, nh, T, T) biases
         pattern = self.pattern(torch.softmax(scores, dim=-1))
         y = torch.matmul(pattern, v)  # (E, B, nh, T, hs)
         y = y.transpose(2, 3).reshape(ensemble, rows, width)  # (E, B*T, C)
