@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from feasibility.plan import BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, LEARNING_RATE, VERDICT_QUESTIONS, WARMUP_STEPS, ProbePlan
+from feasibility.plan import BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, VERDICT_QUESTIONS, WARMUP_STEPS, ProbePlan
 
 
 DISTANCE_BUCKETS = 16  # learned position biases per head: one per bucket of relative distance (see probe.py)
@@ -59,6 +59,7 @@ class TrainSettings:
     threads: int | None = None
     skip_positions: bool = False  # train on skipped positions up to the probe's reach (train.skipped_positions)
     full_length_check_every: int = 0  # steps between running checks at the task's length (train.Trainer.check); 0: none
+    full_length_passes: int = 1  # running checks in a row that must pass at the task's length before training stops
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def plan_job(plan: ProbePlan, depth: int, device: str = "cpu", length: int | Non
         full_length_questions=plan.full_length_questions,
         skip_positions=plan.skip_positions and plan.shortened,
         full_length_check_every=plan.full_length_check_every,
+        full_length_passes=FULL_LENGTH_PASSES,
     )
     reach = plan.task_sequence_length if plan.skip_positions and plan.shortened else None
     scaled = plan.length_scaling and plan.shortened

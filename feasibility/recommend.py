@@ -39,6 +39,7 @@ class Recommendation:
     probe_length: int | None = None  # where the reference depth's verdict was read (the probes' training length)
     full_length: int | None = None  # the task's length, where the probes trained shorter
     full_length_accuracy: float | None = None  # the reference depth's weakest seed there
+    full_length_lower_bound: float | None = None  # its Wilson 95% lower bound there: what is checked against the target
     holds_at_full_length: bool | None = None
     settling_run: dict | None = None  # where the verdict holds at the probes' length only: the run that would settle it (plan.settling_run)
     too_slow_depths: list[int] = field(default_factory=list)  # depths the time cap cut short: the machine was too slow to judge
@@ -197,6 +198,7 @@ def recommend(
         judged = by_depth[reference]
         rec.probe_length, rec.full_length = judged.length, judged.full_length
         rec.full_length_accuracy, rec.holds_at_full_length = judged.full_length_accuracy, judged.holds_at_full_length
+        rec.full_length_lower_bound = judged.full_length_lower_bound
         if judged.holds_at_full_length is False:
             rec.settling_run = settling_run(plan, reference)
             if rec.decision in ("recommended", "too_close_to_call"):  # "use N layers" only where it holds at the task's length

@@ -176,6 +176,7 @@ class _Loop:
     elapsed_s: float = 0.0  # training seconds before this process (a resumed run counts its earlier time)
     checked_step: int = -1  # the last step whose running check is in the curve
     full_checked_step: int | None = None  # the last step of a running check at the task's length
+    full_passes: int = 0  # running checks in a row that passed at the task's length
     passed_short: bool = False  # every live seed passed the latest running check at the probe's length
     curve: list[CurvePoint] = field(default_factory=list)
     last_check: list[Evaluation] = field(default_factory=list)  # the latest running check, one per seed
@@ -364,12 +365,16 @@ class Trainer:
         met = bool(live) and all(results[e].lower_bound >= settings.target_accuracy for e in live)
         loop.passed_short = met
         full = None
-        if met and self.full_check_set is not None:
+        if self.full_check_set is not None:
             due = loop.full_checked_step is None or loop.step - loop.full_checked_step >= settings.full_length_check_every
-            if due:  # judged at the task's length only once the probe's length passes: until then it cannot stop
+            if met and due:  # judged at the task's length only once the probe's length passes: until then it cannot stop
                 full = self._running_check(self.full_check_set, self.full_allowed_errors, live)
                 loop.full_checked_step = loop.step
-            met = due and all(full[e].lower_bound >= settings.target_accuracy for e in live)
+                passed = all(full[e].lower_bound >= settings.target_accuracy for e in live)
+                loop.full_passes = loop.full_passes + 1 if passed else 0
+            elif not met:
+                loop.full_passes = 0
+            met = met and due and loop.full_passes >= settings.full_length_passes
         scores = scores_by_layer(self.look_inside(), self.masks)
         loop.curve.append(
             CurvePoint(

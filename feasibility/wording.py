@@ -493,20 +493,21 @@ def _model_headline(rec: dict, lang: str) -> str:
 def _not_shown_headline(rec: dict, lang: str) -> str:
     """"At least N layers": learned at the probes' length, not yet shown at the task's, and the run that settles it."""
     depth, hops, target = rec["learned_depth"], rec["hops"], rec["target"]
-    trained, task, accuracy = rec["probe_length"], rec["full_length"], rec["full_length_accuracy"]
+    trained, task, accuracy, low = rec["probe_length"], rec["full_length"], rec["full_length_accuracy"], rec.get("full_length_lower_bound")
     run = rec.get("settling_run")
+    bound = f"（信頼下限 {_pct(low)}）" if lang == "ja" and low is not None else (f" (lower bound {_pct(low)})" if low is not None else "")
     if lang == "ja":
         settle = f"{task} トークンで訓練すれば決まる（{_settling_cost(run, lang)}）。" if run else f"{task} トークンで訓練すれば決まる。"
         return (
             f"少なくとも {depth} 層が要る。ただし {task} トークンではまだ示せていない: プローブは訓練した {trained} トークンでは "
-            f"{hops} 回参照の質問に {_share(target)} 以上で正答したが、タスク本来の {task} トークンでは最も悪いシードが {_pct(accuracy)} で、"
-            f"目標に届かない。まだ結論ではない。{settle}"
+            f"{hops} 回参照の質問に {_share(target)} 以上で正答したが、タスク本来の {task} トークンでは最も悪いシードが {_pct(accuracy)}{bound}で、"
+            f"目標 {_share(target)} を示せていない。まだ結論ではない。{settle}"
         )
     settle = f"Training at {task} tokens settles it ({_settling_cost(run, lang)})." if run else f"Training at {task} tokens settles it."
     return (
         f"At least {_layers(depth, lang)}, not yet shown at {task} tokens: the probes answered the {hops}-lookup question at {_share(target)} "
-        f"or better at the {trained} tokens they trained on, but at the task's {task} tokens the weakest seed answers {_pct(accuracy)}, "
-        f"short of the target. This is not yet a decision. {settle}"
+        f"or better at the {trained} tokens they trained on, but at the task's {task} tokens the weakest seed answers {_pct(accuracy)}{bound}, "
+        f"which does not show the {_share(target)} target. This is not yet a decision. {settle}"
     )
 
 

@@ -368,10 +368,11 @@ def test_skipped_positions_train_every_bucket_a_question_at_the_task_length_read
 
 
 def test_the_stop_rule_waits_for_the_task_length(monkeypatch):
-    """Where the probes train shorter, "target met" needs the running check at the task's length too; it is made
-    only once the probe's length passes, every `full_length_check_every` steps, and lands in the curve."""
+    """Where the probes train shorter, "target met" needs the running check at the task's length too, passed
+    `full_length_passes` times in a row; it is made only once the probe's length passes, every
+    `full_length_check_every` steps, and lands in the curve."""
     shape, full = ChainedRetrieval(hops=1, length=10, symbols=12), ChainedRetrieval(hops=1, length=14, symbols=12)
-    settings = TrainSettings(max_steps=200, full_length_check_every=100, **{**SETTINGS, "target_accuracy": 0.9})
+    settings = TrainSettings(max_steps=400, full_length_check_every=100, full_length_passes=2, **{**SETTINGS, "target_accuracy": 0.9})
     job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 10, 1, 16, 2, 0), settings, (0,), task_dict(full))
     trainer = Trainer(job)
     passing_at_full = {"now": False}
@@ -388,4 +389,6 @@ def test_the_stop_rule_waits_for_the_task_length(monkeypatch):
     assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy is None  # not due: cannot stop
     passing_at_full["now"] = True
     trainer.loop.step = 100
-    assert trainer.check() is True and trainer.loop.curve[-1].full_length_accuracy == [1.0]
+    assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy == [1.0]  # one pass: not yet
+    trainer.loop.step = 200
+    assert trainer.check() is True and trainer.loop.full_passes == 2
