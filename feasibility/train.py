@@ -29,6 +29,7 @@ import torch.nn.functional as F
 
 from feasibility.heads import chain_positions, inspection_batch, scores_by_layer, target_masks
 from feasibility.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
+from feasibility.plan import questions_to_show
 from feasibility.probe import ProbeModel, attention_patterns
 from feasibility.results import CurvePoint, Evaluation, ProbeRun, SeedResult, wilson_lower_bound
 from feasibility.tasks import IGNORE, Batch, TaskShape, draw
@@ -436,7 +437,8 @@ class Trainer:
         chance = chance_levels(shape, verdict_sets[0])
         full, full_chance = [None] * self.members, None
         if self.full_shape is not None:
-            full_sets = [_questions_only(draw(self.full_shape, 0, torch.Generator().manual_seed(30_011 + seed), "verdict", queries=settings.full_length_questions)) for seed in seeds]
+            count = full_length_count(any(e.lower_bound >= settings.target_accuracy for e in fresh), settings)
+            full_sets = [_questions_only(draw(self.full_shape, 0, torch.Generator().manual_seed(30_011 + seed), "verdict", queries=count)) for seed in seeds]
             full = _evaluate_each(self.model, full_sets, shape.hops)
             full_chance = chance_levels(self.full_shape, full_sets[0])
         alive = loop.alive.tolist()
@@ -524,6 +526,13 @@ def _questions_only(batch: Batch) -> Batch:
 def _evaluate_each(model: ProbeModel, sets: list[Batch], hops: int) -> list[Evaluation]:
     """Evaluate member e on sets[e]."""
     return evaluate(model, _stack_sets(sets).to(next(model.parameters()).device), hops)
+
+
+def full_length_count(learned_short: bool, settings: TrainSettings) -> int:
+    """Questions per seed of the verdict set at the task's length: all `full_length_questions` where some seed met the
+    target at the probe's length; else only as many as could show the target (`plan.questions_to_show`), since a
+    depth that learned nothing at its own length cannot hold at a longer one, and its figure there is a footnote."""
+    return settings.full_length_questions if learned_short else min(settings.full_length_questions, questions_to_show(settings.target_accuracy))
 
 
 def skipped_positions(shape: TaskShape, reach: int, groups: int, generator: torch.Generator) -> torch.Tensor:

@@ -336,6 +336,13 @@ def test_training_reads_the_position_bias_from_a_table_and_evaluation_by_lookup_
     assert torch.equal(trained.detach(), looked_up)
 
 
+def test_a_depth_that_learned_nothing_short_is_judged_at_the_task_length_on_fewer_questions():
+    settings = TrainSettings(target_accuracy=0.99, max_steps=10, time_budget_s=10, full_length_questions=4096)
+    assert train_module.full_length_count(True, settings) == 4096
+    assert train_module.full_length_count(False, settings) == 728  # enough to show 99% with two wrong, no more
+    assert train_module.full_length_count(False, replace(settings, full_length_questions=256)) == 256
+
+
 def test_skipped_positions_keep_statements_whole_and_stay_within_reach():
     shape = ChainedRetrieval(hops=2, length=33, symbols=layout.symbols_used(2, 128))  # odd: a filler first
     positions = skipped_positions(shape, 128, 64, torch.Generator().manual_seed(0))
