@@ -790,10 +790,11 @@ def risk(item: dict, lang: str) -> str:
             holds = "判定はタスク本来の長さでも成り立つ。" if item.get("holds") else f"判定は {item['probe_length']} トークンでのみ成り立つ。"
             return (f"プローブはこのマシンの時間予算に収まる {item['probe_length']} トークンで訓練した（タスクは {item['task_length']} トークン）。同じプローブは "
                     f"{item['task_length']} トークンの新しいデータで {_pct(at)}（信頼下限 {_pct(item.get('lower_bound'))}）: {holds}")
-        holds = "the verdict holds at the task's length too" if item.get("holds") else f"the verdict holds at {item['probe_length']} tokens only"
+        holds = ("the verdict holds at the task's length too" if item.get("holds")
+                 else f"the verdict holds at {item['probe_length']} tokens only; training at the full length (a GPU) would settle it")
         return (f"probes were trained at {item['probe_length']} tokens, the longest that fits the time budget here (the task reads "
                 f"{item['task_length']}); the same probes answered {_pct(at)} of fresh questions at {item['task_length']} tokens "
-                f"(lower bound {_pct(item.get('lower_bound'))}): {holds}; training at the full length (a GPU) would settle it")
+                f"(lower bound {_pct(item.get('lower_bound'))}): {holds}")
     if kind == "full_length":
         if ja:
             return f"プローブはタスクと同じ {item['probe_length']} トークンで訓練した。"
