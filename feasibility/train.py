@@ -47,6 +47,8 @@ DATA_STEPS = 4  # training batches drawn at once per seed: 256 examples cost 0.4
 CHECK_SUBSET = 4  # a running check reads the first quarter of the check set first, and the rest only when every
 # live seed could still pass there: the stop rule decides exactly as on the whole set, at a quarter of the cost
 SKIP_GROUPS = 8  # skipped-position training: the examples of a pass in up to this many groups, each with its own gap
+FULL_CHECK_BACKOFF = 8  # a failed running check at the task's length doubles the spacing to the next, up to 8x: at 512
+# tokens each costs about as much as 100 training steps, and a probe far from passing there needs no check every 100
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class _Loop:
     checked_step: int = -1  # the last step whose running check is in the curve
     full_checked_step: int | None = None  # the last step of a running check at the task's length
     full_passes: int = 0  # running checks in a row that passed at the task's length
+    full_spacing: int = 0  # steps to the next running check at the task's length (0: the settings' spacing)
     passed_short: bool = False  # every live seed passed the latest running check at the probe's length
     curve: list[CurvePoint] = field(default_factory=list)
     last_check: list[Evaluation] = field(default_factory=list)  # the latest running check, one per seed
@@ -367,12 +370,15 @@ class Trainer:
         loop.passed_short = met
         full = None
         if self.full_check_set is not None:
-            due = loop.full_checked_step is None or loop.step - loop.full_checked_step >= settings.full_length_check_every
+            spacing = loop.full_spacing or settings.full_length_check_every
+            due = loop.full_checked_step is None or loop.step - loop.full_checked_step >= spacing
             if met and due:  # judged at the task's length only once the probe's length passes: until then it cannot stop
                 full = self._running_check(self.full_check_set, self.full_allowed_errors, live)
                 loop.full_checked_step = loop.step
                 passed = all(full[e].lower_bound >= settings.target_accuracy for e in live)
                 loop.full_passes = loop.full_passes + 1 if passed else 0
+                base = settings.full_length_check_every
+                loop.full_spacing = base if passed else min(2 * spacing, FULL_CHECK_BACKOFF * base)
             elif not met:
                 loop.full_passes = 0
             met = met and due and loop.full_passes >= settings.full_length_passes

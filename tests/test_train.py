@@ -379,7 +379,7 @@ def test_the_stop_rule_waits_for_the_task_length(monkeypatch):
     `full_length_passes` times in a row; it is made only once the probe's length passes, every
     `full_length_check_every` steps, and lands in the curve."""
     shape, full = ChainedRetrieval(hops=1, length=10, symbols=12), ChainedRetrieval(hops=1, length=14, symbols=12)
-    settings = TrainSettings(max_steps=400, full_length_check_every=100, full_length_passes=2, **{**SETTINGS, "target_accuracy": 0.9})
+    settings = TrainSettings(max_steps=800, full_length_check_every=100, full_length_passes=2, **{**SETTINGS, "target_accuracy": 0.9})
     job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 10, 1, 16, 2, 0), settings, (0,), task_dict(full))
     trainer = Trainer(job)
     passing_at_full = {"now": False}
@@ -392,10 +392,13 @@ def test_the_stop_rule_waits_for_the_task_length(monkeypatch):
     monkeypatch.setattr(trainer, "_running_check", fake)
     trainer.loop.step = 0
     assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy == [0.1]  # short passes, full does not
-    trainer.loop.step = 50
-    assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy is None  # not due: cannot stop
-    passing_at_full["now"] = True
-    trainer.loop.step = 100
-    assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy == [1.0]  # one pass: not yet
+    trainer.loop.step = 150
+    assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy is None  # a failure doubles the spacing
     trainer.loop.step = 200
+    assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy == [0.1] and trainer.loop.full_spacing == 400
+    passing_at_full["now"] = True
+    trainer.loop.step = 600
+    assert trainer.check() is False and trainer.loop.curve[-1].full_length_accuracy == [1.0]  # one pass: not yet
+    assert trainer.loop.full_spacing == 100  # a pass: back to the settings' spacing
+    trainer.loop.step = 700
     assert trainer.check() is True and trainer.loop.full_passes == 2
