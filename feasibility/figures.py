@@ -166,6 +166,10 @@ def curve_figures(assessment: Assessment, folder: Path) -> list[str]:
                 if any(v is not None for v in values):
                     axis.plot(steps, [float("nan") if v is None else v for v in values], linewidth=1, label=f"links, {hop} lookup{'s' if hop > 1 else ''}")
             axis.plot(steps, [point.query_accuracy[member] for point in run.curve], color="black", linewidth=1.5, label="question")
+            checked = [point for point in run.curve if point.full_length_accuracy]  # running checks at the task's length
+            if checked:
+                length = run.settings.full_length
+                axis.plot([p.step for p in checked], [p.full_length_accuracy[member] for p in checked], "o", color="black", markersize=3, fillstyle="none", label=f"question at {length}")
             axis.axhline(target, color="grey", linestyle="--", linewidth=1)
             axis.set(title=f"seed {run.seeds[member].seed}", xlabel="step", ylim=(0, 1.02))
         axes[0][0].set_ylabel("check-set accuracy")
