@@ -38,8 +38,8 @@ FULL_LENGTH_ERRORS = 2  # ... but holds at least as many questions as show the t
 # 99%): with fewer, even a probe that answers every one could not show the target at the task's length
 # Probes that train shorter than the task carry what they learn to its length (docs/probe-recipe.md, "Length"):
 FULL_CHECK_SPACING = 2  # running checks at the task's length every 2 checks at the probe's length (100 steps) where
-# they cost more than those: at 128 tokens a failing one reads 1,024 questions per seed, about 2.5 s, against about 5 s
-# for the 100 steps between them
+# they cost more than those: in the example's run (commit 713de1d) one that read its whole set (5,120 questions per seed
+# at 128 tokens) took 8.5-9.4 s, against 2.7 s for 50 training steps with their check at 32 tokens
 FULL_LENGTH_PASSES = 2  # the stop rule ends training once this many running checks in a row pass at the task's length:
 # stopped at the first, the example's depth 3 passed its check at 99.54-99.67% and then answered 99.35-99.41% of fresh
 # questions (the first pass is partly luck, and fresh questions regress from it)
@@ -92,22 +92,16 @@ class ProbePlan:
     def full_length_questions(self) -> int:
         """Questions per seed at the task's length: as many as FULL_LENGTH_COST verdict sets' worth of attention and
         projections, at least as many as can show the target (`questions_to_show`), at most VERDICT_QUESTIONS."""
-
-        def cost(length: int) -> int:
-            return step_cost(length, self.width)
-
-        affordable = self.verdict_questions * FULL_LENGTH_COST * cost(self.probe_sequence_length) // cost(self.task_sequence_length)
+        probe, task = step_cost(self.probe_sequence_length, self.width), step_cost(self.task_sequence_length, self.width)
+        affordable = self.verdict_questions * FULL_LENGTH_COST * probe // task
         return min(self.verdict_questions, max(questions_to_show(self.target_accuracy), affordable))
 
     @property
     def full_length_check_every(self) -> int:
         """Steps between running checks at the task's length (made only once the probe's length passes): with every
         check at the probe's length where they cost no more than it, else every FULL_CHECK_SPACING checks."""
-
-        def cost(length: int) -> int:
-            return step_cost(length, self.width)
-
-        ratio = self.full_length_questions * cost(self.task_sequence_length) / (self.check_questions * cost(self.probe_sequence_length))
+        task, probe = step_cost(self.task_sequence_length, self.width), step_cost(self.probe_sequence_length, self.width)
+        ratio = self.full_length_questions * task / (self.check_questions * probe)
         return self.eval_every * (1 if ratio <= 1 else FULL_CHECK_SPACING)
 
     def with_length(self, length: int, choice: dict) -> "ProbePlan":

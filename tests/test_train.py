@@ -336,6 +336,25 @@ def test_training_reads_the_position_bias_from_a_table_and_evaluation_by_lookup_
     assert torch.equal(trained.detach(), looked_up)
 
 
+def test_the_clock_cap_does_not_count_the_checks_at_the_task_length(monkeypatch):
+    """Running checks at the task's length may be slow (about 30 s each at 2,048 tokens); the clock cap is a safety net
+    for slow training, so it counts training alone: here every such check takes 1,000 fake seconds and training still
+    runs to its step cap."""
+    shape, full = ChainedRetrieval(hops=1, length=10, symbols=12), ChainedRetrieval(hops=1, length=14, symbols=12)
+    settings = TrainSettings(max_steps=200, full_length_check_every=50, full_length_passes=2, **{**SETTINGS, "target_accuracy": 0.9, "time_budget_s": 30})
+    now = [0.0]
+    trainer = Trainer(ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 10, 1, 16, 2, 0), settings, (0,), task_dict(full)), clock=lambda: now[0])
+
+    def fake(checked, allowed, live):
+        at_full = checked.tokens.shape[-1] == 14
+        now[0] += 1000.0 if at_full else 0.0
+        return [_evaluation(0.1 if at_full else 1.0, 100, checked.tokens.shape[-1])]
+
+    monkeypatch.setattr(trainer, "_running_check", fake)
+    assert trainer.train() == "step cap" and trainer.loop.step == 200
+    assert trainer.loop.full_check_s >= 2000 and trainer.elapsed() >= 2000 and trainer.budgeted() < 30
+
+
 def test_a_depth_that_learned_nothing_short_is_judged_at_the_task_length_on_fewer_questions():
     settings = TrainSettings(target_accuracy=0.99, max_steps=10, time_budget_s=10, full_length_questions=4096)
     assert train_module.full_length_count(True, settings) == 4096
