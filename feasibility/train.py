@@ -251,7 +251,7 @@ class Trainer:
 
     def budgeted(self) -> float:
         """The seconds the clock cap counts: training and the checks at the probe's length, not the running checks at
-        the task's length (at 2,048 tokens each took about 30 s, and counted, they cut root-cause-sensor's depth 3 short
+        the task's length (at 2,048 tokens each took 21-24 s, and counted, they cut root-cause-sensor's depth 3 short
         at step 2,650 of 3,000 in 0.5.0's first run)."""
         return self.elapsed() - self.loop.full_check_s
 

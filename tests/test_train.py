@@ -337,7 +337,7 @@ def test_training_reads_the_position_bias_from_a_table_and_evaluation_by_lookup_
 
 
 def test_the_clock_cap_does_not_count_the_checks_at_the_task_length(monkeypatch):
-    """Running checks at the task's length may be slow (about 30 s each at 2,048 tokens); the clock cap is a safety net
+    """Running checks at the task's length may be slow (21-24 s each at 2,048 tokens); the clock cap is a safety net
     for slow training, so it counts training alone: here every such check takes 1,000 fake seconds and training still
     runs to its step cap."""
     shape, full = ChainedRetrieval(hops=1, length=10, symbols=12), ChainedRetrieval(hops=1, length=14, symbols=12)
