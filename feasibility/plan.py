@@ -33,7 +33,8 @@ EVAL_EVERY = 50
 CHECK_QUESTIONS = 1024  # the stop rule's running check, per seed
 VERDICT_QUESTIONS = 4096  # the fresh set the verdict is read on, per seed: one question per example
 FULL_LENGTH_COST = 8  # the full-length sets may cost up to this many times the verdict set (4,096 questions at the
-# example's 128 tokens, about 10 s of evaluation: with 1,536 there, a weakest seed at 99.35% had a lower bound of 98.8%) ...
+# example's 128 tokens, where a check reading 5,120 per seed took 8.5-9.4 s; with 1,536 there, a weakest seed at 99.35%
+# had a lower bound of 98.8%) ...
 FULL_LENGTH_ERRORS = 2  # ... but holds at least as many questions as show the target with this many wrong (728 for
 # 99%): with fewer, even a probe that answers every one could not show the target at the task's length
 # Probes that train shorter than the task carry what they learn to its length (docs/probe-recipe.md, "Length"):
