@@ -393,6 +393,18 @@ def test_skipped_positions_train_every_bucket_a_question_at_the_task_length_read
     assert not trained[False].all(dim=0).all() and trained[False][:, :8].all()  # the near buckets train either way
 
 
+def test_far_buckets_start_no_steeper_than_the_training_length():
+    """A probe trained at 32 tokens for a 512-token task starts every bucket beyond its length as its farthest trained
+    distance (uncapped, the steepest head started at -480 there: statements across a skipped gap were hidden and the
+    3-lookup seeds stalled); a probe trained at its task's length keeps the plain ALiBi-like start."""
+    short = ProbeModel(ProbeConfig(64, 32, 1, 16, 4, 0, reach=512)).blocks[0].attn.distance_bias.detach()[0, 0]  # (heads, buckets)
+    slopes = 4.0 ** -torch.arange(4, dtype=torch.float)
+    assert torch.allclose(short.amin(dim=1), -slopes * 31) and torch.allclose(short[:, -1], -slopes * 31)
+    assert (short.diff(dim=1) <= 0).all()  # still no closer bucket below a farther one
+    full = ProbeModel(ProbeConfig(64, 512, 1, 16, 4, 0)).blocks[0].attn.distance_bias.detach()[0, 0]
+    assert float(full[0, -1]) < -400  # the same buckets at their own length: -slope x the bucket's shortest distance
+
+
 def test_the_stop_rule_waits_for_the_task_length(monkeypatch):
     """Where the probes train shorter, "target met" needs the running check at the task's length too, passed
     `full_length_passes` times in a row; it is made only once the probe's length passes, every
