@@ -4,7 +4,7 @@ Each code version runs its own `examples/task.yaml` (its own step budget and clo
 fresh output folder, the versions alternating (baseline, new, baseline, new, ...), so that a machine that changes
 speed during the run slows both alike. The baseline runs from a temporary git worktree of the commit, with the
 same Python and packages; it is removed afterwards. For each run it prints the wall time of the whole command
-and what it decided (from its report.json): the headline, and each depth's verdict. Then the median of each
+and what it decided (from its report.json): the decision with its depth, and each depth's verdict. Then the median of each
 version and the ratio baseline / new.
 
 Run it alone: two torch jobs at once slow each other about tenfold.

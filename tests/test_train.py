@@ -395,7 +395,7 @@ def test_skipped_positions_train_every_bucket_a_question_at_the_task_length_read
 
 def test_far_buckets_start_no_steeper_than_the_training_length():
     """A probe trained at 32 tokens for a 512-token task starts every bucket beyond its length as its farthest trained
-    distance (uncapped, the steepest head started at -480 there: statements across a skipped gap were hidden and the
+    distance (uncapped, the steepest head started at down to -511 there: statements across a skipped gap were hidden and the
     3-lookup seeds stalled); a probe trained at its task's length keeps the plain ALiBi-like start."""
     short = ProbeModel(ProbeConfig(64, 32, 1, 16, 4, 0, reach=512)).blocks[0].attn.distance_bias.detach()[0, 0]  # (heads, buckets)
     slopes = 4.0 ** -torch.arange(4, dtype=torch.float)
