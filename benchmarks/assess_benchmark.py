@@ -7,11 +7,14 @@ same Python and packages; it is removed afterwards. For each run it prints the w
 and what it decided (from its report.json): the decision with its depth, and each depth's verdict. Then the median of each
 version and the ratio baseline / new.
 
-Run it alone: two torch jobs at once slow each other about tenfold.
+Run it alone: two torch jobs at once slow each other about tenfold. `--busy` makes the machine busy on purpose, the
+way a laptop that does something else is: one CPU-bound process (a Python busy loop) pinned to core 0 for the whole
+benchmark, ended by its process id at the end.
 
 Example:
   python benchmarks/assess_benchmark.py                       # e6560b3 against the working tree, 3 runs each
   python benchmarks/assess_benchmark.py --baseline HEAD~3 --runs 5
+  python benchmarks/assess_benchmark.py --busy --runs 1 --new-only --keep /tmp/busy   # does a busy machine still decide?
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -60,26 +64,44 @@ def main() -> None:
     parser.add_argument("--baseline", default="e6560b3", help="The commit to compare against [default: e6560b3].")
     parser.add_argument("--runs", type=int, default=3, help="Runs of each version [default: 3].")
     parser.add_argument("--json", type=Path, help="Also write the rows here.")
+    parser.add_argument("--busy", action="store_true", help="With one CPU-bound process pinned to core 0 throughout.")
+    parser.add_argument("--new-only", action="store_true", help="Run the working tree only (no baseline, no ratio).")
+    parser.add_argument("--keep", type=Path, help="Copy the last run of the working tree's output folder here.")
     args = parser.parse_args()
+    versions = ("new",) if args.new_only else ("baseline", "new")
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip())
-    print(f"# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; baseline {args.baseline}, new = working tree at {head}{' (with changes)' if dirty else ''}; {args.runs} runs each, alternating")
+    busy = "; one busy loop pinned to core 0" if args.busy else ""
+    print(f"# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; baseline {args.baseline}, new = working tree at {head}{' (with changes)' if dirty else ''}; {args.runs} runs each, alternating{busy}")
+    hog = None
     rows = []
     with tempfile.TemporaryDirectory(prefix="assess-benchmark-") as scratch:
         baseline = Path(scratch) / "baseline"
-        subprocess.run(["git", "worktree", "add", "--detach", str(baseline), args.baseline], cwd=ROOT, capture_output=True, check=True)
+        if not args.new_only:
+            subprocess.run(["git", "worktree", "add", "--detach", str(baseline), args.baseline], cwd=ROOT, capture_output=True, check=True)
         try:
+            if args.busy:
+                hog = subprocess.Popen([sys.executable, "-c", "import os\nos.sched_setaffinity(0, {0})\nwhile True: pass"])
             print("| run | version | seconds | exit | decision | depths |")
             print("|---:|---|---:|---:|---|---|")
             for run in range(1, args.runs + 1):
                 for version, code in (("baseline", baseline), ("new", ROOT)):
+                    if version not in versions:
+                        continue
                     row = {"run": run, "version": version, **run_once(code, Path(scratch) / f"{version}-{run}")}
+                    if version == "new" and args.keep:
+                        shutil.rmtree(args.keep, ignore_errors=True)
+                        shutil.copytree(Path(scratch) / f"{version}-{run}", args.keep)
                     rows.append(row)
                     print(f"| {run} | {version} | {row['seconds']:.1f} | {row['exit']} | {row['decision']} {row.get('depth') or ''} | {row['depths']} |", flush=True)
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, capture_output=True)
-    medians = {v: statistics.median(r["seconds"] for r in rows if r["version"] == v) for v in ("baseline", "new")}
-    print(f"\nmedian: baseline {medians['baseline']:.1f} s, new {medians['new']:.1f} s; baseline / new = {medians['baseline'] / medians['new']:.2f}x")
+            if hog is not None:
+                hog.kill()  # the process this benchmark started, by its id
+                hog.wait()
+            if not args.new_only:
+                subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, capture_output=True)
+    medians = {v: statistics.median(r["seconds"] for r in rows if r["version"] == v) for v in versions}
+    print("\nmedian: " + ", ".join(f"{v} {medians[v]:.1f} s" for v in versions) + (f"; baseline / new = {medians['baseline'] / medians['new']:.2f}x" if len(versions) == 2 else ""))
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "medians_s": medians}, indent=1))
 

@@ -7,13 +7,18 @@ bound, the best chain-ignoring heuristic on the same examples (the chance ceilin
 seconds. With --full-length N the same probes are also judged at N tokens. With --curriculum both, each cell
 is trained with and without the implicit curriculum. Then, unless --no-throughput, probe-steps per second of
 real training runs (running checks and head scores included) at depths 1-4 at 32 tokens (the example's probe
-length) and 128 tokens: this checkout against a baseline commit, alternating, each run in a fresh process.
+length) and 128 tokens: this checkout against a baseline commit, alternating, each run in a fresh process. With
+--peak-share, the share of this CPU's matrix-multiply peak a training step of the bundled example's probes reaches
+(depths 2 and 3): the step's FLOPs (fvcore's count of one forward pass of all seeds, the output head at the
+supervised positions only as training runs it, times 3 for the backward pass) over its median wall time, against a
+1024 x 1024 fp32 matmul timed in the same run with the same threads.
 
 Examples:
   python benchmarks/probe_benchmark.py --hops 1 2 3 --depths 1 2 3 4
   python benchmarks/probe_benchmark.py --hops 2 --depths 2 3 --length 32 --full-length 128
   python benchmarks/probe_benchmark.py --khop --hops 2 --depths 2 3 --length 64
   python benchmarks/probe_benchmark.py --throughput-only
+  python benchmarks/probe_benchmark.py --peak-share --no-throughput --hops
 """
 
 from __future__ import annotations
@@ -95,9 +100,57 @@ def throughput(baseline: str, lengths: list[int], depths: list[int], steps: dict
                 print(f"| {length} | {depth} | {rates['baseline']:.1f} | {rates['new']:.1f} | {rates['new'] / rates['baseline']:.2f}x |", flush=True)
 
 
+def matmul_peak(size: int = 1024, repeats: int = 20) -> float:
+    """FLOP/s of a size x size fp32 matmul on this machine (median of `repeats`, after two untimed)."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    times = []
+    for index in range(repeats + 2):
+        started = time.perf_counter()
+        torch.matmul(a, b)
+        if index >= 2:
+            times.append(time.perf_counter() - started)
+    return 2 * size**3 / sorted(times)[len(times) // 2]
+
+
+def peak_share(depths: tuple[int, ...] = (2, 3), steps: int = 40) -> None:
+    """Per depth of the bundled example's probes: FLOPs of a training step, its median time, and the share of the
+    matmul peak measured here in the same run."""
+    from feasibility.jobs import plan_job
+    from feasibility.measure import fvcore_macs
+    from feasibility.plan import make_plan
+    from feasibility.probe import ProbeModel
+    from feasibility.spec import load_spec
+    from feasibility.tasks import IGNORE
+    from feasibility.train import Trainer
+
+    spec = load_spec(Path(__file__).resolve().parent.parent / "examples" / "task.yaml")
+    plan = make_plan(spec, depth_bounds(spec.task.hops))
+    peak = matmul_peak()
+    print(f"\nmatmul peak (1024^3 fp32, {torch.get_num_threads()} threads): {peak / 1e9:.1f} GFLOP/s")
+    print("| depth | tokens | batch x seeds | GFLOP per step | ms per step (median) | GFLOP/s | share of peak |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for depth in depths:
+        trainer = Trainer(plan_job(plan, depth))
+        batch = trainer.next_batch()
+        model = ProbeModel(trainer.config).eval()
+        total, by_module = fvcore_macs(model, (batch.tokens,))
+        head = by_module.get("head", 0)
+        supervised = float((batch.targets != IGNORE).float().mean())  # training runs the head on these positions only
+        step_flops = 3 * 2 * (total - head + head * supervised)
+        times = []
+        for index in range(steps + 3):
+            started = time.perf_counter()
+            trainer.step()
+            if index >= 3:
+                times.append(time.perf_counter() - started)
+        median = sorted(times)[len(times) // 2]
+        rate = step_flops / median
+        print(f"| {depth} | {trainer.config.sequence_length} | {plan.batch_size} x {len(plan.seeds)} | {step_flops / 1e9:.2f} | {median * 1e3:.1f} | {rate / 1e9:.1f} | {rate / peak:.0%} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--hops", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--hops", type=int, nargs="*", default=[1, 2, 3], help="hop counts to train (none: no training cells)")
     parser.add_argument("--depths", type=int, nargs="+", default=[1, 2, 3, 4])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--length", type=int, default=None, help="probe length in tokens [default: 32, or the shortest that holds the chains]")
@@ -111,15 +164,18 @@ def main() -> None:
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument("--baseline", default="9e46f5a", help="the commit to measure against [default: 9e46f5a, the code before GPU training and jobs]")
     parser.add_argument("--throughput-lengths", type=int, nargs="+", default=[32, 128], help="[default: 32, the example's probe length, and 128]")
+    parser.add_argument("--peak-share", action="store_true", help="also the share of the matmul peak a training step of the example's probes reaches")
     args = parser.parse_args()
     print(f"# machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}")
-    if not args.throughput_only:
+    if not args.throughput_only and args.hops:
         print("| " + " | ".join(HEADER) + " |")
         print("|" + "---|" * len(HEADER))
         for curriculum in {"on": [True], "off": [False], "both": [True, False]}[args.curriculum]:
             for hops in args.hops:
                 for depth in args.depths:
                     print("| " + " | ".join(run_cell(args, hops, depth, curriculum)) + " |", flush=True)
+    if args.peak_share:
+        peak_share()
     if not args.no_throughput:
         throughput(args.baseline, args.throughput_lengths, [1, 2, 3, 4], {length: 300 if length <= 64 else 100 for length in args.throughput_lengths})
 

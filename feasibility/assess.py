@@ -288,7 +288,10 @@ class DepthSearch:
         return self.error is not None or len(self.verdicts) == len(self.plan.depths)
 
     def next_job(self):
-        """The job of the next depth to train, or None when the search is over."""
+        """The job of the next depth to train, or None when the search is over. A depth the plan does not train
+        (below the theory's floor, `ProbePlan.trains`) gets its verdict "ruled_out" here, with no run."""
+        while not self.done and not self.plan.trains(depth := self.plan.depths[len(self.verdicts)]):
+            self.verdicts.append(DepthVerdict(depth=depth, verdict="ruled_out", accuracy=None, lower_bound=None, seeds_learned=0, seeds=0))
         return None if self.done else plan_job(self.plan, self.plan.depths[len(self.verdicts)], self.device)
 
     def record(self, run: ProbeRun, cached: bool) -> DepthVerdict:
@@ -318,7 +321,13 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
 
     def launch(index: int) -> None:
         search = searches[index]
-        while (job := search.next_job()) is not None:
+        while True:
+            known = len(search.verdicts)
+            job = search.next_job()
+            for verdict in search.verdicts[known:]:  # depths the plan does not train (ruled out by theory)
+                events.stage(f"depth {verdict.depth}: ruled out by theory (at least {search.plan.lower_bound} layers for {search.plan.hops} lookups): costed, not trained")
+            if job is None:
+                break
             job = executor.prepare(job)
             path = cache / f"probe-{job.key()}.json" if cache else None
             found = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == job.depth and isinstance(data.get("seeds"), list), events.stage) if path else None

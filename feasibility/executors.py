@@ -15,8 +15,11 @@ every machine sees, or an interrupted job restarts from step 0 on another node.
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import os
+import time
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,8 +61,34 @@ def _failure(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[-1] if text else ''}".rstrip(": ")
 
 
+BUSY_SAMPLE_S = 0.3  # how long `free_cores` watches the machine's CPU time: 30 clock ticks per core at Linux's 100 Hz
+
+
+@functools.lru_cache(maxsize=1)
+def free_cores(threads: int, stat: str = "/proc/stat") -> int:
+    """Of `threads` (torch's default: one per core), as many as other processes leave free, at least one; measured
+    once per process from /proc/stat over BUSY_SAMPLE_S (elsewhere: all of them). A training step's threads wait for
+    each other at every operation, so one that shares its core with a busy process holds up the rest: on 2 cores
+    with one CPU-bound process, training on the one free core was faster than on both (docs/probe-recipe.md)."""
+    def busy_and_total() -> tuple[int, int]:
+        with open(stat, encoding="ascii") as handle:
+            ticks = [int(field) for field in handle.readline().split()[1:]]
+        idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and waiting for I/O
+        return sum(ticks) - idle, sum(ticks)
+
+    try:
+        busy, total = busy_and_total()
+        time.sleep(BUSY_SAMPLE_S)
+        busy_after, total_after = busy_and_total()
+    except (OSError, ValueError, IndexError):  # no /proc/stat (macOS, Windows) or an unexpected one
+        return threads
+    cores = os.cpu_count() or threads
+    others = cores * (busy_after - busy) / max(1, total_after - total)  # cores kept busy meanwhile: not by us, who slept
+    return max(1, min(threads, cores - math.floor(others + 0.5)))
+
+
 class LocalExecutor:
-    """Jobs one after another in this process, with all of this machine's threads (today's behaviour)."""
+    """Jobs one after another in this process, with the threads other processes leave free (`free_cores`)."""
 
     name = "local"
 
@@ -68,7 +97,7 @@ class LocalExecutor:
 
         self.retries = retries
         self.checkpoint_every = checkpoint_every
-        self.threads = threads or torch.get_num_threads()
+        self.threads = threads or free_cores(torch.get_num_threads())
         self.queue: deque[_Queued] = deque()
 
     @property

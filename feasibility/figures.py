@@ -40,8 +40,9 @@ def write_plots(assessment: Assessment, folder) -> list[str]:
         axis.plot([d + shift for d, _ in points], [v for _, v in points], marker=marker, color=colour, linestyle=style, alpha=0.8, label=name)
     axis.axhline(target, color="grey", linestyle=":", linewidth=1, label="target")
     for row in rows:
-        if row["verdict"] == "skipped":
-            axis.annotate("not trained\n(a shallower\ndepth learned)", (row["depth"], 0.04), ha="center", fontsize=7, color="grey")
+        if row["verdict"] in ("skipped", "ruled_out"):
+            why = "a shallower\ndepth learned" if row["verdict"] == "skipped" else "ruled out\nby theory"
+            axis.annotate(f"not trained\n({why})", (row["depth"], 0.04), ha="center", fontsize=7, color="grey")
     axis.set_xticks([r["depth"] for r in rows])
     axis.set(xlabel="depth (layers)", ylabel="accuracy on fresh examples (weakest seed)", ylim=(0, 1.02), title="Accuracy by depth")
     axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)

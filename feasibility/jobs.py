@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-from feasibility.plan import BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, VERDICT_QUESTIONS, WARMUP_STEPS, ProbePlan
+from feasibility.plan import AT_CHANCE_SHARE, BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, VERDICT_QUESTIONS, WARMUP_STEPS, ProbePlan
 
 
 DISTANCE_BUCKETS = 16  # learned position biases per head: one per bucket of relative distance (see probe.py)
@@ -60,6 +60,8 @@ class TrainSettings:
     skip_positions: bool = False  # train on skipped positions up to the probe's reach (train.skipped_positions)
     full_length_check_every: int = 0  # steps between running checks at the task's length (train.Trainer.check); 0: none
     full_length_passes: int = 1  # running checks in a row that must pass at the task's length before training stops
+    full_check_questions: int = 0  # questions per seed of the running check at the task's length; 0: full_length_questions
+    chance_share: float = 0.0  # a probe at chance on the question for this share of the step budget stops (Trainer.at_chance_long_enough); 0: never
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,18 @@ class ProbeJob:
         return replace(self, device=device)
 
     def key(self) -> str:
-        """A hash of everything that decides the job's outcome, the code that trains it included."""
+        """A hash of everything that decides the job's outcome, the code that trains it included, but not the thread
+        count it trains with (`identity`)."""
         from feasibility.cache import code_version, key
 
-        return key({**self.to_dict(), "code": code_version()})
+        return key({**self.identity(), "code": code_version()})
+
+    def identity(self) -> dict:
+        """The job as data, less its thread count: that follows how busy the machine is when a run starts
+        (executors.free_cores), and a probe trained on one core is as good as one trained on two, so a rerun on a
+        machine that is busier or quieter than before finds the finished probes and checkpoints all the same."""
+        data = self.to_dict()
+        return {**data, "settings": {k: v for k, v in data["settings"].items() if k != "threads"}}
 
     def to_dict(self) -> dict:
         return {**asdict(self), "seeds": list(self.seeds)}
@@ -127,6 +137,8 @@ def plan_job(plan: ProbePlan, depth: int, device: str = "cpu", length: int | Non
         skip_positions=plan.skip_positions and plan.shortened,
         full_length_check_every=plan.full_length_check_every,
         full_length_passes=FULL_LENGTH_PASSES,
+        full_check_questions=plan.full_check_questions,
+        chance_share=AT_CHANCE_SHARE,
     )
     reach = plan.task_sequence_length if plan.skip_positions and plan.shortened else None
     scaled = plan.length_scaling and plan.shortened

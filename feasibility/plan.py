@@ -38,12 +38,18 @@ FULL_LENGTH_COST = 8  # the full-length sets may cost up to this many times the 
 FULL_LENGTH_ERRORS = 2  # ... but holds at least as many questions as show the target with this many wrong (728 for
 # 99%): with fewer, even a probe that answers every one could not show the target at the task's length
 # Probes that train shorter than the task carry what they learn to its length (docs/probe-recipe.md, "Length"):
+FULL_CHECK_QUESTIONS = 1024  # the running check at the task's length reads this many per seed (at least as many as can
+# show the target): with the verdict's 4,096 at 128 tokens each took 11-12 s and the example's depth 3 spent 48 s of its
+# 178 on them; 1,024 pass only with at most 4 wrong (99.6%), a stricter bar than the verdict set's, at a quarter of the cost
 FULL_CHECK_SPACING = 2  # running checks at the task's length every 2 checks at the probe's length (100 steps) where
 # they cost more than those: in the example's run (commit 713de1d) one that read its whole set (5,120 questions per seed
 # at 128 tokens) took 8.5-9.4 s, against 2.7 s for 50 training steps with their check at 32 tokens
 FULL_LENGTH_PASSES = 2  # the stop rule ends training once this many running checks in a row pass at the task's length:
 # stopped at the first, the example's depth 3 passed its check at 99.54-99.67% and then answered 99.35-99.41% of fresh
 # questions (the first pass is partly luck, and fresh questions regress from it)
+AT_CHANCE_SHARE = 0.5  # a probe whose question stays at chance in every seed for half the step budget, its check loss
+# flat, stops there (train.Trainer.at_chance_long_enough): the example's depth 2 sat at chance for all 2,000 steps
+# (0.4-1.2%, guessing 1.0%) while depth 3 rose from chance at step 700
 SKIP_POSITIONS = True  # ... by training on skipped positions spanning the task's length (train.skipped_positions): the
 # example's depth 3 after 1,500 steps at 32 tokens answered 52-59% at 128 without, 97.2-98.7% with
 LENGTH_SCALING = True  # ... and by a learned log-length scaling of q.k (probe.Attention): 98.7-99.4% with both
@@ -83,6 +89,13 @@ class ProbePlan:
     target_accuracy: float = 0.99
     skip_positions: bool = SKIP_POSITIONS
     length_scaling: bool = LENGTH_SCALING
+    lower_bound: int = 1  # the theory's floor (bounds.lower): with `depths: auto`, the depth below it is costed but not trained
+    trains_below_bound: bool = False  # True where the task file lists its depths: every one listed is trained
+
+    def trains(self, depth: int) -> bool:
+        """Whether `depth` is trained: every depth the task file lists; with `auto`, those theory does not rule out
+        (the one below the floor is there to cost, and to show the threshold in the table)."""
+        return self.trains_below_bound or depth >= self.lower_bound
 
     @property
     def shortened(self) -> bool:
@@ -98,11 +111,17 @@ class ProbePlan:
         return min(self.verdict_questions, max(questions_to_show(self.target_accuracy), affordable))
 
     @property
+    def full_check_questions(self) -> int:
+        """Questions per seed of the running check at the task's length (FULL_CHECK_QUESTIONS, at least as many as can
+        show the target, at most the verdict set's there)."""
+        return min(self.full_length_questions, max(FULL_CHECK_QUESTIONS, questions_to_show(self.target_accuracy)))
+
+    @property
     def full_length_check_every(self) -> int:
         """Steps between running checks at the task's length (made only once the probe's length passes): with every
         check at the probe's length where they cost no more than it, else every FULL_CHECK_SPACING checks."""
         task, probe = step_cost(self.task_sequence_length, self.width), step_cost(self.probe_sequence_length, self.width)
-        ratio = self.full_length_questions * task / (self.check_questions * probe)
+        ratio = self.full_check_questions * task / (self.check_questions * probe)
         return self.eval_every * (1 if ratio <= 1 else FULL_CHECK_SPACING)
 
     def with_length(self, length: int, choice: dict) -> "ProbePlan":
@@ -122,7 +141,7 @@ class ProbePlan:
         return self.shape(self.task_sequence_length) if self.shortened else None
 
     def to_dict(self) -> dict:
-        derived = {"full_length_questions": self.full_length_questions, "full_length_check_every": self.full_length_check_every}
+        derived = {"full_length_questions": self.full_length_questions, "full_check_questions": self.full_check_questions, "full_length_check_every": self.full_length_check_every}
         return {**asdict(self), "shortened": self.shortened, **derived}
 
 
@@ -222,4 +241,6 @@ def make_plan(spec: TaskSpec, bounds: DepthBounds) -> ProbePlan:
         time_budget_s=spec.probe.time_budget_s,
         max_steps=spec.probe.max_steps,
         target_accuracy=spec.requirements.accuracy,
+        lower_bound=bounds.lower,
+        trains_below_bound=spec.probe.depths is not None,
     )

@@ -158,6 +158,8 @@ def recommend(
                 "plateau_since_step": run.plateau_since_step if run else None,
                 "first_learned": learned[0] if learned else None,
                 "time_budget_s": plan["time_budget_s"],
+                "hops": hops,
+                "floor": bounds["lower"],
             }
         )
     rec.too_slow_depths = [v.depth for v in verdicts if v.verdict == "too_slow"]

@@ -311,8 +311,8 @@ def curriculum_lines(assessment: Assessment, lang: str) -> list[str]:
     on, off = (other, main) if other.curriculum else (main, other)
     on_runs = {run.depth: run for run in on.probes}
     off_runs = {run.depth: run for run in off.probes}
-    on_verdicts = {v.depth: v for v in on.verdicts if v.verdict != "skipped"}
-    off_verdicts = {v.depth: v for v in off.verdicts if v.verdict != "skipped"}
+    on_verdicts = {v.depth: v for v in on.verdicts if v.verdict not in ("skipped", "ruled_out")}
+    off_verdicts = {v.depth: v for v in off.verdicts if v.verdict not in ("skipped", "ruled_out")}
     lines = [f"## {t('curriculum')}", "", t("curriculum_note"), ""]
     lines += [
         table_row([t("depth"), f"{t('verdict')} ({t('cur_on')})", f"{t('verdict')} ({t('cur_off')})", f"{t('accuracy')} ({t('cur_on')})", f"{t('accuracy')} ({t('cur_off')})", f"{t('steps')} ({t('cur_on')})", f"{t('steps')} ({t('cur_off')})"]),

@@ -70,7 +70,7 @@ class ProbeRun:
     task: dict
     steps: int
     wall_s: float
-    stop_reason: str  # "target met", "time budget", "step cap", "plateau", "diverged"
+    stop_reason: str  # "target met", "time budget", "step cap", "plateau", "at chance", "diverged"
     seeds: list[SeedResult]
     curve: list[CurvePoint] = field(default_factory=list)
     chance: dict = field(default_factory=dict)  # heuristics on the verdict set (see `chance_levels`)
@@ -144,7 +144,7 @@ class DepthVerdict:
     """What one depth's probes show, read on the fresh verdict set; the words are in `wording`."""
 
     depth: int
-    verdict: str  # one of VERDICTS (or "skipped", for a depth not trained)
+    verdict: str  # one of VERDICTS, or, for a depth not trained, "skipped" (a shallower one learned) or "ruled_out" (below the floor)
     accuracy: float | None  # the weakest seed's question accuracy on the verdict set
     lower_bound: float | None  # its Wilson 95% lower bound: the figure checked against the target
     seeds_learned: int

@@ -47,6 +47,7 @@ DATA_STEPS = 4  # training batches drawn at once per seed: 256 examples cost 0.4
 CHECK_SUBSET = 4  # a running check reads the first quarter of the check set first, and the rest only when every
 # live seed could still pass there: the stop rule decides exactly as on the whole set, at a quarter of the cost
 SKIP_GROUPS = 8  # skipped-position training: the examples of a pass in up to this many groups, each with its own gap
+CHANCE_LOSS_DROP = 0.1  # see Trainer.at_chance_long_enough
 FULL_CHECK_BACKOFF = 8  # a failed running check at the task's length doubles the spacing to the next, up to 8x: at the
 # example's 128 tokens one that read its whole set took 8.5-9.4 s, as long as about 170 training steps (longer inputs
 # cost more), and a probe far from passing there needs no check every 100 steps
@@ -184,6 +185,7 @@ class _Loop:
     full_spacing: int = 0  # steps to the next running check at the task's length (0: the settings' spacing)
     full_check_s: float = 0.0  # seconds spent on running checks at the task's length: not counted against the clock cap
     passed_short: bool = False  # every live seed passed the latest running check at the probe's length
+    above_chance_step: int | None = None  # the first running check at which some live seed was clearly above chance
     curve: list[CurvePoint] = field(default_factory=list)
     last_check: list[Evaluation] = field(default_factory=list)  # the latest running check, one per seed
     best_loss: float = math.inf
@@ -232,9 +234,10 @@ class Trainer:
         check = [draw(self.shape, 0, torch.Generator().manual_seed(10_007 + seed), "check", queries=settings.check_questions) for seed in self.seeds]
         self.check_set = _stack_sets(check).to(self.device)
         self.allowed_errors = [allowed_errors(int(n), settings.target_accuracy) for n in self.check_set.is_query.flatten(1).sum(-1).tolist()]
+        self.check_chance = chance_levels(self.shape, check[0])["query"]  # what guessing earns on the check set's questions
         self.full_check_set = None  # where the probes train shorter: the running check at the task's length too
         if self.full_shape is not None and settings.full_length_check_every:
-            full = [_questions_only(draw(self.full_shape, 0, torch.Generator().manual_seed(40_013 + seed), "check", queries=settings.full_length_questions)) for seed in self.seeds]
+            full = [_questions_only(draw(self.full_shape, 0, torch.Generator().manual_seed(40_013 + seed), "check", queries=settings.full_check_questions or settings.full_length_questions)) for seed in self.seeds]
             self.full_check_set = _stack_sets(full).to(self.device)
             self.full_allowed_errors = [allowed_errors(int(n), settings.target_accuracy) for n in self.full_check_set.is_query.flatten(1).sum(-1).tolist()]
         # the gaps of skipped-position training, the same for every device (drawn on the CPU)
@@ -262,7 +265,7 @@ class Trainer:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.loop.elapsed_s = self.elapsed()
         state = {
-            "identity": self.job.to_dict(),
+            "identity": self.job.identity(),
             "loop": self.loop.to_state(),
             "model": self.model.state_dict(),
             "optimiser": self.optimiser.state_dict(),
@@ -281,7 +284,7 @@ class Trainer:
             return False
         try:
             state = torch.load(path, weights_only=True, map_location=self.device)
-            if state.get("identity") != self.job.to_dict() or len(state["streams"]) != len(self.streams):
+            if state.get("identity") != self.job.identity() or len(state["streams"]) != len(self.streams):
                 return False
             loop = _Loop.from_state(state["loop"])  # everything is read before anything is restored
             self.model.load_state_dict(state["model"])
@@ -376,6 +379,8 @@ class Trainer:
                 loop.reached[e] = loop.step
         met = bool(live) and all(results[e].lower_bound >= settings.target_accuracy for e in live)
         loop.passed_short = met
+        if loop.above_chance_step is None and any(results[e].lower_bound > self.check_chance for e in live):
+            loop.above_chance_step = loop.step
         full = None
         if self.full_check_set is not None:
             spacing = loop.full_spacing or settings.full_length_check_every
@@ -407,6 +412,24 @@ class Trainer:
             on_progress(Progress(self.config.depth, loop.step, settings.max_steps, self.budgeted(), settings.time_budget_s, min(shown) if shown else None))
         return met
 
+    def at_chance_long_enough(self) -> bool:
+        """True once no seed has been clearly above chance on the question (its Wilson lower bound over what guessing
+        earns) at any running check for `chance_share` of the step budget, and the check loss fell by less than
+        CHANCE_LOSS_DROP over the last quarter of it: the links it can learn are learned, and nothing points to
+        the question coming next. A probe whose question has risen above chance once, in any seed, is never stopped
+        by this rule. Measured on the example (docs/probe-recipe.md): depth 3 rose above chance by step 700 of 2,000,
+        depth 2 stayed at chance for all 2,000 with its loss falling 3-5% a quarter."""
+        loop, settings = self.loop, self.settings
+        if not settings.chance_share or loop.above_chance_step is not None or loop.step < settings.chance_share * settings.max_steps:
+            return False
+        quarter = settings.max_steps / 4
+        then = [point for point in loop.curve if point.step <= loop.step - quarter]
+        if not then or not loop.curve:
+            return False
+        live = [e for e, alive in enumerate(loop.alive.tolist()) if alive]
+        before, now = (sum(point.held_out_loss[e] for e in live) / max(1, len(live)) for point in (then[-1], loop.curve[-1]))
+        return now > before * (1 - CHANCE_LOSS_DROP)
+
     def _running_check(self, checked: Batch, allowed: list[int], live: list[int]) -> list[Evaluation]:
         """One running check on `checked` (E, B, T): its first quarter first, and the whole set only when every live
         seed could still pass there (at most `allowed[e]` wrong), so the decision is the whole set's."""
@@ -436,6 +459,8 @@ class Trainer:
             evaluations_flat = (step - loop.best_step) // settings.eval_every
             if step > 0 and not loop.passed_short and evaluations_flat >= settings.plateau_patience and step - loop.best_step >= step // 2 and step >= settings.max_steps / 4:
                 return "plateau"
+            if self.at_chance_long_enough():
+                return "at chance"
             if checkpoint and step > 0 and step % checkpoint_every == 0:
                 self.save(checkpoint)
             if not self.step():

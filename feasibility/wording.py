@@ -87,6 +87,7 @@ LABELS = {
         "v_not_learned": "not learned",
         "v_diverged": "diverged",
         "v_skipped": "skipped",
+        "v_ruled_out": "ruled out by theory",
         "v_too_slow": "too slow to judge",
         "question": "question",
         "question_at": "at {length}",
@@ -251,6 +252,7 @@ LABELS = {
         "v_not_learned": "未学習",
         "v_diverged": "発散",
         "v_skipped": "省略",
+        "v_ruled_out": "理論で除外",
         "v_too_slow": "遅すぎて判定不能",
         "question": "質問",
         "question_at": "{length} で",
@@ -538,6 +540,7 @@ def stop_reason(reason: str | None, plateau_since_step: int | None, lang: str) -
             "step cap": "ステップ上限に達した",
             "target met": "目標に到達",
             "diverged": "発散",
+            "at chance": "ステップ予算の半分まで全シードが当て推量並みで、評価損失も横ばい",
         }.get(reason, str(reason))
     return {
         "plateau": f"held-out loss flat since step {plateau_since_step}",
@@ -545,6 +548,7 @@ def stop_reason(reason: str | None, plateau_since_step: int | None, lang: str) -
         "step cap": "the step cap was reached",
         "target met": "the target was met",
         "diverged": "training diverged",
+        "at chance": "every seed at chance for half the step budget, its held-out loss flat",
     }.get(reason, str(reason))
 
 
@@ -584,6 +588,12 @@ def evidence(item: dict, target: float, lang: str) -> str:
         if ja:
             return f"{depth} 層: 省略。{first} 層ですでに学習できており、深くしてもコストが増えるだけなので訓練していない。"
         return f"depth {depth}: skipped: not trained, because depth {first} already learned and a deeper model only adds cost"
+    if verdict == "ruled_out":
+        if ja:
+            return (f"{depth} 層: 理論で除外。{item.get('hops')} 回の参照には理論上 {item.get('floor')} 層以上が必要（t ≥ log₃(2D)）なので、"
+                    "コストだけを測り、訓練はしていない。訓練するには probe.depths に層数を列挙すること。")
+        return (f"depth {depth}: ruled out by theory: {item.get('hops')} lookups need at least {item.get('floor')} layers (t >= log_3(2D)), "
+                "so it was costed but not trained; list it in probe.depths to train it anyway")
     if verdict == "diverged":
         if ja:
             return f"{depth} 層: 発散。{_count(item['steps'])} ステップ後、すべてのシードで訓練が発散した。学習率を下げること。"

@@ -209,6 +209,7 @@ def test_an_interrupted_assess_says_what_was_kept_and_resumes_from_the_checkpoin
         return real(*args, on_progress=progress, checkpoint=checkpoint, **{**kwargs, "checkpoint_every": 50})
 
     monkeypatch.setattr(train_module, "run_job", interrupting)
+    monkeypatch.setattr("feasibility.jobs.AT_CHANCE_SHARE", 0.0)  # depth 1 sits at chance: it must still reach step 100
     cache = tmp_path / "cache"
     args = ["assess", str(tiny_spec), "--out", str(tmp_path / "out"), "--cache-dir", str(cache), "--depths", "1", "--time-budget", "600"]
     interrupted = runner.invoke(app, args)

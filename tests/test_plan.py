@@ -67,3 +67,29 @@ def test_the_output_head_is_tied_from_three_lookups(tiny_spec):
         logits = model(tokens)
     expected = hidden["x"] @ model.token_embedding.transpose(1, 2) + 0.5
     assert torch.allclose(logits.view(1, -1, 20), expected, atol=1e-6)
+
+
+def test_auto_depths_cost_the_depth_below_the_floor_but_do_not_train_it(tiny_spec):
+    """With `depths: auto` the depth below the theory's floor is planned (it is costed, and shows the threshold in
+    the table) but not trained, and its verdict says so; depths the task file lists are all trained."""
+    from feasibility.assess import DepthSearch
+
+    spec = load_spec(tiny_spec, {"probe.depths": "auto"})
+    plan = make_plan(spec, depth_bounds(2))
+    assert plan.depths[0] < plan.lower_bound == 2 and not plan.trains(plan.depths[0]) and plan.trains(2)
+    search = DepthSearch(plan, plan.lower_bound)
+    job = search.next_job()
+    assert job.depth == 2
+    assert [(v.depth, v.verdict, v.accuracy) for v in search.verdicts] == [(1, "ruled_out", None)]
+    listed = make_plan(load_spec(tiny_spec), depth_bounds(2))
+    assert listed.depths == (1, 2) and listed.trains(1)
+    assert DepthSearch(listed, listed.lower_bound).next_job().depth == 1
+
+
+def test_a_ruled_out_depth_is_said_so_in_both_languages():
+    from feasibility.wording import evidence, label
+
+    item = {"depth": 1, "verdict": "ruled_out", "seeds_learned": 0, "seeds": 0, "hops": 2, "floor": 2}
+    assert "ruled out by theory" in evidence(item, 0.99, "en") and "not trained" in evidence(item, 0.99, "en")
+    assert "理論で除外" in evidence(item, 0.99, "ja") and "訓練はしていない" in evidence(item, 0.99, "ja")
+    assert label("v_ruled_out", "en") == "ruled out by theory" and label("v_ruled_out", "ja") == "理論で除外"

@@ -212,3 +212,44 @@ def test_a_sweep_whose_ray_worker_is_killed_mid_job_still_decides_every_cell(ray
     result = done["result"]
     assert all(cell["status"] in ("learned", "not_learned") for cell in result["cells"]) and result["jobs"]["failed"] == 0
     assert _accuracies(result) == _accuracies(local)
+
+
+def test_training_takes_only_the_cores_other_processes_leave_free(tmp_path, monkeypatch):
+    """free_cores reads the machine's CPU time twice; what others used meanwhile is taken off the threads (at least
+    one is kept), and where no /proc/stat can be read every thread is used."""
+    import os
+
+    import feasibility.executors as executors
+
+    stat = tmp_path / "stat"
+    cores = os.cpu_count()
+    readings = iter([(0, 1000 * cores), (1000, 2000 * cores - 1000)])  # (busy, idle) ticks before and after: one core of them busy
+
+    def write_next(*_):
+        busy, idle = next(readings)
+        stat.write_text(f"cpu  {busy} 0 0 {idle} 0 0 0 0 0 0\ncpu0 0 0 0 0\n", encoding="ascii")
+
+    write_next()
+    monkeypatch.setattr(executors.time, "sleep", write_next)
+    executors.free_cores.cache_clear()
+    try:
+        assert executors.free_cores(cores, str(stat)) == max(1, cores - 1)
+        assert executors.free_cores(cores, str(tmp_path / "missing")) == cores
+    finally:
+        executors.free_cores.cache_clear()
+
+
+def test_a_job_keys_alike_whatever_thread_count_it_trains_with():
+    """How many cores were free when a run started does not decide its cache entry or checkpoint: a rerun on a busier
+    or quieter machine finds them."""
+    from dataclasses import replace
+
+    from feasibility.bounds import depth_bounds
+    from feasibility.jobs import plan_job
+    from feasibility.plan import make_plan
+    from feasibility.spec import load_spec
+
+    job = plan_job(make_plan(load_spec(Path(__file__).parent.parent / "examples" / "task.yaml"), depth_bounds(2)), 2)
+    one, two = (replace(job, settings=replace(job.settings, threads=n)) for n in (1, 2))
+    assert one.key() == two.key() and one.identity() == two.identity() and one.to_dict() != two.to_dict()
+    assert replace(one, seeds=(0,)).key() != one.key()

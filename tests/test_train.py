@@ -16,7 +16,7 @@ from feasibility import layout
 from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns, distance_buckets
 from feasibility.jobs import ProbeJob, task_dict
 from feasibility.tasks import ChainedRetrieval, KHopInduction, split_of
-from feasibility.results import Evaluation, ProbeRun, SeedResult, judge, wilson_lower_bound
+from feasibility.results import CurvePoint, Evaluation, ProbeRun, SeedResult, judge, wilson_lower_bound
 from feasibility.train import (
     allowed_errors,
     Trainer,
@@ -433,3 +433,52 @@ def test_the_stop_rule_waits_for_the_task_length(monkeypatch):
     assert trainer.loop.full_spacing == 100  # a pass: back to the settings' spacing
     trainer.loop.step = 700
     assert trainer.check() is True and trainer.loop.full_passes == 2
+
+
+def test_the_at_chance_rule_never_cuts_short_a_probe_that_learns_after_it_could_fire():
+    """With the rule free to fire from step 60 (a tenth of the budget), a probe that meets the target later (here
+    about step 250-400) trains exactly as without the rule: its question rises above chance first."""
+    shape = ChainedRetrieval(hops=1, length=18, symbols=layout.symbols_used(1, 18))
+    job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 18, 2, 32, 2), TrainSettings(max_steps=600, **SETTINGS), (0, 1))
+    without = run_job(job)
+    ruled = run_job(replace(job, settings=replace(job.settings, chance_share=0.1)))
+    assert without.stop_reason == ruled.stop_reason == "target met" and without.steps == ruled.steps > 60
+    assert [s.verdict_set for s in without.seeds] == [s.verdict_set for s in ruled.seeds]
+
+
+def _at_chance_trainer(share: float = 0.5) -> Trainer:
+    shape = ChainedRetrieval(hops=2, length=18, symbols=layout.symbols_used(2, 18))
+    settings = TrainSettings(max_steps=400, chance_share=share, **SETTINGS)
+    return Trainer(ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 18, 1, 16, 2), settings, (0, 1)))
+
+
+def _curve(trainer: Trainer, losses: dict[int, float]) -> None:
+    trainer.loop.curve = [CurvePoint(step, 0.0, [loss, loss], [loss, loss], [{}, {}], [0.0, 0.0]) for step, loss in losses.items()]
+    trainer.loop.step = max(losses)
+
+
+def test_a_probe_at_chance_with_a_flat_loss_stops_at_the_share_of_its_budget_and_not_before():
+    trainer = _at_chance_trainer()
+    _curve(trainer, {0: 4.0, 100: 3.0, 150: 2.95})  # at chance, flat, but before half the budget (200)
+    assert not trainer.at_chance_long_enough()
+    _curve(trainer, {0: 4.0, 100: 3.0, 200: 2.9})  # half the budget, loss down 3% over the last quarter (100 steps)
+    assert trainer.at_chance_long_enough()
+    _curve(trainer, {0: 4.0, 100: 3.0, 200: 2.5})  # still falling 17%: something is being learned
+    assert not trainer.at_chance_long_enough()
+    _curve(trainer, {0: 4.0, 100: 3.0, 200: 2.9})
+    trainer.loop.above_chance_step = 150  # the question rose above chance once, in some seed: never stopped by the rule
+    assert not trainer.at_chance_long_enough()
+    off = _at_chance_trainer(0.0)
+    _curve(off, {0: 4.0, 100: 3.0, 200: 2.9})
+    assert not off.at_chance_long_enough()
+
+
+def test_a_check_above_chance_in_one_seed_marks_the_step():
+    trainer = _at_chance_trainer()
+    trainer.check_chance = -1.0  # any lower bound is above it
+    trainer.check()
+    assert trainer.loop.above_chance_step == 0
+    other = _at_chance_trainer()
+    other.check_chance = 1.0  # none can be
+    other.check()
+    assert other.loop.above_chance_step is None
