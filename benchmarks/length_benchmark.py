@@ -7,10 +7,10 @@ seed's accuracy on fresh questions (the verdict split of example space, never tr
 
 Two recipes, in the same run:
 - "old": the recipe of e6560b3: position buckets spaced up to the probe's length, no skipped positions, no
-  length scaling, and a stop rule that reads the probe's length only;
+  length scaling, and a stop rule that reads the probe's length only (and no *at chance* rule);
 - "new": the recipe `assess` uses: buckets spaced up to the longest length quoted, training on skipped
   positions (train.skipped_positions), the learned log-length scaling of q.k (probe.Attention), and a stop
-  rule that also reads the task's length.
+  rule that also reads the task's length and stops a probe at chance for half its budget.
 
 Both recipes have the task file's own step budget and draw from one symbol pool sized for the longest length
 quoted (plan.SYMBOL_POOL_FACTOR x the symbols one example of that length draws), so every length can be
@@ -97,7 +97,7 @@ def job_for(spec, recipe: str, depth: int, seeds: int, longest: int):
     job = plan_job(plan, depth)
     if recipe == "new":
         return plan, replace(job, config=replace(job.config, reach=longest))
-    return plan, replace(job, settings=replace(job.settings, full_length_check_every=0))
+    return plan, replace(job, settings=replace(job.settings, full_length_check_every=0, chance_share=0.0))
 
 
 def run_cell(spec, recipe: str, depth: int, seeds: int, lengths: list[int], pool_length: int) -> dict:

@@ -61,7 +61,7 @@ def _fail(error: FeasibilityError) -> None:
 
 EXECUTOR_HELP = "Where probe jobs run: local (this process) or ray (tasks on a Ray cluster; needs the ray extra)."
 ADDRESS_HELP = 'With --executor ray: the cluster to use ("auto" for the one `ray start --head` started here, or HOST:6379) [default: start Ray in this process].'
-CPUS_HELP = "Threads each probe job trains with (and, on Ray, the CPUs it asks for) [default: this machine's cores, or the cluster's]."
+CPUS_HELP = "Threads each probe job trains with (and, on Ray, the CPUs it asks for) [default: the cores other processes leave free here, or the cluster's]."
 NO_DECISION_EXIT = 3  # `assess --strict`: the run finished, but without a depth that holds at the task's length
 
 

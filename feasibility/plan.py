@@ -13,6 +13,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 
 from feasibility.bounds import DepthBounds
+from feasibility.confidence import wilson_lower_bound
 from feasibility.layout import MAX_PROBE_LENGTH, minimum_length, symbols_used
 from feasibility.spec import TaskSpec
 
@@ -40,7 +41,7 @@ FULL_LENGTH_ERRORS = 2  # ... but holds at least as many questions as show the t
 # Probes that train shorter than the task carry what they learn to its length (docs/probe-recipe.md, "Length"):
 FULL_CHECK_QUESTIONS = 1024  # the running check at the task's length reads this many per seed (at least as many as can
 # show the target): with the verdict's 4,096 at 128 tokens each took 11-12 s and the example's depth 3 spent 48 s of its
-# 178 on them; 1,024 pass only with at most 4 wrong (99.6%), a stricter bar than the verdict set's, at a quarter of the cost
+# 178 on them; 1,024 pass only with at most 3 wrong (99.7%), a stricter bar than the verdict set's, at a quarter of the cost
 FULL_CHECK_SPACING = 2  # running checks at the task's length every 2 checks at the probe's length (100 steps) where
 # they cost more than those: in the example's run (commit 713de1d) one that read its whole set (5,120 questions per seed
 # at 128 tokens) took 8.5-9.4 s, against 2.7 s for 50 training steps with their check at 32 tokens
@@ -49,7 +50,7 @@ FULL_LENGTH_PASSES = 2  # the stop rule ends training once this many running che
 # questions (the first pass is partly luck, and fresh questions regress from it)
 AT_CHANCE_SHARE = 0.5  # a probe whose question stays at chance in every seed for half the step budget, its check loss
 # flat, stops there (train.Trainer.at_chance_long_enough): the example's depth 2 sat at chance for all 2,000 steps
-# (0.4-1.2%, guessing 1.0%) while depth 3 rose from chance at step 700
+# (0.0-1.6%, where guessing the most recent ground value scores 18-19%) while depth 3 rose above it by step 700
 SKIP_POSITIONS = True  # ... by training on skipped positions spanning the task's length (train.skipped_positions): the
 # example's depth 3 after 1,500 steps at 32 tokens answered 52-59% at 128 without, 97.2-98.7% with
 LENGTH_SCALING = True  # ... and by a learned log-length scaling of q.k (probe.Attention): 98.7-99.4% with both
@@ -175,8 +176,6 @@ def settling_run(plan: dict, depth: int) -> dict | None:
 def questions_to_show(target: float) -> int:
     """The fewest questions (a multiple of 8) on which FULL_LENGTH_ERRORS wrong answers still show `target` at the
     Wilson 95% lower bound (728 for 99%), at most VERDICT_QUESTIONS."""
-    from feasibility.results import wilson_lower_bound  # results imports jobs, which imports this module
-
     questions = 8
     while questions < VERDICT_QUESTIONS and wilson_lower_bound(questions - FULL_LENGTH_ERRORS, questions) < target:
         questions += 8

@@ -9,12 +9,10 @@ re-rendered without it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 
+from feasibility.confidence import wilson_lower_bound  # noqa: F401 - train and the tests read it from here
 from feasibility.jobs import ProbeConfig, TrainSettings
-
-Z_95 = 1.959964  # two-sided 95% normal quantile, for the Wilson interval
 
 
 @dataclass
@@ -123,17 +121,6 @@ class ProbeRun:
 
 def _hop_keys(d: dict) -> dict[int, float]:
     return {int(k): v for k, v in d.items()}
-
-
-def wilson_lower_bound(correct: int, total: int, z: float = Z_95) -> float:
-    """Lower end of the Wilson score interval for a binomial proportion (0 when there is no data)."""
-    if total <= 0:
-        return 0.0
-    p = correct / total
-    denominator = 1 + z * z / total
-    centre = p + z * z / (2 * total)
-    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
-    return max(0.0, (centre - spread) / denominator)
 
 
 VERDICTS = ("below_bound", "learned", "not_learned", "too_slow", "diverged")
