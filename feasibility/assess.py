@@ -275,8 +275,7 @@ class DepthSearch:
     add cost, so they are costed but not trained. A search hands out one job at a time (`next_job`) and takes
     its outcome back (`record`, `fail`): `assess` runs one search, `sweep` many at once on an executor."""
 
-    plan: ProbePlan
-    lower_bound: int
+    plan: ProbePlan  # its lower_bound is the theory's floor the verdicts are judged against
     device: str = "cpu"
     runs: list[ProbeRun] = field(default_factory=list)
     verdicts: list[DepthVerdict] = field(default_factory=list)  # one per planned depth, once decided
@@ -296,7 +295,7 @@ class DepthSearch:
 
     def record(self, run: ProbeRun, cached: bool) -> DepthVerdict:
         """Judge the run of the depth `next_job` gave; return its verdict (and skip the deeper depths once one has learned)."""
-        verdict = judge(run, self.lower_bound, self.plan.target_accuracy)
+        verdict = judge(run, self.plan.lower_bound, self.plan.target_accuracy)
         self.runs.append(dataclasses.replace(run, cached=cached))
         self.verdicts.append(verdict)
         if verdict.verdict == "learned" and self.learned is None:
@@ -387,12 +386,12 @@ def _training_compute(run: ProbeRun, plan: ProbePlan) -> dict:
     return training_macs(forward(config.sequence_length), run.steps, plan.batch_size, len(plan.seeds), evaluated)
 
 
-def probe_depths(plan: ProbePlan, lower_bound: int, events: Events, cache: Path | None, device: str = "cpu", executor=None) -> tuple[list[ProbeRun], list[DepthVerdict]]:
+def probe_depths(plan: ProbePlan, events: Events, cache: Path | None, device: str = "cpu", executor=None) -> tuple[list[ProbeRun], list[DepthVerdict]]:
     """Train the planned depths shallow to deep (one `DepthSearch`) on `executor` (default: this process); a
     job that failed on every attempt ends the run with its reason."""
     from feasibility.executors import LocalExecutor
 
-    search = DepthSearch(plan, lower_bound, device)
+    search = DepthSearch(plan, device)
     run_searches([search], executor or LocalExecutor(), cache, events)
     if search.error:
         raise MeasurementError(f"training failed: {search.error}")
@@ -516,12 +515,12 @@ def assess(
     plan = choose_probe_length(planned, events, cache, trains_on)
     if plan.shortened:
         events.stage(f"training at {plan.probe_sequence_length} tokens, the longest that fits the time budget here; judging at {plan.task_sequence_length} too")
-    runs, verdicts = probe_depths(plan, bounds.lower, events, cache, trains_on, executor)
+    runs, verdicts = probe_depths(plan, events, cache, trains_on, executor)
     comparison = None
     if compare_curriculum:
         switched = dataclasses.replace(plan, curriculum=not plan.curriculum, depths=tuple(run.depth for run in runs))
         events.stage(f"training the same depths {'without' if plan.curriculum else 'with'} the implicit curriculum, for comparison")
-        other_runs, other_verdicts = probe_depths(switched, bounds.lower, events, cache, trains_on, executor)
+        other_runs, other_verdicts = probe_depths(switched, events, cache, trains_on, executor)
         comparison = Comparison(switched.curriculum, other_runs, other_verdicts)
     timings["probes"] = time.perf_counter() - started
     measured = time.perf_counter()

@@ -51,6 +51,8 @@ FULL_LENGTH_PASSES = 2  # the stop rule ends training once this many running che
 AT_CHANCE_SHARE = 0.5  # a probe whose question stays at chance in every seed for half the step budget, its check loss
 # flat, stops there (train.Trainer.at_chance_long_enough): the example's depth 2 sat at chance for all 2,000 steps
 # (0.0-1.6%, where guessing the most recent ground value scores 18-19%) while depth 3 rose above it by step 700
+CHANCE_LOSS_DROP = 0.1  # ... and flat means: down by less than this share over the last quarter of the step budget (depth 2
+# there fell 10.7%, 4.7% and 2.2% in the quarters after step 500; depth 3 fell 27% from step 300 to 500, while still at chance)
 SKIP_POSITIONS = True  # ... by training on skipped positions spanning the task's length (train.skipped_positions): the
 # example's depth 3 after 1,500 steps at 32 tokens answered 52-59% at 128 without, 97.2-98.7% with
 LENGTH_SCALING = True  # ... and by a learned log-length scaling of q.k (probe.Attention): 98.7-99.4% with both

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from feasibility.confidence import wilson_lower_bound  # noqa: F401 - train and the tests read it from here
 from feasibility.jobs import ProbeConfig, TrainSettings
 
 

@@ -187,7 +187,7 @@ def run_sweep(grid: Grid, specs: list[tuple[dict, TaskSpec]], executor, cache: P
     for cell, spec in specs:
         bounds = depth_bounds(spec.task.hops)
         plan = choose_probe_length(make_plan(spec, bounds), events, cache, device)
-        searches.append(DepthSearch(plan, bounds.lower, device))
+        searches.append(DepthSearch(plan, device))
     counts = JobCounts(capacity=executor.capacity)
     where = [", ".join(f"{axis_name(k)} {v}" for k, v in cell.items()) for cell, _ in specs]
 

@@ -29,9 +29,10 @@ import torch.nn.functional as F
 
 from feasibility.heads import chain_positions, inspection_batch, scores_by_layer, target_masks
 from feasibility.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
-from feasibility.plan import questions_to_show
+from feasibility.plan import CHANCE_LOSS_DROP, questions_to_show
 from feasibility.probe import ProbeModel, attention_patterns
-from feasibility.results import CurvePoint, Evaluation, ProbeRun, SeedResult, wilson_lower_bound
+from feasibility.confidence import wilson_lower_bound
+from feasibility.results import CurvePoint, Evaluation, ProbeRun, SeedResult
 from feasibility.tasks import IGNORE, Batch, TaskShape, draw
 
 __all__ = ["ProbeJob", "TrainSettings", "Trainer", "run_job", "train_probes"]  # TrainSettings: benchmarks/throughput_worker.py reads it here in old commits too
@@ -47,7 +48,6 @@ DATA_STEPS = 4  # training batches drawn at once per seed: 256 examples cost 0.4
 CHECK_SUBSET = 4  # a running check reads the first quarter of the check set first, and the rest only when every
 # live seed could still pass there: the stop rule decides exactly as on the whole set, at a quarter of the cost
 SKIP_GROUPS = 8  # skipped-position training: the examples of a pass in up to this many groups, each with its own gap
-CHANCE_LOSS_DROP = 0.1  # see Trainer.at_chance_long_enough
 FULL_CHECK_BACKOFF = 8  # a failed running check at the task's length doubles the spacing to the next, up to 8x: at the
 # example's 128 tokens one that read its whole set took 8.5-9.4 s, as long as about 170 training steps (longer inputs
 # cost more), and a probe far from passing there needs no check every 100 steps
@@ -424,7 +424,7 @@ class Trainer:
             return False
         quarter = settings.max_steps / 4
         then = [point for point in loop.curve if point.step <= loop.step - quarter]
-        if not then or not loop.curve:
+        if not then:
             return False
         live = [e for e, alive in enumerate(loop.alive.tolist()) if alive]
         before, now = (sum(point.held_out_loss[e] for e in live) / max(1, len(live)) for point in (then[-1], loop.curve[-1]))

@@ -42,7 +42,7 @@ def test_an_explicit_probe_length_equal_to_the_task_is_what_the_probes_read(writ
     plan = make_plan(spec, depth_bounds(spec.task.hops))
     assert plan.probe_sequence_length == 40 == plan.task_sequence_length and not plan.length_candidates
     assert plan.length_choice == {"rule": "explicit"} and plan.full_shape() is None
-    runs, verdicts = probe_depths(plan, 2, Events(), None)
+    runs, verdicts = probe_depths(plan, Events(), None)
     assert runs[0].task["sequence_length"] == 40 and runs[0].config.sequence_length == 40
     assert runs[0].seeds[0].verdict_set.length == 40 and runs[0].seeds[0].full_length is None
     assert verdicts[0].length == 40 and verdicts[0].full_length is None
@@ -77,13 +77,13 @@ def test_auto_depths_cost_the_depth_below_the_floor_but_do_not_train_it(tiny_spe
     spec = load_spec(tiny_spec, {"probe.depths": "auto"})
     plan = make_plan(spec, depth_bounds(2))
     assert plan.depths[0] < plan.lower_bound == 2 and not plan.trains(plan.depths[0]) and plan.trains(2)
-    search = DepthSearch(plan, plan.lower_bound)
+    search = DepthSearch(plan)
     job = search.next_job()
     assert job.depth == 2
     assert [(v.depth, v.verdict, v.accuracy) for v in search.verdicts] == [(1, "ruled_out", None)]
     listed = make_plan(load_spec(tiny_spec), depth_bounds(2))
     assert listed.depths == (1, 2) and listed.trains(1)
-    assert DepthSearch(listed, listed.lower_bound).next_job().depth == 1
+    assert DepthSearch(listed).next_job().depth == 1
 
 
 def test_a_ruled_out_depth_is_said_so_in_both_languages():

@@ -16,7 +16,8 @@ from feasibility import layout
 from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns, distance_buckets
 from feasibility.jobs import ProbeJob, task_dict
 from feasibility.tasks import ChainedRetrieval, KHopInduction, split_of
-from feasibility.results import CurvePoint, Evaluation, ProbeRun, SeedResult, judge, wilson_lower_bound
+from feasibility.confidence import wilson_lower_bound
+from feasibility.results import CurvePoint, Evaluation, ProbeRun, SeedResult, judge
 from feasibility.train import (
     allowed_errors,
     Trainer,
@@ -436,13 +437,16 @@ def test_the_stop_rule_waits_for_the_task_length(monkeypatch):
 
 
 def test_the_at_chance_rule_never_cuts_short_a_probe_that_learns_after_it_could_fire():
-    """With the rule free to fire from step 60 (a tenth of the budget), a probe that meets the target later (here
-    about step 250-400) trains exactly as without the rule: its question rises above chance first."""
+    """With the rule armed from a tenth of the budget, a probe whose question is still below chance when the rule
+    first can fire (step 150: it needs a quarter of the budget of loss history) and that meets the target later
+    trains exactly as without the rule: its loss is falling, and then its question rises above chance."""
     shape = ChainedRetrieval(hops=1, length=18, symbols=layout.symbols_used(1, 18))
     job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 18, 2, 32, 2), TrainSettings(max_steps=600, **SETTINGS), (0, 1))
     without = run_job(job)
-    ruled = run_job(replace(job, settings=replace(job.settings, chance_share=0.1)))
-    assert without.stop_reason == ruled.stop_reason == "target met" and without.steps == ruled.steps > 60
+    trainer = Trainer(replace(job, settings=replace(job.settings, chance_share=0.1)))
+    ruled = trainer.result(trainer.train())
+    assert trainer.loop.above_chance_step >= 150  # the rule was armed while the question sat at chance
+    assert without.stop_reason == ruled.stop_reason == "target met" and without.steps == ruled.steps > trainer.loop.above_chance_step
     assert [s.verdict_set for s in without.seeds] == [s.verdict_set for s in ruled.seeds]
 
 
