@@ -17,8 +17,9 @@ import json
 import time
 from pathlib import Path
 
-from feasibility.assess import Events, load_assessment, measure_costs, settle
-from feasibility.spec import validate
+from feasibility.run.pipeline import load_assessment, measure_costs, settle
+from feasibility.run.search import Events
+from feasibility.spec.task import validate
 
 
 def decide(assessment, budget: float, device: str) -> dict:

@@ -24,12 +24,12 @@ from pathlib import Path
 
 import torch
 
-from feasibility.bounds import depth_bounds
-from feasibility.jobs import ProbeJob, plan_job
-from feasibility.plan import make_plan
-from feasibility.spec import load_spec
-from feasibility.results import judge
-from feasibility.train import Trainer, run_job
+from feasibility.plan.bounds import depth_bounds
+from feasibility.plan.jobs import ProbeJob, plan_job
+from feasibility.plan.probe_plan import make_plan
+from feasibility.spec.task import load_spec
+from feasibility.decide.verdict import judge
+from feasibility.probes.train import Trainer, run_job
 
 TASK = Path(__file__).with_name("gpu_4hop.yaml")
 

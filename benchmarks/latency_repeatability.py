@@ -17,7 +17,8 @@ import time
 
 import torch
 
-from feasibility.measure import DeploymentModel, measure_interleaved
+from feasibility.costs.analytic import DeploymentModel
+from feasibility.costs.measure import measure_interleaved
 
 
 def main() -> None:

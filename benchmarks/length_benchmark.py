@@ -1,6 +1,6 @@
 """Length benchmark: do probes trained short answer the D-lookup question at the task's length, and beyond?
 
-For each task, recipe and depth it trains the plan's probes (feasibility/plan.py: width, heads, learning rate,
+For each task, recipe and depth it trains the plan's probes (feasibility/plan/recipe.py: width, heads, learning rate,
 batch, step budget, all seeds in one batched step) at the plan's probe length and prints one row: the weakest
 seed's accuracy on fresh questions (the verdict split of example space, never trained on) at each of
 --lengths, with the Wilson 95% lower bound at the task's length, and the steps to learned.
@@ -42,14 +42,15 @@ from pathlib import Path
 
 import torch
 
-from feasibility import layout
-from feasibility.bounds import depth_bounds
-from feasibility.jobs import plan_job
-from feasibility.plan import SYMBOL_POOL_FACTOR, make_plan
-from feasibility.results import judge
-from feasibility.spec import load_spec
-from feasibility.tasks import draw
-from feasibility.train import Trainer, _evaluate_each, _questions_only
+from feasibility.spec import layout
+from feasibility.plan.bounds import depth_bounds
+from feasibility.plan.jobs import plan_job
+from feasibility.plan.probe_plan import make_plan
+from feasibility.plan.recipe import SYMBOL_POOL_FACTOR
+from feasibility.decide.verdict import judge
+from feasibility.spec.task import load_spec
+from feasibility.plan.tasks import draw
+from feasibility.probes.train import Trainer, _evaluate_each, _questions_only
 
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = [ROOT / "examples" / "task.yaml", ROOT / "profiles" / "rework-fixture-lookup.yaml"]

@@ -1,6 +1,6 @@
 """Probe benchmark: does the recipe learn the D-lookup question, at which depth, in how many steps and seconds.
 
-For each hop count D and depth it trains the recipe's probes (feasibility/plan.py: width, heads, learning rate,
+For each hop count D and depth it trains the recipe's probes (feasibility/plan/recipe.py: width, heads, learning rate,
 batch, all seeds in one batched step) on chained retrieval (or k-hop induction with --khop) and prints one row:
 the question's accuracy on fresh examples (weakest seed, one question per example) with its Wilson 95% lower
 bound, the best chain-ignoring heuristic on the same examples (the chance ceiling), the verdict, steps and
@@ -36,13 +36,13 @@ from pathlib import Path
 
 import torch
 
-from feasibility import layout
-from feasibility.bounds import depth_bounds
-from feasibility.plan import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, TIED_FROM_HOPS, WARMUP_STEPS
-from feasibility.probe import ProbeConfig
-from feasibility.tasks import ChainedRetrieval, KHopInduction
-from feasibility.results import judge
-from feasibility.train import TrainSettings, train_probes
+from feasibility.spec import layout
+from feasibility.plan.bounds import depth_bounds
+from feasibility.plan.recipe import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, TIED_FROM_HOPS, WARMUP_STEPS
+from feasibility.probes.model import ProbeConfig
+from feasibility.plan.tasks import ChainedRetrieval, KHopInduction
+from feasibility.decide.verdict import judge
+from feasibility.probes.train import TrainSettings, train_probes
 
 
 def shape_for(khop: bool, hops: int, length: int, pool_length: int, curriculum: bool):
@@ -115,13 +115,13 @@ def matmul_peak(size: int = 1024, repeats: int = 20) -> float:
 def peak_share(depths: tuple[int, ...] = (2, 3), steps: int = 40) -> None:
     """Per depth of the bundled example's probes: FLOPs of a training step, its median time, and the share of the
     matmul peak measured here in the same run."""
-    from feasibility.jobs import plan_job
-    from feasibility.measure import fvcore_macs
-    from feasibility.plan import make_plan
-    from feasibility.probe import ProbeModel
-    from feasibility.spec import load_spec
-    from feasibility.tasks import IGNORE
-    from feasibility.train import Trainer
+    from feasibility.plan.jobs import plan_job
+    from feasibility.costs.measure import fvcore_macs
+    from feasibility.plan.probe_plan import make_plan
+    from feasibility.probes.model import ProbeModel
+    from feasibility.spec.task import load_spec
+    from feasibility.plan.tasks import IGNORE
+    from feasibility.probes.train import Trainer
 
     spec = load_spec(Path(__file__).resolve().parent.parent / "examples" / "task.yaml")
     plan = make_plan(spec, depth_bounds(spec.task.hops))

@@ -20,10 +20,10 @@ import time
 import torch
 from throughput_worker import recipe  # the very probes the throughput benchmark trains
 
-from feasibility import probe
-from feasibility.jobs import ProbeJob, task_dict
-from feasibility.tasks import IGNORE
-from feasibility.train import Trainer, _clip_per_member, _loss_sums, learning_rate_factor
+from feasibility.probes import model as probe
+from feasibility.plan.jobs import ProbeJob, task_dict
+from feasibility.plan.tasks import IGNORE
+from feasibility.probes.train import Trainer, _clip_per_member, _loss_sums, learning_rate_factor
 
 
 def main() -> None:

@@ -17,9 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from feasibility.executors import make_executor
-from feasibility.sweep import load_grid, run_sweep
-from feasibility.sweep_report import write_sweep
+from feasibility.run.executors import make_executor
+from feasibility.run.sweep import run_sweep
+from feasibility.spec.grid import load_grid
+from feasibility.reports.sweep import write_sweep
 
 
 def main() -> None:

@@ -15,10 +15,10 @@ import math
 
 import torch
 
-from feasibility import layout
-from feasibility.probe import ProbeConfig
-from feasibility.tasks import ChainedRetrieval
-from feasibility.train import TrainSettings, train_probes
+from feasibility.spec import layout
+from feasibility.probes.model import ProbeConfig
+from feasibility.plan.tasks import ChainedRetrieval
+from feasibility.probes.train import TrainSettings, train_probes
 
 
 def recipe(length: int, depth: int, steps: int):

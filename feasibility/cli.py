@@ -18,9 +18,9 @@ import typer
 from rich.console import Console
 
 from feasibility.errors import FeasibilityError, SpecError, UsageError
-from feasibility.executors import EXECUTORS
-from feasibility.spec import DEVICES, MODES
-from feasibility.wording import LANGUAGES
+from feasibility.run.executors import EXECUTORS
+from feasibility.vocabulary import DEVICES, MODES
+from feasibility.reports.words import LANGUAGES
 
 app = typer.Typer(
     add_completion=True,
@@ -53,10 +53,16 @@ stderr = Console(stderr=True)
 
 
 def _fail(error: FeasibilityError) -> None:
-    problems = error.problems if isinstance(error, SpecError) else [error]
+    """Every library error is worded here, once: each problem on its own line, settings named as this CLI's flags."""
+    problems = error.problems if isinstance(error, SpecError) else [error.worded(_flag)]
     for problem in problems:
         stderr.print(f"error: {problem}", style="red", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
+
+
+def _flag(setting: str) -> str:
+    """The command-line flag of a library setting: cpus_per_job -> --cpus-per-job."""
+    return "--" + setting.replace("_", "-")
 
 
 EXECUTOR_HELP = "Where probe jobs run: local (this process) or ray (tasks on a Ray cluster; needs the ray extra)."
@@ -82,7 +88,7 @@ def _closing(executor):
 
 
 def _executor(name: str, address: Optional[str], cpus_per_job: Optional[int]):
-    from feasibility.executors import make_executor
+    from feasibility.run.executors import make_executor
 
     try:
         return make_executor(name, address, cpus_per_job)
@@ -122,7 +128,7 @@ def assess(
     strict: bool = typer.Option(False, "--strict", help=f"For scripts: exit with code {NO_DECISION_EXIT} unless the decision is \"use N layers\", which holds at the task's own length (the report is written either way)."),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
-    from feasibility.spec import load_spec
+    from feasibility.spec.task import load_spec
 
 
     overrides = {
@@ -142,8 +148,8 @@ def assess(
         _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
     _check_earlier_report(out, force)  # before minutes of training, not after
 
-    from feasibility.assess import assess as run_assessment
-    from feasibility.report import write_outputs
+    from feasibility.run.pipeline import assess as run_assessment
+    from feasibility.reports.outputs import write_outputs
 
     executor = _executor(executor_name, address, cpus_per_job)
     with _progress() as events, _closing(executor):
@@ -163,8 +169,8 @@ def report(
     force: bool = typer.Option(False, "--force", help="Replace another run's report in --out."),
 ) -> None:
     """Re-render every output from a saved result, without training or measuring anything."""
-    from feasibility.assess import load_assessment
-    from feasibility.report import holds_this_run, write_outputs
+    from feasibility.run.pipeline import load_assessment
+    from feasibility.reports.outputs import holds_this_run, write_outputs
 
     folder = out or result_path.parent
     if folder.exists() and not folder.is_dir():
@@ -185,13 +191,19 @@ def report(
 
 def _show(result, files: list[str], lang: str, as_json: bool) -> None:
     """The summary (or, with --json, the result as JSON) on stdout; warnings and the files written on stderr."""
-    from feasibility.report import json_text, render_notes, render_terminal
+    from feasibility.reports.outputs import json_text
+    from feasibility.reports.terminal import notes, summary
 
     if as_json:
         sys.stdout.write(json_text(result))
-        render_notes(result, stderr, files, lang)
     else:
-        render_terminal(result, stdout, files=files, lang=lang, notes=stderr)
+        _print(stdout, summary(result, stdout.is_terminal, lang))
+    _print(stderr, notes(result, files, lang))
+
+
+def _print(console: Console, renderables: list) -> None:
+    for renderable in renderables:
+        console.print(renderable)
 
 
 @app.command()
@@ -199,7 +211,7 @@ def schema(
     out: Optional[Path] = typer.Option(None, "--out", help="Write the schema to this file instead of stdout (e.g. task.schema.json)."),
 ) -> None:
     """Print the task file's JSON Schema, for editors that complete and check YAML against one."""
-    from feasibility.spec import json_schema
+    from feasibility.spec.task import json_schema
 
     text = json.dumps(json_schema(), indent=2) + "\n"
     if out is None:
@@ -218,13 +230,13 @@ def compare(
     lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language: "en" or "ja".'),
 ) -> None:
     """Two assessments side by side, with what changed in the decision."""
-    from feasibility.assess import load_assessment
-    from feasibility.compare import compare as compare_results
-    from feasibility.compare import render_compare_markdown, render_compare_terminal
+    from feasibility.run.pipeline import load_assessment
+    from feasibility.reports.compare import compare as compare_results
+    from feasibility.reports.compare import compare_view, render_compare_markdown
 
     with _reading(first, second):
         comparison = compare_results(load_assessment(first), load_assessment(second))
-    render_compare_terminal(comparison, stdout, lang)
+    _print(stdout, compare_view(comparison, stdout.is_terminal, lang))
     if out:
         if any(_same_file(out, given) for given in (first, second)):
             _fail(UsageError(f"--out {out}: is one of the results being compared; give another file name such as compare.md"))
@@ -240,11 +252,15 @@ def explain(
     lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language: "en" or "ja".'),
 ) -> None:
     """Inside one probe: its attention on a held-out example, and when its heads emerged."""
-    from feasibility.assess import load_assessment
-    from feasibility.report import render_explain
+    from feasibility.run.pipeline import load_assessment
+    from feasibility.reports.terminal import explain_view
 
     with _reading(result_path):
-        render_explain(load_assessment(result_path), stdout, depth, lang)
+        result = load_assessment(result_path)
+    trained = sorted(run.depth for run in result.probes)
+    if depth is not None and depth not in trained:
+        _fail(UsageError(f"--depth {depth}: no probe of that depth was trained in this result; trained depths: {', '.join(map(str, trained)) or 'none'}"))
+    _print(stdout, explain_view(result, stdout.is_terminal, depth, lang))
 
 
 @app.command()
@@ -260,9 +276,10 @@ def sweep(
     force: bool = typer.Option(False, "--force", help="Replace the sweep an earlier run left in --out."),
 ) -> None:
     """Search the depth of every cell of a grid of tasks; write the depth map and its report."""
-    from feasibility.cache import default_folder
-    from feasibility.sweep import load_grid, run_sweep
-    from feasibility.sweep_report import SWEEP_OUTPUTS, summary_lines, write_sweep
+    from feasibility.run.cache import default_folder
+    from feasibility.run.sweep import run_sweep
+    from feasibility.spec.grid import load_grid
+    from feasibility.reports.sweep import SWEEP_OUTPUTS, summary_lines, write_sweep
 
     try:
         grid, specs = load_grid(grid_path)
@@ -332,7 +349,7 @@ class _progress:
 
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        from feasibility.assess import Events
+        from feasibility.run.search import Events
 
         terminal = stderr.is_terminal
         self.bars = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"), TimeRemainingColumn(), console=stderr, transient=False, disable=not terminal)
@@ -377,7 +394,7 @@ class _progress:
 @app.command()
 def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML).")) -> None:
     """Check a task file and print the resolved spec (defaults filled in)."""
-    from feasibility.spec import load_spec
+    from feasibility.spec.task import load_spec
 
     try:
         spec = load_spec(spec_path)
@@ -385,7 +402,7 @@ def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The tas
         _fail(error)
     import yaml
 
-    from feasibility.assess import too_large_here
+    from feasibility.run.pipeline import too_large_here
 
     # Against this machine's memory, without torch (validate stays instant); a GPU is checked by `assess`.
     reason = None if spec.deployment.device == "cuda" else too_large_here(spec, "cpu")
@@ -399,10 +416,10 @@ def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The tas
 @app.command()
 def bounds(hops: int = typer.Option(..., "--hops", min=1, help="Number of retrieval hops D: lookups from the question to the answer.")) -> None:
     """The theoretical depth floor and ceiling for D hops, without training anything."""
-    from feasibility.bounds import depth_bounds
+    from feasibility.plan.bounds import depth_bounds
 
     result = depth_bounds(hops)
-    from feasibility.wording import counted
+    from feasibility.reports.words import counted
 
     words = counted("en", hops=hops, lower=result.lower, upper=result.upper)
     stdout.print(f"{words['hops_text']}, a hop being one lookup: at least {words['lower_text']}, and {words['upper_text']} suffice by construction", highlight=False)
@@ -418,7 +435,7 @@ def init(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter task file."""
-    from feasibility.profiles import profile_text, starter_text
+    from feasibility.spec.profiles import profile_text, starter_text
 
     try:
         text = profile_text(profile) if profile else starter_text()
@@ -434,7 +451,7 @@ def profiles_list() -> None:
     """List the bundled profiles."""
     from rich.table import Table
 
-    from feasibility.profiles import list_profiles
+    from feasibility.spec.profiles import list_profiles
 
     try:
         entries = list_profiles()
@@ -442,9 +459,9 @@ def profiles_list() -> None:
         _fail(error)
     from rich.markup import escape
 
-    from feasibility.report import boxes
+    from feasibility.reports.terminal import boxes
 
-    table = Table(box=boxes(stdout))
+    table = Table(box=boxes(stdout.is_terminal))
     table.add_column("profile", no_wrap=True)
     for column in ("hops", "tokens", "latency budget", "what it is"):
         table.add_column(column)
@@ -456,7 +473,7 @@ def profiles_list() -> None:
 @profiles_app.command("show")
 def profiles_show(name: str = typer.Argument(..., help="Profile name, as in `feasibility profiles list`.")) -> None:
     """Print one bundled profile."""
-    from feasibility.profiles import profile_text
+    from feasibility.spec.profiles import profile_text
 
     try:
         stdout.print(profile_text(name), highlight=False, markup=False)
@@ -477,15 +494,15 @@ def cache_list(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", hel
     from rich.markup import escape
     from rich.table import Table
 
-    from feasibility import cache
-    from feasibility.report import boxes
+    from feasibility.run import cache
+    from feasibility.reports.terminal import boxes
 
     folder = cache_dir or cache.default_folder()
     try:
         held = cache.summary(folder)
     except FeasibilityError as error:
         _fail(error)
-    table = Table(title=escape(str(folder)), box=boxes(stdout))
+    table = Table(title=escape(str(folder)), box=boxes(stdout.is_terminal))
     for name, justify in (("kind", "left"), ("files", "right"), ("size", "right")):
         table.add_column(name, justify=justify)
     for kind, (files, size) in held.items():
@@ -498,7 +515,7 @@ def cache_list(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", hel
 def cache_clear(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help=CACHE_DIR_HELP)) -> None:
     """Delete every cached probe, checkpoint and probe length (other files in the folder are left alone); the
     next `assess` trains again."""
-    from feasibility import cache
+    from feasibility.run import cache
 
     folder = cache_dir or cache.default_folder()
     try:
@@ -526,7 +543,7 @@ def _write_text(path: Path, text: str, option: str) -> None:
 
 def _check_earlier_report(folder: Path, force: bool) -> None:
     """Refuse a folder that holds another run's report, unless --force (then write_outputs removes it first)."""
-    from feasibility.report import earlier_outputs
+    from feasibility.reports.outputs import earlier_outputs
 
     found = earlier_outputs(folder)
     if found and not force:

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+SETTING = re.compile(r"\{setting:([a-z_]+)\}")  # a setting named in a message: {setting:cpus_per_job}
 
 
 class FeasibilityError(Exception):
-    """Base of every error the library raises on purpose; its message is meant for the user."""
+    """Base of every error the library raises on purpose; its message is meant for the user.
+
+    A message names the settings it is about as {setting:name}: `str()` says the library's parameter (cpus_per_job),
+    and the CLI its own flag (--cpus-per-job) through `worded`, so the library knows no flag names."""
 
     exit_code = 1
+
+    def __init__(self, message: str = ""):
+        self.template = message
+        super().__init__(SETTING.sub(lambda found: found.group(1), message))
+
+    def worded(self, name) -> str:
+        """The message with each setting named by `name(setting)`."""
+        return SETTING.sub(lambda found: name(found.group(1)), self.template)
 
 
 @dataclass(frozen=True)

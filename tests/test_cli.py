@@ -148,7 +148,7 @@ def test_a_cache_folder_that_cannot_be_used_is_refused_before_any_training(tiny_
 
 def test_a_probe_the_clock_cut_short_is_not_cached(tiny_spec, tmp_path, monkeypatch):
     """A run stopped by the time cap (a busy machine) is not kept: the rerun trains it again."""
-    import feasibility.train as train_module
+    import feasibility.probes.train as train_module
 
     real = train_module.run_job
     monkeypatch.setattr(train_module, "run_job", lambda *args, **kwargs: real(*args, **{**kwargs, "clock": iter(range(0, 10**6, 30)).__next__}))
@@ -162,8 +162,8 @@ def test_a_probe_the_clock_cut_short_is_not_cached(tiny_spec, tmp_path, monkeypa
 
 def test_report_json_is_strict_json(tiny_spec, tmp_path):
     """No NaN or Infinity: readers such as JSON.parse reject them; a missing figure is null."""
-    from feasibility.assess import load_assessment
-    from feasibility.report import write_outputs
+    from feasibility.run.pipeline import load_assessment
+    from feasibility.reports.outputs import write_outputs
 
     result = load_assessment(__import__("pathlib").Path(__file__).parent / "data" / "example.json")
     write_outputs(result, tmp_path, "en")
@@ -193,7 +193,7 @@ def test_report_rejects_what_is_not_a_result(tmp_path):
 def test_an_interrupted_assess_says_what_was_kept_and_resumes_from_the_checkpoint(tiny_spec, tmp_path, monkeypatch):
     """Ctrl-C in the middle of a probe: exit 130 with a message, the probe's checkpoint stays in the cache; the
     rerun resumes from it (its first running check is after the checkpoint) and the finished run replaces it."""
-    import feasibility.train as train_module
+    import feasibility.probes.train as train_module
 
     real = train_module.run_job
     checks: list[list[int]] = []  # the steps of the running checks, one list per run
@@ -209,7 +209,7 @@ def test_an_interrupted_assess_says_what_was_kept_and_resumes_from_the_checkpoin
         return real(*args, on_progress=progress, checkpoint=checkpoint, **{**kwargs, "checkpoint_every": 50})
 
     monkeypatch.setattr(train_module, "run_job", interrupting)
-    monkeypatch.setattr("feasibility.jobs.AT_CHANCE_SHARE", 0.0)  # depth 1 sits at chance: it must still reach step 100
+    monkeypatch.setattr("feasibility.plan.jobs.AT_CHANCE_SHARE", 0.0)  # depth 1 sits at chance: it must still reach step 100
     cache = tmp_path / "cache"
     args = ["assess", str(tiny_spec), "--out", str(tmp_path / "out"), "--cache-dir", str(cache), "--depths", "1", "--time-budget", "600"]
     interrupted = runner.invoke(app, args)
@@ -317,7 +317,7 @@ def test_assess_compares_the_curriculum(tiny_spec, tmp_path):
 
 def test_a_progress_line_says_the_step_the_question_and_the_time_left():
     from feasibility.cli import _progress_line
-    from feasibility.train import Progress
+    from feasibility.probes.train import Progress
 
     line = _progress_line(Progress(depth=3, step=500, max_steps=2000, elapsed_s=50.0, time_budget_s=180.0, decisive_accuracy=0.8234))
     assert line == "depth 3: step 500/2,000, question 82.3% (check), 50 s, at most about 130 s left"  # the clock cap binds first
@@ -469,13 +469,13 @@ def test_a_wheel_install_finds_the_profiles_under_its_prefix(tmp_path, monkeypat
     import sys as system
     from pathlib import Path
 
-    import feasibility.profiles as profiles_module
+    import feasibility.spec.profiles as profiles_module
 
     shared = tmp_path / "prefix" / "share" / "feasibility" / "profiles"
     shared.mkdir(parents=True)
     shutil.copy(Path(__file__).parent.parent / "profiles" / "rework-fixture-lookup.yaml", shared)
     monkeypatch.delenv("FEASIBILITY_PROFILES", raising=False)
-    monkeypatch.setattr(profiles_module, "__file__", str(tmp_path / "site-packages" / "feasibility" / "profiles.py"))
+    monkeypatch.setattr(profiles_module, "__file__", str(tmp_path / "site-packages" / "feasibility" / "spec" / "profiles.py"))
     monkeypatch.setattr(system, "prefix", str(tmp_path / "prefix"))
     assert profiles_module.profiles_dir() == shared
     assert [entry.name for entry in profiles_module.list_profiles()] == ["rework-fixture-lookup"]

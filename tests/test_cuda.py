@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from feasibility.measure import DeploymentModel, measure_latency, parameter_count, peak_cuda_bytes, time_forward
+from feasibility.costs.analytic import DeploymentModel, parameter_count
+from feasibility.costs.measure import measure_latency, peak_cuda_bytes, time_forward
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -23,7 +24,7 @@ def test_latency_on_cuda_names_device_and_mode(mode):
 
 def test_cuda_graph_replay_computes_what_eager_computes():
     """The captured graph must run the same forward pass, or its timing would describe another program."""
-    from feasibility.probe import ProbeModel
+    from feasibility.probes.model import ProbeModel
 
     module = ProbeModel(MODEL.probe_config()).cuda().eval()
     tokens = torch.randint(MODEL.vocab_size, (1, 2, MODEL.sequence_length), device="cuda")
@@ -71,7 +72,7 @@ def test_peak_memory_is_measured_and_holds_the_weights():
 def test_assess_on_cuda_records_device_mode_and_measured_memory(write_spec, tmp_path):
     from typer.testing import CliRunner
 
-    from feasibility.assess import load_assessment
+    from feasibility.run.pipeline import load_assessment
     from feasibility.cli import app
     from conftest import TINY_SPEC
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from feasibility.spec import SCHEMA, TOP_LEVEL, load_spec
+from feasibility.spec.task import SCHEMA, TOP_LEVEL, load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from feasibility import layout
-from feasibility.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
-from feasibility.tasks import ChainedRetrieval, draw
-from feasibility.results import judge
-from feasibility.train import Trainer, run_job
+from feasibility.spec import layout
+from feasibility.plan.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
+from feasibility.plan.tasks import ChainedRetrieval, draw
+from feasibility.decide.verdict import judge
+from feasibility.probes.train import Trainer, run_job
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import torch
 
-from feasibility.heads import (
-    EMERGENCE_THRESHOLD,
-    chain_positions,
-    emergence,
-    head_scores,
-    hop_learned_steps,
-    in_hop_order,
-    target_masks,
-    targets,
-)
-from feasibility import layout
-from feasibility.results import CurvePoint
-from feasibility.tasks import ChainedRetrieval, KHopInduction, solve_chained, solve_khop
+from feasibility.probes.heads import chain_positions, head_scores, target_masks, targets
+from feasibility.result.inside import EMERGENCE_THRESHOLD, emergence, hop_learned_steps, in_hop_order
+from feasibility.spec import layout
+from feasibility.result.probes import CurvePoint
+from feasibility.plan.tasks import ChainedRetrieval, KHopInduction, solve_chained, solve_khop
 
 SHAPE = ChainedRetrieval(hops=3, length=40, symbols=layout.symbols_used(3, 40))
 
@@ -111,7 +103,7 @@ def test_a_previous_token_head_is_named_as_such():
 
 def test_target_masks_match_the_reference_walk_on_every_example():
     """The masks are built with tensor operations; the Python walk (`targets`) is the reference, example by example."""
-    from feasibility.tasks import draw
+    from feasibility.plan.tasks import draw
 
     shapes = [
         ChainedRetrieval(hops=2, length=32, symbols=40),

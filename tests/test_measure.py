@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from feasibility.measure import (
+from feasibility.costs.measure import (
     DeploymentModel,
     Latency,
     analytic_macs,
@@ -45,7 +45,7 @@ def test_fvcore_count_equals_formula_and_torchs_counter_on_the_served_model(mode
 
 
 def test_a_disagreement_between_counters_is_reported_not_hidden():
-    from feasibility.measure import FlopCount
+    from feasibility.costs.measure import FlopCount
 
     count = FlopCount(macs=1000, by_part={}, parameters=1, analytic_macs=1000, batch=1, served_counter_macs=800)
     assert count.disagreements == ["torch.utils.flop_counter on the served model: 800 MACs against fvcore's 1,000"]
@@ -59,8 +59,8 @@ def test_the_served_model_computes_what_its_counting_twin_computes(model):
     """Fused attention with a precomputed mask and the head at the answer position give the twin's logits there."""
     import torch
 
-    from feasibility.probe import ProbeModel
-    from feasibility.served import AnswerTwin, ServedModel
+    from feasibility.probes.model import ProbeModel
+    from feasibility.costs.served import AnswerTwin, ServedModel
 
     torch.manual_seed(0)
     twin = ProbeModel(model.probe_config()).eval()
@@ -149,7 +149,7 @@ def test_an_uncounted_costly_op_is_refused():
     import torch.nn.functional as F
 
     from feasibility.errors import MeasurementError
-    from feasibility.measure import fvcore_macs
+    from feasibility.costs.measure import fvcore_macs
 
     class Fused(torch.nn.Module):
         def forward(self, q):
@@ -179,7 +179,7 @@ def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
     import torch
 
     from feasibility.errors import MeasurementError
-    from feasibility.measure import resolve_device
+    from feasibility.costs.measure import resolve_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_device("auto") == "cpu"
@@ -188,7 +188,7 @@ def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
 
 
 def test_training_compute_convention():
-    from feasibility.measure import training_macs
+    from feasibility.costs.measure import training_macs
 
     spent = training_macs(forward_macs_per_example=100, steps=10, batch=4, seeds=2, evaluated=[(100, 15), (400, 7)])
     assert spent["macs"] == 3 * 100 * 10 * 4 * 2 + (100 * 15 + 400 * 7) * 2
@@ -197,7 +197,7 @@ def test_training_compute_convention():
 
 def test_cuda_graph_mode_needs_a_gpu():
     from feasibility.errors import MeasurementError
-    from feasibility.measure import measure_latency
+    from feasibility.costs.measure import measure_latency
 
     model = DeploymentModel(depth=1, width=16, heads=2, vocab_size=8, sequence_length=8)
     with pytest.raises(MeasurementError, match='"cuda-graph" needs a GPU'):
@@ -207,7 +207,7 @@ def test_cuda_graph_mode_needs_a_gpu():
 
 
 def test_eager_latency_names_its_mode():
-    from feasibility.measure import measure_latency
+    from feasibility.costs.measure import measure_latency
 
     model = DeploymentModel(depth=1, width=16, heads=2, vocab_size=8, sequence_length=8)
     summary = measure_latency(model, 2, "float32", "cpu", min_runs=3, min_duration_s=0.0, warmup_s=0.0).summary()
@@ -215,7 +215,7 @@ def test_eager_latency_names_its_mode():
 
 
 def test_interleaved_timing_shuffles_the_depths_each_round_and_keeps_every_sample(monkeypatch):
-    import feasibility.measure as measure
+    import feasibility.costs.measure as measure
 
     order: list[int] = []
 
@@ -251,7 +251,7 @@ def test_the_bootstrap_interval_widens_with_the_spread_of_the_rounds():
 
 
 def test_batching_doubles_past_the_requested_batch_while_throughput_grows(monkeypatch):
-    import feasibility.measure as measure
+    import feasibility.costs.measure as measure
 
     per_request = {1: 1.0, 2: 0.6, 4: 0.4, 8: 0.38, 16: 0.37}  # ms per request at each batch: growth stops after 4
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from feasibility.assess import Events, probe_depths
-from feasibility.bounds import depth_bounds
-from feasibility.plan import BUDGET_SHARE, STEP_OVERHEAD, choose_length, length_candidates, make_plan
-from feasibility.spec import load_spec
+from feasibility.run.pipeline import probe_depths
+from feasibility.run.search import Events
+from feasibility.plan.bounds import depth_bounds
+from feasibility.plan.probe_plan import BUDGET_SHARE, STEP_OVERHEAD, choose_length, length_candidates, make_plan
+from feasibility.spec.task import load_spec
 
 from conftest import TINY_SPEC
 
@@ -51,7 +52,7 @@ def test_an_explicit_probe_length_equal_to_the_task_is_what_the_probes_read(writ
 def test_the_output_head_is_tied_from_three_lookups(tiny_spec):
     import torch
 
-    from feasibility.probe import ProbeConfig, ProbeModel
+    from feasibility.probes.model import ProbeConfig, ProbeModel
 
     spec = load_spec(tiny_spec)
     assert not make_plan(spec, depth_bounds(2)).tied_head
@@ -72,7 +73,7 @@ def test_the_output_head_is_tied_from_three_lookups(tiny_spec):
 def test_auto_depths_cost_the_depth_below_the_floor_but_do_not_train_it(tiny_spec):
     """With `depths: auto` the depth below the theory's floor is planned (it is costed, and shows the threshold in
     the table) but not trained, and its verdict says so; depths the task file lists are all trained."""
-    from feasibility.assess import DepthSearch
+    from feasibility.run.search import DepthSearch
 
     spec = load_spec(tiny_spec, {"probe.depths": "auto"})
     plan = make_plan(spec, depth_bounds(2))
@@ -87,7 +88,7 @@ def test_auto_depths_cost_the_depth_below_the_floor_but_do_not_train_it(tiny_spe
 
 
 def test_a_ruled_out_depth_is_said_so_in_both_languages():
-    from feasibility.wording import evidence, label
+    from feasibility.reports.words import evidence, label
 
     item = {"depth": 1, "verdict": "ruled_out", "seeds_learned": 0, "seeds": 0, "hops": 2, "floor": 2}
     assert "ruled out by theory" in evidence(item, 0.99, "en") and "not trained" in evidence(item, 0.99, "en")

@@ -12,9 +12,9 @@ import copy
 
 import pytest
 
-from feasibility.assess import load_assessment
-from feasibility.recommend import frontier, learned_hops, recommend
-from feasibility.wording import LANGUAGES, alternative, evidence, headline, question, risk
+from feasibility.run.pipeline import load_assessment
+from feasibility.decide.recommend import frontier, learned_hops, recommend
+from feasibility.reports.words import LANGUAGES, alternative, evidence, headline, question, risk
 from test_report import REWORK as DATA
 
 
@@ -219,9 +219,10 @@ def test_structured_records_lead_with_the_join_and_its_cost():
     import json
     from pathlib import Path
 
-    from feasibility.assess import Assessment, settle
-    from feasibility.measure import join_cost
-    from feasibility.report import render_markdown
+    from feasibility.result.assessment import Assessment
+    from feasibility.run.pipeline import settle
+    from feasibility.costs.measure import join_cost
+    from feasibility.reports.markdown import render_markdown
 
     data = json.loads((Path(__file__).parent / "data" / "example.json").read_text(encoding="utf-8"))
     data["spec"]["task"]["records"] = "structured"

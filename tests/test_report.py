@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from feasibility.assess import Assessment, load_assessment, settle
-from feasibility.report import json_text, render_explain, render_markdown, render_terminal, write_outputs
+from feasibility.result.assessment import Assessment
+from feasibility.run.pipeline import load_assessment, settle
+from feasibility.reports.markdown import render_markdown
+from feasibility.reports.outputs import json_text, write_outputs
+from feasibility.reports.terminal import explain_view, notes, summary
 
 DATA = Path(__file__).parent / "data" / "example.json"
 REWORK = Path(__file__).parent / "data" / "rework.json"
@@ -67,7 +70,7 @@ def test_renderers_read_typed_results_and_json_is_only_the_edge():
     verdicts, the curriculum comparison), and report.json read back and written again is the same text."""
     import json
 
-    from feasibility.results import CurvePoint, DepthVerdict, Evaluation, ProbeRun
+    from feasibility.result.probes import CurvePoint, DepthVerdict, Evaluation, ProbeRun
 
     result = fixed_result()
     run = result.probes[0]
@@ -145,7 +148,8 @@ def test_terminal_report_in_japanese(tmp_path):
     from rich.console import Console
 
     console = Console(record=True, width=100)
-    render_terminal(over_budget(), console, files=[str(tmp_path / "report.ja.md")], lang="ja")
+    for shown in summary(over_budget(), console.is_terminal, "ja") + notes(over_budget(), [str(tmp_path / "report.ja.md")], "ja"):
+        console.print(shown)
     text = console.export_text()
     assert "予算内では実現できない" in text and "ほかに取りうる手" in text and "report.ja.md" in text
     assert "learned" not in text
@@ -179,9 +183,10 @@ def test_decide_once_render_many(tmp_path, monkeypatch):
 
     from rich.console import Console
 
-    import feasibility.assess as assess_module
-    import feasibility.heads as heads_module
-    import feasibility.recommend as recommend_module
+    import feasibility.decide.recommend as recommend_module
+    import feasibility.result.assessment as assessment_module
+    import feasibility.result.inside as inside_module
+    import feasibility.run.pipeline as assess_module
 
     calls = {"recommend": 0, "explained_run": 0, "steadiness_of": 0, "emergence": 0, "hop_learned_steps": 0}
     once = {name: 1 for name in calls}
@@ -196,16 +201,17 @@ def test_decide_once_render_many(tmp_path, monkeypatch):
         monkeypatch.setattr(module, name, wrapper)
 
     counting(assess_module, "recommend")
-    counting(heads_module, "explained_run")
+    counting(inside_module, "explained_run")
     counting(recommend_module, "steadiness_of")  # the only place that derives it; the recommendation carries it
-    counting(heads_module, "emergence")
-    counting(heads_module, "hop_learned_steps")
+    counting(assessment_module, "emergence")
+    counting(assessment_module, "hop_learned_steps")
     result = load_assessment(DATA)
     assert calls == once
     files = write_outputs(result, tmp_path, "en")
     write_outputs(result, tmp_path, "ja")
-    render_terminal(result, Console(file=io.StringIO(), width=120), files, "en")
-    render_explain(result, Console(file=io.StringIO(), width=120), lang="en")
+    console = Console(file=io.StringIO(), width=120)
+    for shown in summary(result, False, "en") + notes(result, files, "en") + explain_view(result, False, lang="en"):
+        console.print(shown)
     assert calls == once
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from feasibility.cli import app
 from feasibility.errors import SpecError
-from feasibility.spec import load_spec, minimum_sequence_length, validate
+from feasibility.spec.task import load_spec, minimum_sequence_length, validate
 
 from conftest import TINY_SPEC
 
@@ -110,7 +110,7 @@ def test_bad_override_names_the_option(tiny_spec):
 
 def test_minimum_length_is_exactly_what_fits():
     """The asked chain of D statements, one distractor of D + 1, and the question, two tokens each."""
-    from feasibility.tasks import ChainedRetrieval
+    from feasibility.plan.tasks import ChainedRetrieval
 
     for hops in range(1, 10):
         assert minimum_sequence_length(hops) == 4 * hops + 4
@@ -226,7 +226,7 @@ def test_the_json_schema_accepts_every_shipped_task_file_and_refuses_what_valida
 
     import yaml
 
-    from feasibility.spec import json_schema
+    from feasibility.spec.task import json_schema
 
     schema = json.loads(json.dumps(json_schema()))  # as an editor reads it
     assert schema["$schema"].endswith("2020-12/schema")

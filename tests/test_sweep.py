@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 
 from feasibility.cli import app
 from feasibility.errors import SpecError, UsageError
-from feasibility.executors import LocalExecutor, make_executor
-from feasibility.sweep import load_grid, run_sweep
-from feasibility.sweep_report import write_sweep
+from feasibility.run.executors import LocalExecutor, make_executor
+from feasibility.run.sweep import run_sweep
+from feasibility.spec.grid import load_grid
+from feasibility.reports.sweep import write_sweep
 
 runner = CliRunner()
 
@@ -107,7 +108,7 @@ def test_a_local_sweep_decides_every_cell_writes_its_outputs_and_reuses_finished
 
 
 def test_a_job_that_keeps_failing_is_reported_in_its_cell_and_the_rest_completes(grid, monkeypatch):
-    import feasibility.train as train_module
+    import feasibility.probes.train as train_module
 
     real = train_module.run_job
     attempts = []
@@ -144,7 +145,7 @@ def test_the_ray_executor_without_ray_is_a_clear_error_naming_the_install(monkey
 def test_an_unreachable_cluster_address_is_refused_at_once(grid, tmp_path):
     pytest.importorskip("ray")
     started = time.monotonic()
-    with pytest.raises(UsageError, match=r"--address 127\.0\.0\.1:9: nothing answers there"):
+    with pytest.raises(UsageError, match=r"address 127\.0\.0\.1:9: nothing answers there"):
         make_executor("ray", address="127.0.0.1:9")  # port 9 (discard): nothing listens here
     with pytest.raises(UsageError, match="expected HOST:PORT"):
         make_executor("ray", address="head-without-port")
@@ -177,7 +178,7 @@ def local_answer(tmp_path_factory):
 
 
 def test_a_job_larger_than_any_ray_machine_is_refused(ray_cluster):
-    with pytest.raises(UsageError, match="--cpus-per-job 8: the largest machine of the Ray cluster has 2 CPUs"):
+    with pytest.raises(UsageError, match="cpus_per_job 8: the largest machine of the Ray cluster has 2 CPUs"):
         make_executor("ray", cpus_per_job=8)
     assert make_executor("ray").cpus_per_job == 2  # by default, all of the largest machine's CPUs
 
@@ -193,7 +194,7 @@ def test_ray_gives_the_same_answers_as_this_process(ray_cluster, local_answer, t
 def test_a_sweep_whose_ray_worker_is_killed_mid_job_still_decides_every_cell(ray_cluster, local_answer, tmp_path):
     """A worker killed while it trains: Ray retries the job, which resumes from its checkpoint, and the sweep
     completes with the very figures of an undisturbed run."""
-    from feasibility.executors import RayExecutor
+    from feasibility.run.executors import RayExecutor
 
     folder, local = local_answer
     loaded, specs = load_grid(folder / "grid.yaml")
@@ -212,44 +213,3 @@ def test_a_sweep_whose_ray_worker_is_killed_mid_job_still_decides_every_cell(ray
     result = done["result"]
     assert all(cell["status"] in ("learned", "not_learned") for cell in result["cells"]) and result["jobs"]["failed"] == 0
     assert _accuracies(result) == _accuracies(local)
-
-
-def test_training_takes_only_the_cores_other_processes_leave_free(tmp_path, monkeypatch):
-    """free_cores reads the machine's CPU time twice; what others used meanwhile is taken off the threads (at least
-    one is kept), and where no /proc/stat can be read every thread is used."""
-    import os
-
-    import feasibility.executors as executors
-
-    stat = tmp_path / "stat"
-    cores = os.cpu_count()
-    readings = iter([(0, 1000 * cores), (1000, 2000 * cores - 1000)])  # (busy, idle) ticks before and after: one core of them busy
-
-    def write_next(*_):
-        busy, idle = next(readings)
-        stat.write_text(f"cpu  {busy} 0 0 {idle} 0 0 0 0 0 0\ncpu0 0 0 0 0\n", encoding="ascii")
-
-    write_next()
-    monkeypatch.setattr(executors.time, "sleep", write_next)
-    executors.free_cores.cache_clear()
-    try:
-        assert executors.free_cores(cores, str(stat)) == max(1, cores - 1)
-        assert executors.free_cores(cores, str(tmp_path / "missing")) == cores
-    finally:
-        executors.free_cores.cache_clear()
-
-
-def test_a_job_keys_alike_whatever_thread_count_it_trains_with():
-    """How many cores were free when a run started does not decide its cache entry or checkpoint: a rerun on a busier
-    or quieter machine finds them."""
-    from dataclasses import replace
-
-    from feasibility.bounds import depth_bounds
-    from feasibility.jobs import plan_job
-    from feasibility.plan import make_plan
-    from feasibility.spec import load_spec
-
-    job = plan_job(make_plan(load_spec(Path(__file__).parent.parent / "examples" / "task.yaml"), depth_bounds(2)), 2)
-    one, two = (replace(job, settings=replace(job.settings, threads=n)) for n in (1, 2))
-    assert one.key() == two.key() and one.identity() == two.identity() and one.to_dict() != two.to_dict()
-    assert replace(one, seeds=(0,)).key() != one.key()

@@ -7,8 +7,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feasibility import layout
-from feasibility.tasks import IGNORE, QUERY, SPLITS, ChainedRetrieval, KHopInduction, draw, solve_chained, solve_khop, split_of
+from feasibility.spec import layout
+from feasibility.plan.tasks import IGNORE, QUERY, SPLITS, ChainedRetrieval, KHopInduction, draw, solve_chained, solve_khop, split_of
 
 
 def chained(hops: int, length: int, extra: int = 0, curriculum: bool = True) -> ChainedRetrieval:

@@ -11,14 +11,16 @@ from dataclasses import replace
 import pytest
 import torch
 
-import feasibility.train as train_module
-from feasibility import layout
-from feasibility.probe import ProbeConfig, ProbeModel, attention_patterns, distance_buckets
-from feasibility.jobs import ProbeJob, task_dict
-from feasibility.tasks import ChainedRetrieval, KHopInduction, split_of
+import feasibility.probes.train as train_module
+from feasibility.spec import layout
+from feasibility.probes.model import ProbeConfig, ProbeModel, attention_patterns, distance_buckets
+from feasibility.plan.jobs import ProbeJob, task_dict
+from feasibility.run.cache import job_key
+from feasibility.plan.tasks import ChainedRetrieval, KHopInduction, split_of
 from feasibility.confidence import wilson_lower_bound
-from feasibility.results import CurvePoint, Evaluation, ProbeRun, SeedResult, judge
-from feasibility.train import (
+from feasibility.decide.verdict import judge
+from feasibility.result.probes import CurvePoint, Evaluation, ProbeRun, SeedResult
+from feasibility.probes.train import (
     allowed_errors,
     Trainer,
     TrainSettings,
@@ -265,8 +267,8 @@ def test_a_job_is_data_that_runs_anywhere_to_the_same_figures():
     job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 12, 1, 16, 2), TrainSettings(max_steps=60, **SETTINGS), (0, 1))
     again = ProbeJob.from_dict(json.loads(json.dumps(job.to_dict())))
     assert again == job == pickle.loads(pickle.dumps(job))
-    assert again.key() == job.key()
-    assert job.on("cuda").key() != job.key() and replace(job, seeds=(0, 2)).key() != job.key()
+    assert job_key(again) == job_key(job)
+    assert job_key(job.on("cuda")) != job_key(job) and job_key(replace(job, seeds=(0, 2))) != job_key(job)
     first, second = run_job(job), run_job(again)
     assert [s.verdict_set for s in first.seeds] == [s.verdict_set for s in second.seeds]
     assert [c.held_out_loss for c in first.curve] == [c.held_out_loss for c in second.curve]

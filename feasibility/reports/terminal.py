@@ -1,0 +1,133 @@
+"""The terminal summary and the `explain` view, as rich renderables built from one `Assessment`: the CLI prints
+them (results on stdout, notes on stderr); nothing here writes to a terminal.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from feasibility.reports.markdown import _full_length, _reasons, _verdict_cell, inside_findings, timing_warnings
+from feasibility.reports.numbers import percent, si
+from feasibility.reports.words import alternative, headline, kind_name, label
+from feasibility.errors import UsageError
+from feasibility.result.assessment import Assessment
+from feasibility.result.inside import KINDS
+from feasibility.vocabulary import Decision
+
+
+def boxes(terminal: bool, fancy=None):
+    """The box style of a table or panel: box-drawing characters on a terminal, plain ASCII where the output is
+    piped into a file, a log or another program."""
+    from rich import box
+
+    return (fancy or box.HEAVY_HEAD) if terminal else box.ASCII
+
+def summary(assessment: Assessment, terminal: bool, lang: str = "en") -> list:
+    """The summary for stdout: the decision panel, the depth table, the reasons and the alternatives, as rich
+    renderables (`terminal`: draw boxes with box-drawing characters)."""
+    from rich import box
+    from rich.panel import Panel
+    from rich.text import Text
+
+    spec, rec = assessment.spec, assessment.recommendation
+    style = {Decision.RECOMMENDED: "green", Decision.NOT_SHOWN_AT_LENGTH: "yellow", Decision.NONE_WITHIN_BUDGET: "yellow", Decision.TOO_CLOSE_TO_CALL: "yellow", Decision.NOT_LEARNED: "red"}.get(rec["decision"], "white")
+    shown = [Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style, box=boxes(terminal, box.ROUNDED))]  # Text: a name like "x[/]" is not markup
+    shown.append(_depth_table(assessment, terminal, lang))
+    shown += [Text(f"  - {reason}") for reason in _reasons(rec, spec["deployment"], lang)]
+    if rec["alternatives"]:
+        shown += [Text(label("else", lang))] + [Text(f"  - {alternative(option, rec, lang)}") for option in rec["alternatives"]]
+    return shown
+
+
+def _depth_table(assessment: Assessment, terminal: bool, lang: str):
+    from rich import box
+    from rich.table import Table
+
+    spec = assessment.spec
+    hops, percentile = spec["task"]["hops"], spec["requirements"]["latency_percentile"]
+    t = partial(label, lang=lang)
+    title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
+    table = Table(title=title, box=boxes(terminal, box.SIMPLE_HEAD), padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
+    full_length = _full_length(assessment)
+    questions = [t("question")] + ([t("question_at", length=full_length)] if full_length else [])
+    names = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *questions, t("verdict"), "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
+    for name in names:
+        wraps = name == t("verdict")
+        table.add_column(name, justify="left" if name in (t("vs_bound"), t("verdict"), t("fits")) else "right", no_wrap=not wraps, min_width=8 if wraps else None)
+    for row in assessment.views["depth_rows"]:
+        table.add_row(
+            str(row["depth"]),
+            t(row["vs_bound"]),
+            *[percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
+            percent(row["question"]),
+            *([percent(row["question_full_length"])] if full_length else []),
+            _verdict_cell(row, lang),
+            si(row["flops"]) if row["flops"] is not None else "-",
+            si(row["parameters"]) if row["parameters"] is not None else "-",
+            f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
+            f"[green]{t('yes')}[/]" if row["within_budget"] else f"[red]{t('no')}[/]",
+        )
+    return table
+
+def notes(assessment: Assessment, files: list[str] | None = None, lang: str = "en") -> list:
+    """The timing warnings and the files written: what belongs on stderr beside a result."""
+    from rich.text import Text
+
+    shown = [Text(warning, style="yellow") for warning in timing_warnings(assessment, lang)]
+    return shown + ([Text(label("written", lang, files=", ".join(files)))] if files else [])
+
+SHADES = " .:-=+*#%@"  # attention weight 0 .. 1 in ten steps
+
+
+def explain_view(assessment: Assessment, terminal: bool, depth: int | None = None, lang: str = "en") -> list:
+    """Attention of one probe on a held-out example as text (rows: the chain's positions; columns: every
+    position, shaded by weight), then the emergence table and the order in which hop counts were learned."""
+    from rich.text import Text
+
+    runs = {run.depth: run for run in assessment.probes}
+    if depth is not None and depth not in runs:
+        trained = ", ".join(str(d) for d in sorted(runs)) or "none"
+        raise UsageError(f"depth {depth}: no probe of that depth was trained in this result; trained depths: {trained}")
+    run = runs[depth] if depth is not None else assessment.shown_run()
+    t = partial(label, lang=lang)
+    if run is None or not run.attention_example:
+        return [Text(t("no_inside"))]
+    example = run.attention_example
+    shown = [Text(f"{t('inside')}: {t('depth_n', depth=run.depth)}, {t('seed')} {example['seed']}", style="bold")]
+    shown += [Text(line) for line in _attention_lines(run, lang)]
+    inside = assessment.inside(run)
+    if inside["emergence"]:
+        shown.append(_emergence_table(inside["emergence"], terminal, lang))
+    return shown + [Text(line) for line in inside_findings(inside, assessment.spec["task"]["hops"], assessment.recommendation["target"], lang)]
+
+
+def _attention_lines(run, lang: str) -> list[str]:
+    """Each head's attention from the chain's positions, shaded, with its chain and previous-token scores."""
+    example = run.attention_example
+    marked = example["chain_positions"]
+    ruler = "".join("^" if i in marked else " " for i in range(len(example["tokens"])))
+    scores = run.curve[-1].head_scores if run.curve else None
+    lines = []
+    for layer, heads in enumerate(example["patterns"]):
+        for head, pattern in enumerate(heads):
+            note = ""
+            if scores:
+                note = "  " + ", ".join(f"{label('k_' + kind, lang)} {scores[kind][0][layer][head]:.2f}" for kind in KINDS)
+            lines.append(f"L{layer + 1}H{head + 1}{note}")
+            for position in marked:
+                strip = "".join(SHADES[min(len(SHADES) - 1, int(weight * len(SHADES)))] for weight in pattern[position])
+                lines.append(f"  {position:>4} |{strip}|")
+            lines.append(f"        {ruler}")
+    return lines
+
+
+def _emergence_table(rows: list[dict], terminal: bool, lang: str):
+    from rich.table import Table
+
+    t = partial(label, lang=lang)
+    table = Table(title=t("inside"), box=boxes(terminal))
+    for name in (t("head"), t("kind"), t("emerges"), t("final_score")):
+        table.add_column(name, justify="right" if name in (t("emerges"), t("final_score")) else "left")
+    for r in rows:
+        table.add_row(f"L{r['layer']}H{r['head']}", t(f"k_{r['kind']}"), t("never") if r["step"] is None else str(r["step"]), f"{r['final']:.2f}")
+    return table

@@ -1,0 +1,580 @@
+"""Every sentence the reports say, in English and Japanese; the short labels of each language are in en.py and ja.py.
+
+The decision (`recommend.Recommendation`) holds kinds and figures; this module turns them into words. Numbers
+are formatted the same way in both languages, so the tables of the two reports are identical and only the
+prose differs. Japanese is written as a Japanese engineer would write a meeting memo (である調), not
+translated word for word.
+"""
+
+from __future__ import annotations
+
+from feasibility.reports import en as english
+from feasibility.reports import ja as japanese
+from feasibility.reports.numbers import count, milliseconds, money_amount, percent, share
+from feasibility.vocabulary import Stop, Verdict
+
+LANGUAGES = ("en", "ja")
+LABELS = {"en": english.LABELS, "ja": japanese.LABELS}  # short labels: headings, table headers, table cells
+
+
+def label(key: str, lang: str, **figures) -> str:
+    return LABELS[lang][key].format(**figures)
+
+
+def kind_name(kind: str, lang: str) -> str:
+    return LABELS[lang].get(kind, kind.replace("_", " "))
+
+
+def _layers(n: int, lang: str) -> str:
+    if lang == "ja":
+        return f"{n} 層"
+    return f"{n} layer{'s' if n != 1 else ''}"
+
+
+def _hops(n: int, lang: str) -> str:
+    if lang == "ja":
+        return f"{n} ホップ"
+    return f"{n} hop{'s' if n != 1 else ''}"
+
+
+def _seeds(n: int, lang: str) -> str:
+    if lang == "ja":
+        return f"{n} シード"
+    return f"{n} seed{'s' if n != 1 else ''}"
+
+
+def counted(lang: str, **counts: int) -> dict[str, str]:
+    """{name}_text for each count, with its noun in the right number: counted("en", lower=1) -> {"lower_text": "1 layer"}
+    (names: lower, upper, layers -> layers; hops; seeds)."""
+    nouns = {"lower": _layers, "upper": _layers, "layers": _layers, "hops": _hops, "seeds": _seeds}
+    return {f"{name}_text": nouns[name](value, lang) for name, value in counts.items()}
+
+
+def _where(rec: dict, lang: str) -> str:
+    """At which length the verdict holds: the task's, both, or only the shorter one the probes trained at."""
+    trained, task, accuracy = rec.get("probe_length"), rec.get("full_length"), rec.get("full_length_accuracy")
+    if trained is None:
+        return ""
+    if task is None:
+        return f"（{trained} トークン）" if lang == "ja" else f" at {trained} tokens"
+    if rec.get("holds_at_full_length"):
+        return f"（訓練した {trained} トークンでも、タスク本来の {task} トークンでも）" if lang == "ja" else f" at {trained} tokens and at the task's {task}"
+    if lang == "ja":
+        return f"（訓練した {trained} トークンで。タスク本来の {task} トークンでは {percent(accuracy)}）"
+    return f" at the {trained} tokens they trained on (at the task's {task} tokens: {percent(accuracy)})"
+
+
+def headline(rec: dict, lang: str) -> str:
+    """The decision at the top of every report: one sentence, led by the join where the records are structured."""
+    model = _model_headline(rec, lang)
+    join = rec.get("join")
+    if not join:
+        return model
+    per_request = f"{join['p50_ms'] * 1000:.1f} µs"
+    price = join.get("cost_per_million_requests")
+    if lang == "ja":
+        cost = f"、100 万件あたり {money_amount(price)} {rec.get('currency', 'USD')}" if price is not None else ""
+        return (
+            f"結合で足り、モデルは要らない: 記録は構造化されているので、{rec['hops']} 回の索引参照で正確に答えられる"
+            f"（ここで 1 件あたり {per_request}{cost}）。モデルにテキストとして読ませる場合: {model}"
+        )
+    cost = f", {money_amount(price)} {rec.get('currency', 'USD')} per million requests" if price is not None else ""
+    return (
+        f"A join does this, no model needed: the records are structured, so {rec['hops']} indexed "
+        f"{'lookup answers' if rec['hops'] == 1 else 'lookups answer'} the question exactly ({per_request} a request here{cost}). "
+        f"If a model must read them as text: {model[0].lower()}{model[1:]}"
+    )
+
+
+def _model_headline(rec: dict, lang: str) -> str:
+    """The one-sentence decision on the model."""
+    label_p = f"p{rec['percentile']}"
+    hops, target, budget = rec["hops"], rec["target"], rec["budget_ms"]
+    where = _where(rec, lang)
+    if rec["decision"] == "recommended":
+        depth, latency = rec["depth"], rec["latency_ms"]
+        if lang == "ja":
+            single = "1 ホップなので多段の検索は不要で、" if rec["single_hop"] else ""
+            return (
+                f"{single}{depth} 層を推奨する。プローブは {hops} 回の参照を要する質問に {share(target)} 以上で正答し{where}、"
+                f"{label_p} レイテンシ {milliseconds(latency)} は予算 {budget:g} ms に収まる。"
+            )
+        single = "One hop needs no multi-step retrieval: use" if rec["single_hop"] else "Use"
+        return (
+            f"{single} {_layers(depth, lang)}: the probes answered the {hops}-lookup question at {share(target)} or better{where}, "
+            f"and {label_p} latency {milliseconds(latency)} fits the {budget:g} ms budget."
+        )
+    if rec["decision"] == "not_shown_at_length":
+        return _not_shown_headline(rec, lang)
+    if rec["decision"] == "too_close_to_call":
+        depth, latency = rec["depth"], rec["latency_ms"]
+        low, high = rec["latency_ci95_ms"]
+        if lang == "ja":
+            return (
+                f"このマシンでは判定できない（僅差）: {depth} 層で {hops} 回参照の質問に答えられる{where}が、その {label_p} レイテンシ "
+                f"{milliseconds(latency)}（95% 信頼区間 {milliseconds(low)}〜{milliseconds(high)}）の幅の中に予算 {budget:g} ms がある。"
+                "配備するハードウェアで測れば決まる（そのマシンで `feasibility assess` を実行する）。"
+            )
+        return (
+            f"Too close to call on this machine: {_layers(depth, lang)} {'answers' if depth == 1 else 'answer'} the {hops}-lookup question{where}, "
+            f"but the {budget:g} ms budget lies inside the 95% confidence interval of {'its' if depth == 1 else 'their'} {label_p} latency "
+            f"({milliseconds(latency)}, {milliseconds(low)} to {milliseconds(high)}). Measuring on the target hardware settles it "
+            "(run `feasibility assess` there)."
+        )
+    if rec["decision"] == "none_within_budget":
+        depth, latency = rec["learned_depth"], rec["latency_ms"]
+        if lang == "ja":
+            single = "1 ホップなので多段の検索は不要で、インデックスでの参照でも足りる。" if rec["single_hop"] else ""
+            return (
+                f"予算内では実現できない。{single}{depth} 層で {hops} 回参照の質問に答えられる{where}が、その {label_p} レイテンシ "
+                f"{milliseconds(latency)} は予算 {budget:g} ms を超える。"
+            )
+        single = " one hop needs no multi-step retrieval, and an index lookup would do;" if rec["single_hop"] else ""
+        verb, their = ("answers", "its") if depth == 1 else ("answer", "their")
+        return (
+            f"Not within budget:{single} {_layers(depth, lang)} {verb} the {hops}-lookup question{where}, but {their} {label_p} latency "
+            f"{milliseconds(latency)} exceeds the {budget:g} ms budget."
+        )
+    both = rec["binding_constraint"] == "both"
+    slow = rec.get("too_slow_depths") or []
+    if lang == "ja":
+        tail = f"また、どの層数も予算 {budget:g} ms に収まらない。" if both else ""
+        cut = f"{_listed(slow, lang)} 層は時間の上限で訓練が打ち切られ、このマシンでは遅すぎて判定できなかった。" if slow else ""
+        return f"訓練予算の範囲では、どの層数のプローブも {hops} 回参照の質問で {share(target)} に達しなかった。{cut}{tail}"
+    cut = f"; the time cap cut training short at depth {_listed(slow, lang)}, so this machine was too slow to judge {'it' if len(slow) == 1 else 'them'}" if slow else ""
+    tail = f", and no probed depth fits the {budget:g} ms budget either." if both else "."
+    return f"No probed depth answered the {hops}-lookup question at {share(target)} within the training budget{cut}{tail}"
+
+
+def _not_shown_headline(rec: dict, lang: str) -> str:
+    """"At least N layers": learned at the probes' length, not yet shown at the task's, and the run that settles it."""
+    depth, hops, target = rec["learned_depth"], rec["hops"], rec["target"]
+    trained, task, accuracy, low = rec["probe_length"], rec["full_length"], rec["full_length_accuracy"], rec.get("full_length_lower_bound")
+    run = rec.get("settling_run")
+    bound = f"（信頼下限 {percent(low)}）" if lang == "ja" and low is not None else (f" (lower bound {percent(low)})" if low is not None else "")
+    if lang == "ja":
+        settle = f"{task} トークンで訓練すれば決まる（{_settling_cost(run, lang)}）。" if run else f"{task} トークンで訓練すれば決まる。"
+        return (
+            f"少なくとも {depth} 層が要る。ただし {task} トークンではまだ示せていない: プローブは訓練した {trained} トークンでは "
+            f"{hops} 回参照の質問に {share(target)} 以上で正答したが、タスク本来の {task} トークンでは最も悪いシードが {percent(accuracy)}{bound}で、"
+            f"目標 {share(target)} を示せていない。まだ結論ではない。{settle}"
+        )
+    settle = f"Training at {task} tokens settles it ({_settling_cost(run, lang)})." if run else f"Training at {task} tokens settles it."
+    return (
+        f"At least {_layers(depth, lang)}, not yet shown at {task} tokens: the probes answered the {hops}-lookup question at {share(target)} "
+        f"or better at the {trained} tokens they trained on, but at the task's {task} tokens the weakest seed answers {percent(accuracy)}{bound}, "
+        f"which does not show the {share(target)} target. This is not yet a decision. {settle}"
+    )
+
+
+def _settling_cost(run: dict, lang: str) -> str:
+    """The settling run's size and estimated time here and on a GPU."""
+    if lang == "ja":
+        return (f"{run['depth']} 層、{run['steps']:,} ステップ。このマシンで約 {_duration(run['seconds_here'], lang)}、"
+                f"{run['gpu']} GPU で約 {_duration(run['seconds_gpu'], lang)}と推定")
+    return (f"{_layers(run['depth'], lang)}, {run['steps']:,} steps: about {_duration(run['seconds_here'], lang)} on this machine and "
+            f"about {_duration(run['seconds_gpu'], lang)} on an {run['gpu']} GPU, both estimated")
+
+
+def _duration(seconds: float, lang: str) -> str:
+    """Seconds as people say them: 40 s, 12 min, 3.5 h."""
+    if seconds < 90:
+        return f"{seconds:.0f} 秒" if lang == "ja" else f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} 分" if lang == "ja" else f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} 時間" if lang == "ja" else f"{seconds / 3600:.1f} h"
+
+
+def stop_reason(reason: str | None, plateau_since_step: int | None, lang: str) -> str:
+    """Why a probe run stopped (a ProbeRun's stop_reason), with the step its plateau began."""
+    if lang == "ja":
+        return {
+            Stop.PLATEAU: f"{plateau_since_step} ステップ以降、評価損失が横ばい",
+            Stop.TIME_BUDGET: "時間予算を使い切った",
+            Stop.STEP_CAP: "ステップ上限に達した",
+            Stop.TARGET_MET: "目標に到達",
+            Stop.DIVERGED: "発散",
+            Stop.AT_CHANCE: "ステップ予算の半分まで全シードが当て推量並みで、評価損失も横ばい",
+        }.get(reason, str(reason))
+    return {
+        Stop.PLATEAU: f"held-out loss flat since step {plateau_since_step}",
+        Stop.TIME_BUDGET: "the time budget ran out",
+        Stop.STEP_CAP: "the step cap was reached",
+        Stop.TARGET_MET: "the target was met",
+        Stop.DIVERGED: "training diverged",
+        Stop.AT_CHANCE: "every seed at chance for half the step budget, its held-out loss flat",
+    }.get(reason, str(reason))
+
+
+def _heuristic(name: str | None, lang: str) -> str:
+    return label(f"h_{name}", lang) if name else "-"
+
+
+def _judged(item: dict, lang: str) -> str:
+    """The question's figures behind a verdict: weakest seed, the length, the full length, and chance."""
+    ja = lang == "ja"
+    parts = []
+    if item.get("accuracy") is not None:
+        if ja:
+            parts.append(f"最も悪いシードの質問正解率 {percent(item['accuracy'])}（{item.get('length')} トークン、新しいデータでシードあたり {count(item.get('questions'))} 問、信頼下限 {percent(item.get('lower_bound'))}）")
+        else:
+            parts.append(f"weakest seed {percent(item['accuracy'])} on the question ({count(item.get('questions'))} fresh questions per seed at {item.get('length')} tokens, lower bound {percent(item.get('lower_bound'))})")
+    if item.get("full_length") is not None:
+        if ja:
+            parts.append(f"タスク本来の {item['full_length']} トークンでは {percent(item.get('full_length_accuracy'))}（その長さでは訓練していない）")
+        else:
+            parts.append(f"at the task's {item['full_length']} tokens {percent(item.get('full_length_accuracy'))} (not trained at that length)")
+    if item.get("at_chance"):
+        if ja:
+            parts.append(f"チェーンを無視した推測（{_heuristic(item.get('chance_heuristic'), lang)}、{percent(item.get('chance'))}）を上回らない: 何もしていないのと同じ")
+        else:
+            parts.append(f"no better than guessing {_heuristic(item.get('chance_heuristic'), lang)} ({percent(item.get('chance'))}): it does nothing")
+    return ("。".join(parts) + "。") if ja and parts else ("; ".join(parts))
+
+
+def evidence(item: dict, target: float, lang: str) -> str:
+    """One depth's verdict in plain words, with the figures it rests on."""
+    depth, verdict = item["depth"], item["verdict"]
+    seeds = f"{item['seeds_learned']}/{item['seeds']}"
+    ja = lang == "ja"
+    if verdict == Verdict.SKIPPED:
+        first = item.get("first_learned")
+        if ja:
+            return f"{depth} 層: 省略。{first} 層ですでに学習できており、深くしてもコストが増えるだけなので訓練していない。"
+        return f"depth {depth}: skipped: not trained, because depth {first} already learned and a deeper model only adds cost"
+    if verdict == Verdict.RULED_OUT:
+        if ja:
+            return (f"{depth} 層: 理論で除外。{item.get('hops')} 回の参照には理論上 {item.get('floor')} 層以上が必要（t ≥ log₃(2D)）なので、"
+                    "コストだけを測り、訓練はしていない。訓練するには probe.depths に層数を列挙すること。")
+        return (f"depth {depth}: ruled out by theory: {item.get('hops')} lookups need at least {item.get('floor')} layers (t >= log_3(2D)), "
+                "so it was costed but not trained; list it in probe.depths to train it anyway")
+    if verdict == Verdict.DIVERGED:
+        if ja:
+            return f"{depth} 層: 発散。{count(item['steps'])} ステップ後、すべてのシードで訓練が発散した。学習率を下げること。"
+        return f"depth {depth}: diverged: training diverged in every seed after {count(item['steps'])} steps; lower the learning rate"
+    figures = _judged(item, lang)
+    if verdict == Verdict.LEARNED:
+        note = ""
+        if item.get("contradicts_bound"):
+            note = ("理論下限未満の層数で目標に達しており、理論の前提と矛盾する。プローブに近道がないか確認すること。" if ja
+                    else "; below the theoretical floor, which contradicts the bound's assumption: check the probe for a shortcut")
+        if ja:
+            return f"{depth} 層: 学習できた。全シードが新しいデータで目標 {percent(target)} に到達した。{figures}{note}"
+        return f"depth {depth}: learned: every seed met the {percent(target)} target on fresh examples; {figures}{note}"
+    if verdict == Verdict.BELOW_BOUND:
+        if item.get("contradicts_bound"):
+            if ja:
+                return (f"{depth} 層: 理論下限未満だが、{seeds} のシードが目標に達した。理論の前提と矛盾するため、プローブに近道がないか確認すること。{figures}")
+            return (f"depth {depth}: below bound, yet {seeds} seeds met the target, which contradicts the bound's assumption: check the "
+                    f"probe for a shortcut; {figures}")
+        if ja:
+            return f"{depth} 層: 理論下限未満。理論上この層数では解けず、プローブの結果も一致した（目標に達したシード {seeds}）。{figures}"
+        return f"depth {depth}: below bound: theory rules this depth out, and the probe agrees ({seeds} seeds met the target); {figures}"
+    if verdict == Verdict.TOO_SLOW:
+        if ja:
+            return (f"{depth} 層: 遅すぎて判定不能。時間の上限（{item.get('time_budget_s', 0):g} 秒）で {count(item['steps'])} ステップ時点で訓練が打ち切られ、"
+                    f"このマシンでは判定できなかった。{figures}probe.time_budget_s を増やすか、より速いマシンで実行すること。")
+        return (f"depth {depth}: too slow to judge: the time cap stopped training after {count(item['steps'])} steps, before the step budget, "
+                f"so this machine was too slow to judge the depth; {figures}; raise probe.time_budget_s or run on a faster machine")
+    if ja:
+        return (
+            f"{depth} 層: 予算内で未学習。{count(item['steps'])} ステップで目標に達したシードは {seeds}（{stop_reason(item.get('stop_reason'), item.get('plateau_since_step'), lang)}）。{figures}"
+            "この層数では不可能、ということを示すものではない。"
+        )
+    return (
+        f"depth {depth}: not learned within budget: {seeds} seeds met the target after {count(item['steps'])} steps "
+        f"({stop_reason(item.get('stop_reason'), item.get('plateau_since_step'), lang)}); {figures}; this does not show the depth cannot do it"
+    )
+
+
+def cost_line(rec: dict, deployment: dict, lang: str) -> str | None:
+    """What the recommended (or needed) depth costs to serve, in the task file's currency; None without a price."""
+    depth = rec["depth"] or rec["learned_depth"]
+    point = next((p for p in rec["frontier"] if p["depth"] == depth), None)
+    if point is None or point.get("cost_per_million_requests") is None:
+        return None
+    currency, price = deployment.get("currency", "USD"), deployment["cost_per_device_hour"]
+    per_million, per_day = money_amount(point["cost_per_million_requests"]), point.get("cost_per_day")
+    if lang == "ja":
+        daily = f"、1 日 {deployment['requests_per_day']:,} リクエストで 1 日 {money_amount(per_day)} {currency}" if per_day is not None else ""
+        return f"コスト: {depth} 層で 100 万リクエストあたり {per_million} {currency}（p50 のスループット、1 デバイス時間 {price:g} {currency}）{daily}。"
+    daily = f"; {deployment['requests_per_day']:,} requests a day cost {money_amount(per_day)} {currency} a day" if per_day is not None else ""
+    return f"cost: {_layers(depth, lang)} serve a million requests for {per_million} {currency} at p50 throughput ({price:g} {currency} per device-hour){daily}"
+
+
+def margin(rec: dict, lang: str) -> str | None:
+    """The latency margin of the recommended (or needed) depth, in words, with its 95% interval where the timing
+    rounds give one; None when there is none to state."""
+    if rec["latency_margin_ms"] is None:
+        return None
+    depth = rec["depth"] or rec["learned_depth"]
+    p, budget, left = f"p{rec['percentile']}", rec["budget_ms"], rec["latency_margin_ms"]
+    interval = rec.get("latency_ci95_ms")
+    if lang == "ja":
+        among = f"（95% 信頼区間 {milliseconds(interval[0])}〜{milliseconds(interval[1])}）" if interval else " "
+        if left >= 0:
+            return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])}{among}は、予算 {budget:g} ms に対して {milliseconds(left)}（{left / budget:.0%}）の余裕がある。"
+        return f"{depth} 層の {p} レイテンシ {milliseconds(rec['latency_ms'])}{among}は、予算 {budget:g} ms を {milliseconds(-left)} 超える。"
+    among = f" (95% interval {milliseconds(interval[0])} to {milliseconds(interval[1])})" if interval else ""
+    takes = "takes" if depth == 1 else "take"
+    if left >= 0:
+        return f"latency margin: {_layers(depth, lang)} {takes} {milliseconds(rec['latency_ms'])} at {p}{among}, leaving {milliseconds(left)} ({left / budget:.0%}) of the {budget:g} ms budget"
+    return f"latency: {_layers(depth, lang)} {takes} {milliseconds(rec['latency_ms'])} at {p}{among}, {milliseconds(-left)} over the {budget:g} ms budget"
+
+
+def join_note(join: dict, lang: str) -> str:
+    """How the join was timed, for the reasons."""
+    p50, p95 = f"{join['p50_ms'] * 1000:.1f} µs", f"{join['p95_ms'] * 1000:.1f} µs"
+    if lang == "ja":
+        return (
+            f"記録は構造化されている: 1 件の記録（{join['statements']:,} 文）を索引にして {join['lookups']} 回参照すると、ここで p50 {p50}、"
+            f"p95 {p95}（Python の dict、1 スレッド、{join['runs']:,} 件）。フィールドを索引済みのデータベースならさらに速い。"
+        )
+    return (
+        f"the records are structured: indexing one record ({join['statements']:,} statements) and following {join['lookups']} "
+        f"{'lookup' if join['lookups'] == 1 else 'lookups'} took {p50} at p50 and {p95} at p95 here (a Python dict, one thread, "
+        f"{join['runs']:,} requests); a database with the fields already indexed does less"
+    )
+
+
+def single_hop_note(lang: str) -> str:
+    if lang == "ja":
+        return "このタスクは 1 ホップであり、多段の検索は要らない。1 回の参照で足りる。"
+    return "the task has one hop: it needs no multi-step retrieval, a single lookup does"
+
+
+def alternative(option: dict, rec: dict, lang: str) -> str:
+    """One alternative, with its figures, in the words of its kind."""
+    if option["kind"] not in ALTERNATIVES:
+        raise ValueError(f"unknown alternative {option['kind']!r}")
+    return ALTERNATIVES[option["kind"]](option, rec, lang)
+
+
+def _deepest_within_budget(option: dict, rec: dict, lang: str) -> str:
+    p = f"p{rec['percentile']}"
+    ja = lang == "ja"
+    layers, needed = option["layers"], option.get("needed")
+    if layers < 1:
+        return ("この幅と系列長では 1 層でも予算を超える見込み（直線当てはめによる推定）。" if ja
+                else "even one layer is estimated to exceed the budget at this width and length (line fit)")
+    gap = ""
+    if needed is not None and layers < needed:
+        gap = f"。ただし学習に必要な {needed} 層には足りない" if ja else f", short of the {needed} the task needs"
+    if ja:
+        return f"予算内で最も深いモデルは約 {layers} 層（{p} レイテンシの層数への直線当てはめによる推定）{gap}。"
+    return f"the deepest model within budget is about {_layers(layers, lang)} (estimate from a line fit of {p} latency against depth){gap}"
+
+
+def _narrower(option: dict, rec: dict, lang: str) -> str:
+    ja = lang == "ja"
+    if ja:
+        return (
+            f"{option['depth']} 層のまま幅を {option['from_width']} から {option['width']} に狭める: レイテンシは MACs に比例するとして約 "
+            f"{milliseconds(option['latency_ms'])}（推定。その幅で再評価すること。狭いモデルは精度が落ちうる）。"
+        )
+    return (
+        f"a narrower model at {_layers(option['depth'], lang)}: width {option['width']} instead of {option['from_width']} is "
+        f"estimated at {milliseconds(option['latency_ms'])}, scaling latency by MACs (estimate; re-run with that width, a narrower model may lose accuracy)"
+    )
+
+
+def _wider_fewer_layers(option: dict, rec: dict, lang: str) -> str:
+    ja = lang == "ja"
+    if ja:
+        return (
+            f"層を減らして幅を広げる: 理論上の最小である {option['depth']} 層、幅 {option['width']} で約 {milliseconds(option['latency_ms'])}"
+            f"（MACs 比による推定、{'予算内' if option['latency_ms'] <= rec['budget_ms'] else '予算超過'}）。"
+            f"ただし {option['depth']} 層のプローブは予算内で学習できなかったため、より長い訓練での確認が必要。"
+        )
+    return (
+        f"a wider model at fewer layers: {_layers(option['depth'], lang)} (the theoretical minimum) at width {option['width']} is estimated at "
+        f"{milliseconds(option['latency_ms'])} (scaled by MACs), {'within' if option['latency_ms'] <= rec['budget_ms'] else 'over'} budget; "
+        "the probes at that depth did not learn within budget, so it needs a longer training run to confirm"
+    )
+
+
+def _split_passes(option: dict, rec: dict, lang: str) -> str:
+    p = f"p{rec['percentile']}"
+    ja = lang == "ja"
+    verdict = ("予算内" if option["fits"] else "予算超過") if ja else ("within" if option["fits"] else "over")
+    if ja:
+        return (
+            f"検索を複数回に分ける: {option['hops_per_pass']} ホップを解ける {option['depth']} 層モデルを {option['passes']} 回続けて呼ぶ"
+            f"（前の出力を次のクエリにする）。合計 {p} は約 {option['passes']} × {milliseconds(option['latency_ms'] / option['passes'])} = "
+            f"{milliseconds(option['latency_ms'])}（{verdict}）。"
+        )
+    return (
+        f"split the lookup into {option['passes']} passes of the {option['depth']}-layer model, which resolves {_hops(option['hops_per_pass'], lang)} "
+        f"(each pass's answer becomes the next pass's query): about {option['passes']} x {milliseconds(option['latency_ms'] / option['passes'])} = "
+        f"{milliseconds(option['latency_ms'])} at {p}, {verdict} budget"
+    )
+
+
+def _fewer_hops(option: dict, rec: dict, lang: str) -> str:
+    p = f"p{rec['percentile']}"
+    ja = lang == "ja"
+    cost = ""
+    if option.get("latency_ms") is not None:
+        cost = (f"。1 層モデルなら {p} は {milliseconds(option['latency_ms'])}" if ja else f"; a one-layer model then takes {milliseconds(option['latency_ms'])} at {p}")
+    if ja:
+        return f"モデルが辿るホップを減らす: 上流でインデックスや事前結合を用意すれば {option['hops']} ホップが 1 ホップになる{cost}。"
+    return f"reduce the hops the model must make: an index or a pre-join upstream turns {option['hops']} hops into 1{cost}"
+
+
+def _more_time(option: dict, rec: dict, lang: str) -> str:
+    ja = lang == "ja"
+    if ja:
+        return (f"時間の上限を上げる: 訓練は時間予算 {option['time_budget_s']:g} 秒で {option['steps']} ステップ時点で止まり、ステップ予算 "
+                f"{option['max_steps']} に届かなかった。probe.time_budget_s を増やすか、より速いマシン（GPU）で実行する。")
+    return (f"give training the time it needs: the {option['time_budget_s']:g} s time cap stopped it at {option['steps']} of "
+            f"{option['max_steps']} steps; raise probe.time_budget_s or run on a faster machine (a GPU)")
+
+
+def _more_training(option: dict, rec: dict, lang: str) -> str:
+    ja = lang == "ja"
+    if ja:
+        return (
+            f"プローブの訓練を延ばす: 今回は最長 {option['train_s']:.0f} 秒・{option['steps']} ステップで止まった。probe.time_budget_s（現在 "
+            f"{option['time_budget_s']:g}）や probe.max_steps（現在 {option['max_steps']}）を増やす。予算切れの失敗は、その層数で解けないことを示さない。"
+        )
+    return (
+        f"train the probes longer: they stopped after at most {option['train_s']:.0f} s and {option['steps']} steps; raise probe.time_budget_s "
+        f"(now {option['time_budget_s']:g}) or probe.max_steps (now {option['max_steps']}). A budget-limited failure does not show that the depth cannot do the task"
+    )
+
+
+def _settle_at_length(option: dict, rec: dict, lang: str) -> str:
+    ja = lang == "ja"
+    if ja:
+        return (f"タスク本来の {option['length']} トークンでプローブを訓練して確かめる: {_settling_cost(option, lang)}"
+                f"（このマシンの推定は {option['timed_length']} トークンで計った 1 ステップの時間から、GPU の推定は {option['gpu_measured']} の計測 1 回から）。")
+    return (f"train the probes at the task's {option['length']} tokens to settle it: {_settling_cost(option, lang)} (this machine's from "
+            f"the step time measured at {option['timed_length']} tokens, the GPU's from one measurement of {option['gpu_measured']})")
+
+
+def _deeper_probes(option: dict, rec: dict, lang: str) -> str:
+    ja = lang == "ja"
+    if ja:
+        return f"より深いプローブを試す（probe.depths に {option['upto']} 層まで含める）。"
+    return f"probe deeper models (probe.depths up to {option['upto']} layers)"
+
+
+ALTERNATIVES = {"deepest_within_budget": _deepest_within_budget, "narrower": _narrower, "wider_fewer_layers": _wider_fewer_layers, "split_passes": _split_passes, "fewer_hops": _fewer_hops, "more_time": _more_time, "more_training": _more_training, "settle_at_length": _settle_at_length, "deeper_probes": _deeper_probes}  # an alternative's kind -> its words
+
+
+def _listed(depths: list[int], lang: str) -> str:
+    return ("、" if lang == "ja" else ", ").join(str(d) for d in depths)
+
+
+def risk(item: dict, lang: str) -> str:
+    kind, ja = item["kind"], lang == "ja"
+    if kind == "shortened":
+        at = item.get("accuracy")
+        if at is None:
+            if ja:
+                return f"プローブは {item['probe_length']} トークンで訓練しており、タスクの {item['task_length']} トークンより短い。長い入力での検索は学習がより難しい。"
+            return f"probes were trained at {item['probe_length']} tokens, shorter than the task's {item['task_length']}; retrieval over longer inputs is harder to learn"
+        if ja:
+            holds = "判定はタスク本来の長さでも成り立つ。" if item.get("holds") else f"判定は {item['probe_length']} トークンでのみ成り立つ。"
+            return (f"プローブはこのマシンの時間予算に収まる {item['probe_length']} トークンで訓練した（タスクは {item['task_length']} トークン）。同じプローブは "
+                    f"{item['task_length']} トークンの新しいデータで {percent(at)}（信頼下限 {percent(item.get('lower_bound'))}）: {holds}")
+        holds = ("the verdict holds at the task's length too" if item.get("holds")
+                 else f"the verdict holds at {item['probe_length']} tokens only; training at the full length (a GPU) would settle it")
+        return (f"probes were trained at {item['probe_length']} tokens, the longest that fits the time budget here (the task reads "
+                f"{item['task_length']}); the same probes answered {percent(at)} of fresh questions at {item['task_length']} tokens "
+                f"(lower bound {percent(item.get('lower_bound'))}): {holds}")
+    if kind == "full_length":
+        if ja:
+            return f"プローブはタスクと同じ {item['probe_length']} トークンで訓練した。"
+        return f"probes were trained at the task's length of {item['probe_length']} tokens"
+    if kind == "longer_than_probed":
+        if ja:
+            return f"タスクは {item['task_length']} トークンだが、プローブの判定は最長 {item['judged_length']} トークンまでである。"
+        return f"the task reads {item['task_length']} tokens; probes are judged at {item['judged_length']} at most"
+    if kind == "contradicts_bound":
+        depths = _listed(item["depths"], lang)
+        if ja:
+            return f"{depths} 層は理論下限未満なのに目標に達したシードがある。理論の前提と矛盾するため、タスクに近道がないか確認すること。"
+        return f"depth {depths} met the target in some seed below the theoretical floor, which contradicts the bound's assumption; check the task for a shortcut"
+    if kind == "too_slow":
+        depths = _listed(item["depths"], lang)
+        if ja:
+            return f"{depths} 層は時間の上限（{item['time_budget_s']:g} 秒）でステップ予算より先に訓練が止まった。このマシンでは遅すぎて判定できていない。"
+        return f"at depth {depths} the {item['time_budget_s']:g} s time cap stopped training before the step budget: this machine was too slow to judge"
+    if kind == "small_probes":
+        if ja:
+            return (f"精度は幅 {item['probe_width']} の小さなプローブによるもの。実際に配備するモデルはより広く、実データで訓練されるため、"
+                    "プローブより多くの訓練を要する可能性がある。")
+        return (f"accuracy comes from small probes (width {item['probe_width']}); the deployed model is wider, trained on real data, "
+                "and may need more training than the probes did")
+    if kind == "tight_margin":
+        if ja:
+            return f"レイテンシの余裕は {milliseconds(item['margin_ms'])} しかない（予算 {item['budget_ms']:g} ms の 10% 未満）。別のマシンや負荷の下では超えうる。"
+        return f"the latency margin is only {milliseconds(item['margin_ms'])}, under 10% of the {item['budget_ms']:g} ms budget; another machine or load may cross it"
+    if kind == "noisy_latency":
+        depths = _listed(item["depths"], lang)
+        if ja:
+            return f"{depths} 層のレイテンシはばらつきが大きい。負荷のないマシンで測り直すこと。"
+        return f"latency at depth {depths} is noisy; measure again on an idle machine"
+    if kind == "unsteady_machine":
+        passes = ("、" if ja else " then ").join(milliseconds(p50) for p50 in item["passes_p50_ms"])
+        if ja:
+            return (f"レイテンシ測定中にマシンの速度が変わった。{item['depth']} 層を 2 回測ると p50 が {passes} で、{item['drift']:.0%} 違った。"
+                    "マシンが混んでいるか共有されているため、レイテンシの値はその程度ずれうる。負荷のないマシンで測り直すこと。")
+        return (f"the machine changed speed while latency was measured: depth {item['depth']} timed twice gave a p50 of {passes}, "
+                f"{item['drift']:.0%} apart; it was busy or shared, so latency figures may be off by as much; measure again on an idle machine")
+    raise ValueError(f"unknown risk {kind!r}")
+
+
+def question(item: dict, lang: str) -> str:
+    kind, ja = item["kind"], lang == "ja"
+    if kind == "target":
+        if ja:
+            return f"正解率の目標 {item['target']:.1%} は妥当か。誤答 1 件のコスト（再検査、誤った封じ込め、作業の手戻り）から見て決めたい。"
+        return f"Is the {item['target']:.1%} accuracy target right? Set it from what one wrong answer costs (re-inspection, a wrong containment, rework)."
+    if kind == "hardware":
+        if ja:
+            return f"コストは {item['device']}（{item['threads']} スレッド）で測った。実際に配備するハードウェアと同じか。違うなら配備先で測り直すか。"
+        return f"Costs were measured on {item['device']} ({item['threads']} threads). Is that the hardware you will deploy on, or should it be measured there?"
+    if kind == "index_instead":
+        if ja:
+            return "1 ホップの参照であれば、モデルを使わずにインデックスやデータベースの照会で済ませられないか。"
+        return "For a one-hop lookup, would an index or a database query do without a model at all?"
+    if kind == "margin":
+        if ja:
+            return f"レイテンシの余裕は {milliseconds(item['margin_ms'])}（予算 {item['budget_ms']:g} ms）。予算にはトークン化、通信、待ち行列の時間も含まれているか。"
+        return f"The latency margin is {milliseconds(item['margin_ms'])} of a {item['budget_ms']:g} ms budget. Does the budget include tokenisation, network and queueing?"
+    if kind == "measure_on_target":
+        low, high = item["interval_ms"]
+        if ja:
+            return (f"{item['depth']} 層のレイテンシの 95% 信頼区間 {milliseconds(low)}〜{milliseconds(high)} は予算 {item['budget_ms']:g} ms をまたぐ。"
+                    "配備するハードウェアで測り直すか、予算に余裕を持たせるか。")
+        return (f"The 95% interval of the latency of {_layers(item['depth'], lang)}, {milliseconds(low)} to {milliseconds(high)}, straddles the "
+                f"{item['budget_ms']:g} ms budget. Measure on the deployment hardware, or leave the budget some room?")
+    if kind == "which_alternative":
+        if ja:
+            return (f"必要な {item['needed']} 層は {milliseconds(item['latency_ms'])} かかり、予算 {item['budget_ms']:g} ms を超える。"
+                    "予算を広げるか、「ほかに取りうる手」のどれに投資するか。")
+        verb = "takes" if item["needed"] == 1 else "take"
+        return (f"The {_layers(item['needed'], lang)} the task needs {verb} {milliseconds(item['latency_ms'])} against a {item['budget_ms']:g} ms budget. "
+                "Raise the budget, or fund which of the alternatives above?")
+    if kind == "fund_longer_run":
+        if ja:
+            return "より長い訓練やより深いプローブでの再評価に計算資源を割くか、それともホップを減らす上流の変更を先に検討するか。"
+        return "Fund a longer probe run or deeper probes, or first look at an upstream change that removes hops?"
+    if kind == "settle_at_length":
+        if ja:
+            return (f"{item['length']} トークンで {item['depth']} 層が目標に届くかはまだわからない。タスク本来の長さで訓練する実行"
+                    + (f"（{_settling_cost(item, lang)}）" if "steps" in item else "") + "に資源を割くか。")
+        cost = f" ({_settling_cost(item, lang)})" if "steps" in item else ""
+        return (f"Whether {_layers(item['depth'], lang)} meet the target at {item['length']} tokens is not yet known. "
+                f"Fund the run that trains at the task's length{cost}?")
+    if kind == "full_length_run":
+        if ja:
+            return f"プローブは {item['probe_length']} トークンで訓練した。タスク本来の {item['task_length']} トークンで訓練して確かめる（GPU での）実行に資源を割くか。"
+        return f"The probes trained at {item['probe_length']} tokens. Fund a run that trains at the task's full {item['task_length']} tokens (on a GPU) to confirm it?"
+    if kind == "real_data":
+        if ja:
+            return "実データの記録から評価用データを作り、プローブの精度を確かめる担当と時期を決める。"
+        return "Who builds a held-out set from real records to confirm the probes' accuracy on real data, and by when?"
+    raise ValueError(f"unknown question {kind!r}")

@@ -1,0 +1,136 @@
+"""The result of one assessment, as every renderer reads it: `Assessment` (what `assess` measured and decided) with
+the curriculum `Comparison` and the depth table's rows. Training's results are typed (`ProbeRun`, `DepthVerdict`);
+`to_dict` and `from_dict` are the JSON edge (report.json). The pipeline (run/pipeline.py) fills it and derives its
+decision and views once (`settle`); nothing here trains or measures, and torch is not imported.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import asdict, dataclass, field
+
+from feasibility import __version__
+from feasibility.result.inside import emergence, hop_learned_steps
+from feasibility.result.probes import DepthVerdict, ProbeRun
+
+SCHEMA_VERSION = 2  # 2: the verdict judges the question (D lookups) on fresh examples; 1 judged links one lookup short
+
+
+@dataclass
+class Assessment:
+    """Everything one run of `assess` found. Training's results are typed (`ProbeRun`, `DepthVerdict`); the rest
+    is plain data. `to_dict` and `from_dict` are the JSON edge."""
+
+    spec: dict
+    bounds: dict
+    plan: dict
+    probes: list[ProbeRun]  # one per trained depth
+    verdicts: list[DepthVerdict]  # one per planned depth
+    costs: list[dict]  # one DepthCost per planned depth
+    latency_fit: dict | None
+    environment: dict
+    recommendation: dict
+    timings_s: dict
+    created: str = ""
+    tool_version: str = __version__
+    schema_version: int = SCHEMA_VERSION
+    curriculum_comparison: Comparison | None = None  # the same depths trained with the curriculum switched
+    join: dict | None = None  # where the records are structured: what answering with a join costs here (measure.join_cost)
+    batching: dict | None = None  # latency and throughput against batch size at one depth (measure_batching)
+    views: dict = field(default_factory=dict)  # derived once by `settle`, read by every renderer (see there)
+
+    def to_dict(self) -> dict:
+        comparison = self.curriculum_comparison
+        typed = {
+            "probes": [run.to_dict() for run in self.probes],
+            "verdicts": [asdict(v) for v in self.verdicts],
+            "curriculum_comparison": comparison.to_dict() if comparison else None,
+        }
+        return {f.name: typed[f.name] if f.name in typed else copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Assessment":
+        fields = {k: v for k, v in data.items() if k != "views"}  # views are derived again: see `settle`
+        comparison = fields.get("curriculum_comparison")
+        fields.update(
+            probes=[ProbeRun.from_dict(run) for run in fields["probes"]],
+            verdicts=[DepthVerdict(**v) for v in fields["verdicts"]],
+            curriculum_comparison=Comparison.from_dict(comparison) if comparison is not None else None,
+        )
+        return cls(**fields)
+
+    def shown_run(self) -> ProbeRun | None:
+        """The probe whose inside the report shows, as chosen by `settle`."""
+        return next((run for run in self.probes if run.depth == self.views["explained_depth"]), None)
+
+    def inside(self, run: ProbeRun) -> dict:
+        """What the report says of a probe's inside ({"emergence": rows, "hops_learned": {hop: step}}): derived
+        once by `settle` for the shown probe, on request for another (`explain --depth`)."""
+        if run.depth == self.views["explained_depth"]:
+            return self.views["inside"]
+        return inside_view(run, self.spec["task"]["hops"], self.spec["requirements"]["accuracy"])
+
+
+@dataclass
+class Comparison:
+    """The same depths trained with the implicit curriculum switched (`assess --compare-curriculum`)."""
+
+    curriculum: bool
+    probes: list[ProbeRun]
+    verdicts: list[DepthVerdict]
+
+    def to_dict(self) -> dict:
+        return {"curriculum": self.curriculum, "probes": [run.to_dict() for run in self.probes], "verdicts": [asdict(v) for v in self.verdicts]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Comparison":
+        return cls(data["curriculum"], [ProbeRun.from_dict(run) for run in data["probes"]], [DepthVerdict(**v) for v in data["verdicts"]])
+
+
+def inside_view(run: ProbeRun, hops: int, target: float) -> dict:
+    """Head emergence (inside.emergence) and the step each hop count was learned (inside.hop_learned_steps)."""
+    return {"emergence": emergence(run.curve), "hops_learned": hop_learned_steps(run.curve, hops, target)}
+
+
+def depth_rows(assessment: Assessment) -> list[dict]:
+    """One row per planned depth: bound, accuracy on the links by hop and on the question, verdict, cost; the key
+    table of every report. Accuracies are the weakest seed's on the fresh verdict set."""
+    bounds = assessment.bounds
+    spec = assessment.spec
+    percentile = spec["requirements"]["latency_percentile"]
+    budget = spec["requirements"]["latency_ms"]
+    runs = {run.depth: run for run in assessment.probes}
+    costs = {cost["depth"]: cost for cost in assessment.costs}
+    rows = []
+    for verdict in assessment.verdicts:
+        depth = verdict.depth
+        run, cost = runs.get(depth), costs.get(depth)
+        accuracy_by_hop = dict(sorted(run.weakest_by_hop().items())) if run else {}
+        latency = cost["latency"][f"p{percentile}_ms"] if cost else None
+        rows.append(
+            {
+                "depth": depth,
+                "vs_bound": "below" if depth < bounds["lower"] else ("within" if depth <= bounds["upper"] else "above"),
+                "accuracy_by_hop": accuracy_by_hop,
+                "question": verdict.accuracy,
+                "question_full_length": verdict.full_length_accuracy,
+                "full_length_lower_bound": verdict.full_length_lower_bound,
+                "holds_at_full_length": verdict.holds_at_full_length,
+                "length": verdict.length,
+                "full_length": verdict.full_length,
+                "lower_bound": verdict.lower_bound,
+                "at_chance": verdict.at_chance,
+                "verdict": verdict.verdict,
+                "macs": cost["flops"]["macs_per_request"] if cost else None,
+                "flops": cost["flops"]["flops_per_request"] if cost else None,
+                "parameters": cost["flops"]["parameters"] if cost else None,
+                "latency_ms": latency,
+                "within_budget": latency is not None and latency <= budget,
+                "train_s": run.wall_s if run else None,
+                "steps": run.steps if run else None,
+            }
+        )
+    return rows
+
+

@@ -1,0 +1,158 @@
+"""A sweep's grid file: one task family over a grid (hops x sequence length x width, or any task key), read and
+validated into one task spec per cell before anything trains (run/sweep.py searches each cell's depth).
+
+A grid file names a base task file and the axes:
+
+    base: task.yaml              # relative to the grid file (or a bundled profile's name)
+    axes:
+      hops: [1, 2, 3]            # shorthands: hops, sequence_length, width; or any dotted key, e.g. task.hops
+      sequence_length: [64, 128]
+    set:                         # optional: keys set in every cell
+      probe.sequence_length: 32
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+from feasibility.errors import Problem, SpecError, UsageError
+from feasibility.spec.task import TaskSpec
+
+SHORTHANDS = {"hops": "task.hops", "sequence_length": "task.sequence_length", "length": "task.sequence_length", "width": "deployment.width"}
+AXIS_NAMES = {"task.hops": "hops", "task.sequence_length": "tokens", "deployment.width": "width"}  # how outputs name an axis
+MAX_CELLS = 1000
+GRID_KEYS = ("name", "base", "axes", "set")
+
+
+@dataclass(frozen=True)
+class Grid:
+    source: str  # the grid file
+    name: str
+    base: Path
+    axes: dict  # dotted key -> list of values, in the file's order
+    fixed: dict  # dotted key -> value, set in every cell
+    written: dict  # dotted key -> the name the grid file gives it (`hops` for task.hops)
+
+    def cells(self) -> list[dict]:
+        """Every combination of the axes' values, as {dotted key: value}, first axis slowest."""
+        keys = list(self.axes)
+        return [dict(zip(keys, values)) for values in itertools.product(*(self.axes[k] for k in keys))]
+
+
+def load_grid(path: Path) -> tuple[Grid, list[tuple[dict, TaskSpec]]]:
+    """Read a grid file and validate every cell's task; one SpecError naming the grid file and every bad key."""
+    source = str(path)
+    data = _read_grid(path)
+    problems = [Problem(source, str(key), f"unknown key; known keys are {', '.join(GRID_KEYS)}") for key in data if key not in GRID_KEYS]
+    base_path = _base_path(path, data.get("base"), problems)
+    axes, written = _axes(source, data.get("axes"), problems)
+    fixed = _fixed(source, data.get("set") or {}, axes, written, problems)
+    name = data.get("name") if isinstance(data.get("name"), str) else Path(path).stem
+    if problems:
+        raise SpecError(problems)
+    grid = Grid(source, name, base_path, axes, fixed, written)
+    return grid, _cell_specs(grid)
+
+
+def _read_grid(path: Path) -> dict:
+    import yaml
+
+    source = str(path)
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError([Problem(source, "", "no such file; give a grid file (see README, 'Sweeps and clusters')")]) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise SpecError([Problem(source, "", f"not a readable YAML grid ({str(error).splitlines()[0]})")]) from None
+    if not isinstance(data, dict):
+        raise SpecError([Problem(source, "", "must be a mapping with keys base and axes (see README, 'Sweeps and clusters')")])
+    return data
+
+
+def _base_path(path: Path, base, problems: list[Problem]) -> Path | None:
+    """The base task file: beside the grid file, else a bundled profile of that name."""
+    from feasibility.spec.profiles import profile_path
+
+    if not isinstance(base, str) or not base:
+        problems.append(Problem(str(path), "base", "is required: the task file every cell starts from, e.g. `base: task.yaml`"))
+        return None
+    base_path = Path(path).parent / base
+    if base_path.is_file():
+        return base_path
+    try:
+        return profile_path(base)
+    except UsageError:
+        problems.append(Problem(str(path), "base", f"{base_path}: no such task file (nor a bundled profile of that name)"))
+        return base_path
+
+
+def _axes(source: str, raw_axes, problems: list[Problem]) -> tuple[dict, dict]:
+    """The axes as {dotted key: values}, and where the grid file wrote each key."""
+    axes, written = {}, {}
+    if not isinstance(raw_axes, dict) or not raw_axes:
+        problems.append(Problem(source, "axes", "is required: a mapping of task keys to lists of values, e.g. `hops: [1, 2, 3]`"))
+        raw_axes = {}
+    for name, values in raw_axes.items():
+        dotted = SHORTHANDS.get(str(name), str(name))
+        if "." not in dotted:
+            problems.append(Problem(source, f"axes.{name}", f"unknown axis; use {', '.join(SHORTHANDS)} or a dotted task key such as task.hops"))
+        elif not isinstance(values, list) or not values:
+            problems.append(Problem(source, f"axes.{name}", f"must be a non-empty list of values, got {values!r}"))
+        elif dotted in axes:
+            problems.append(Problem(source, f"axes.{name}", f"sweeps {dotted} a second time"))
+        else:
+            axes[dotted], written[dotted] = values, f"axes.{name}"
+    return axes, written
+
+
+def _fixed(source: str, raw_fixed, axes: dict, written: dict, problems: list[Problem]) -> dict:
+    """The keys set in every cell, as {dotted key: value}; where the grid file wrote each goes into `written`."""
+    fixed = {}
+    if not isinstance(raw_fixed, dict):
+        problems.append(Problem(source, "set", f"must be a mapping of dotted task keys to values, got {raw_fixed!r}"))
+        raw_fixed = {}
+    for name, value in raw_fixed.items():
+        dotted = SHORTHANDS.get(str(name), str(name))
+        if "." not in dotted:
+            problems.append(Problem(source, f"set.{name}", "must be a dotted task key such as probe.max_steps"))
+        elif dotted in axes:
+            problems.append(Problem(source, f"set.{name}", f"is also an axis ({dotted}); keep it in one place"))
+        else:
+            fixed[dotted], written[dotted] = value, f"set.{name}"
+    return fixed
+
+
+def _cell_specs(grid: Grid) -> list[tuple[dict, TaskSpec]]:
+    """Every cell's task spec, validated; the problems of all cells at once, each named by its axis and cell."""
+    from feasibility.spec.task import load_spec
+
+    cells = grid.cells()
+    if len(cells) > MAX_CELLS:
+        raise SpecError([Problem(grid.source, "axes", f"makes {len(cells):,} cells, more than {MAX_CELLS:,}; sweep fewer values")])
+    specs, problems = [], []
+    for cell in cells:
+        try:
+            specs.append((cell, load_spec(grid.base, {**grid.fixed, **cell})))
+        except SpecError as error:
+            for problem in error.problems:
+                key = grid.written.get(problem.key, problem.key)
+                where = ", ".join(f"{grid.written[k].partition('.')[2]}={v}" for k, v in cell.items())
+                problems.append(Problem(grid.source, key, f"in the cell {where} (base {grid.base}): {problem.message}"))
+    if problems:
+        raise SpecError(_unique(problems))
+    return specs
+
+
+def axis_name(dotted: str) -> str:
+    return AXIS_NAMES.get(dotted, dotted)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, kept = set(), []
+    for problem in problems:
+        if (problem.key, problem.message) not in seen:
+            seen.add((problem.key, problem.message))
+            kept.append(problem)
+    return kept

@@ -1,0 +1,56 @@
+"""The bundled task profiles (`profiles/*.yaml`) and the starter task file written by `feasibility init`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from feasibility.errors import UsageError
+from feasibility.spec.task import TaskSpec, load_spec
+
+STARTER = Path(__file__).parent / "starter.yaml"
+
+
+def profiles_dir() -> Path:
+    """`$FEASIBILITY_PROFILES`; else the `profiles/` folder of the checkout this package runs from (an editable
+    install); else `<prefix>/share/feasibility/profiles`, where a wheel install puts them."""
+    configured = os.environ.get("FEASIBILITY_PROFILES")
+    if configured:
+        folder = Path(configured)
+    else:
+        candidates = [Path(__file__).resolve().parents[2] / "profiles", Path(sys.prefix) / "share" / "feasibility" / "profiles"]
+        folder = next((c for c in candidates if c.is_dir()), candidates[0])
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no profiles folder here; reinstall feasibility (pip install .) or set FEASIBILITY_PROFILES")
+    return folder
+
+
+@dataclass(frozen=True)
+class ProfileEntry:
+    name: str
+    path: Path
+    spec: TaskSpec
+
+
+def list_profiles() -> list[ProfileEntry]:
+    """Every bundled profile, validated."""
+    return [ProfileEntry(path.stem, path, load_spec(path)) for path in sorted(profiles_dir().glob("*.yaml"))]
+
+
+def profile_path(name: str) -> Path:
+    """The bundled profile called `name`: a name from the list, never a path (`../examples/task` reads nothing)."""
+    folder = profiles_dir()
+    known = {p.stem: p for p in folder.glob("*.yaml")}
+    if name not in known:
+        raise UsageError(f'no profile named "{name}"; known profiles: {", ".join(sorted(known))}')
+    return known[name]
+
+
+def profile_text(name: str) -> str:
+    return profile_path(name).read_text(encoding="utf-8")
+
+
+def starter_text() -> str:
+    return STARTER.read_text(encoding="utf-8")
