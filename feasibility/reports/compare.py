@@ -7,9 +7,9 @@ Typical pairs: two latency budgets, two deployment widths, this year's task agai
 from __future__ import annotations
 
 from feasibility.result.assessment import Assessment
-from feasibility.reports.numbers import percent, table_row
+from feasibility.reports.markdown import table_row
+from feasibility.reports.words import headline, label, milliseconds, percent
 from feasibility.reports.terminal import boxes
-from feasibility.reports.words import headline, label, milliseconds
 
 
 def _flatten(data: dict, prefix: str = "") -> dict:

@@ -1,6 +1,6 @@
 """The meeting report in Markdown, a pure function of one `Assessment`: the decision first, then the depth table,
 the reasons, the frontier, the options, and the method and raw numbers last. Every figure is read from the
-assessment's measurements; the words come from words.py, the numbers' form from numbers.py.
+assessment's measurements; the words and the numbers' form come from words.py.
 """
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 from feasibility.plan.probe_plan import BUDGET_SHARE
-from feasibility.reports.numbers import money_amount, percent, si, size, table_row
-from feasibility.reports.words import alternative, cost_line, counted, evidence, headline, join_note, kind_name, label, margin, question, risk, single_hop_note, stop_reason
+from feasibility.reports.words import alternative, cost_line, counted, evidence, headline, join_note, kind_name, label, margin, money_amount, percent, question, risk, si, single_hop_note, size, stop_reason
 from feasibility.result.assessment import Assessment, Comparison
 from feasibility.result.inside import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, in_hop_order
 from feasibility.result.probes import ProbeRun
@@ -461,3 +460,7 @@ def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:
     if steadiness and not steadiness["steady"]:
         warnings.append(label("unsteady_warning", lang, drift=f"{steadiness['drift']:.0%}"))
     return warnings
+
+
+def table_row(cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"

@@ -8,7 +8,8 @@ import itertools
 import json
 from pathlib import Path
 
-from feasibility.reports.numbers import percent, table_row
+from feasibility.reports.markdown import table_row
+from feasibility.reports.words import percent
 from feasibility.spec.grid import axis_name
 
 SWEEP_OUTPUTS = ("sweep.json", "sweep.csv", "sweep.md", "sweep.ja.md", "depth-map.png")

@@ -7,8 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 from feasibility.reports.markdown import _full_length, _reasons, _verdict_cell, inside_findings, timing_warnings
-from feasibility.reports.numbers import percent, si
-from feasibility.reports.words import alternative, headline, kind_name, label
+from feasibility.reports.words import alternative, headline, kind_name, label, percent, si
 from feasibility.errors import UsageError
 from feasibility.result.assessment import Assessment
 from feasibility.result.inside import KINDS
