@@ -177,9 +177,12 @@ def report(
         _fail(UsageError(f"--out {folder}: exists and is not a folder; give a folder path"))
     with _reading(result_path):
         result = load_assessment(result_path)
-        # The result's own folder, or a folder holding an earlier rendering of this very run, is its own to
-        # re-render into; another run's report is replaced only with --force.
-        own = _same_file(folder, result_path.parent) or holds_this_run(folder, result)
+        if as_json and out is None:  # a script asked for the result on stdout: no files strewn beside it
+            _show(result, [], lang, as_json)
+            return
+        # A folder whose report.json is this very file, or holds an earlier rendering of this very run, is its own
+        # to re-render into; another run's report is replaced only with --force, even in the result's own folder.
+        own = _same_file(folder / "report.json", result_path) or holds_this_run(folder, result)
         if not own:
             _check_earlier_report(folder, force)
         try:

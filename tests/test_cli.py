@@ -535,3 +535,28 @@ def test_another_runs_report_is_replaced_only_with_force_and_links_are_never_fol
     assert not (folder / "report.ja.md").exists()  # the other run's Japanese report is gone, not mixed in
     assert json.loads((folder / "report.json").read_text())["spec"]["name"] == "example-two-hop-trace"
     assert sorted(p.name for p in folder.glob("curves-depth-*.png")) == ["curves-depth-1.png", "curves-depth-2.png", "curves-depth-3.png"]
+
+
+def test_a_result_beside_another_runs_report_needs_force_and_json_alone_writes_no_files(tmp_path, monkeypatch):
+    """A copy of run B saved as other.json beside run A's report once replaced A's report.json without a word;
+    `report X.json --json` once wrote report.md, depths.csv and the plots into the current folder."""
+    import shutil
+
+    from test_report import DATA, REWORK
+
+    folder = tmp_path / "a"
+    assert runner.invoke(app, ["report", str(REWORK), "--out", str(folder)]).exit_code == 0
+    before = (folder / "report.json").read_bytes()
+    shutil.copy(DATA, folder / "other.json")
+    refused = runner.invoke(app, ["report", str(folder / "other.json")])
+    assert refused.exit_code == 2 and "holds the report of an earlier run" in refused.stderr
+    assert (folder / "report.json").read_bytes() == before
+    again = runner.invoke(app, ["report", str(folder / "report.json")])  # the folder's own result re-renders in place
+    assert again.exit_code == 0 and (folder / "report.json").read_bytes() == before
+
+    quiet = tmp_path / "quiet"
+    quiet.mkdir()
+    monkeypatch.chdir(quiet)
+    printed = runner.invoke(app, ["report", str(DATA), "--json"])
+    assert printed.exit_code == 0 and json.loads(printed.stdout)["spec"]["name"] == "example-two-hop-trace"
+    assert list(quiet.iterdir()) == [] and list(DATA.parent.glob("*.md")) == []
