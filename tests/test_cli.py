@@ -560,3 +560,28 @@ def test_a_result_beside_another_runs_report_needs_force_and_json_alone_writes_n
     printed = runner.invoke(app, ["report", str(DATA), "--json"])
     assert printed.exit_code == 0 and json.loads(printed.stdout)["spec"]["name"] == "example-two-hop-trace"
     assert list(quiet.iterdir()) == [] and list(DATA.parent.glob("*.md")) == []
+
+
+def test_dangling_links_among_the_names_and_depths_that_are_paths_never_write_outside_out(tmp_path):
+    """A dangling report.md link in --out once created its target outside the folder; a depth of
+    "1/../../escaped" in a saved result once put a figure outside --out."""
+    from test_report import DATA
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for name in ("report.md", "report.json", "depths.csv"):
+        (folder / name).symlink_to(elsewhere / f"through-{name}")
+    result = runner.invoke(app, ["report", str(DATA), "--out", str(folder), "--force"])
+    assert result.exit_code == 0, result.stderr
+    assert list(elsewhere.iterdir()) == [] and not any(p.is_symlink() for p in folder.iterdir())
+
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    for depth, shown in (("1/../../escaped", "'1/../../escaped'"), (10**6, "1000000"), (True, "True")):
+        data["probes"][0]["config"]["depth"] = depth
+        crafted = tmp_path / "crafted.json"
+        crafted.write_text(json.dumps(data), encoding="utf-8")
+        refused = runner.invoke(app, ["report", str(crafted), "--out", str(tmp_path / "crafted-out")])
+        assert refused.exit_code == 2 and f"probes[0].config.depth: must be a whole number of layers from 1 to 24, got {shown}" in refused.stderr
+        assert not (tmp_path / "crafted-out").exists() and "Traceback" not in refused.output

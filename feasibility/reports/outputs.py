@@ -64,7 +64,13 @@ def earlier_outputs(folder: Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    return sorted({path for pattern in OUTPUT_NAMES for path in folder.glob(pattern) if path.is_file() or path.is_symlink()})
+    found = set()
+    for pattern in OUTPUT_NAMES:
+        # a literal name is looked up itself: Path.glob skips a dangling link named exactly so, which would then be
+        # written through to wherever it points
+        paths = folder.glob(pattern) if "*" in pattern else [folder / pattern]
+        found |= {path for path in paths if path.is_file() or path.is_symlink()}
+    return sorted(found)
 
 
 def holds_this_run(folder: Path, assessment: Assessment) -> bool:

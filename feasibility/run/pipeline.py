@@ -111,6 +111,22 @@ def _check_saved_figures(path: Path, data: dict) -> None:
         for key in ("accuracy", "lower_bound", "full_length_accuracy", "full_length_lower_bound", "chance"):
             if isinstance(verdict, dict) and not finite(verdict.get(key)):
                 raise UsageError(f"{path}: verdicts[{index}].{key}: must be a fraction between 0 and 1, got {verdict.get(key)!r}; {rerun}")
+    _check_saved_depths(path, data, rerun)
+
+
+def _check_saved_depths(path: Path, data: dict, rerun: str) -> None:
+    """Refuse a depth that is not a whole number of layers a run could have trained: a depth becomes part of a file
+    name (curves-depth-N.png) and a loop bound, so "1/../../x" or 10**6 must never get that far."""
+    from feasibility.spec.task import MAX_DEPTH
+
+    def layers(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_DEPTH
+
+    places = [(f"probes[{i}].config.depth", (run.get("config") or {}).get("depth") if isinstance(run, dict) else None) for i, run in enumerate(data.get("probes") or [])]
+    places += [(f"{part}[{i}].depth", item.get("depth") if isinstance(item, dict) else None) for part in ("verdicts", "costs") for i, item in enumerate(data.get(part) or [])]
+    for key, value in places:
+        if not layers(value):
+            raise UsageError(f"{path}: {key}: must be a whole number of layers from 1 to {MAX_DEPTH}, got {value!r}; {rerun}")
 
 
 def choose_probe_length(plan: ProbePlan, events: Events, cache: Path | None, device: str = "cpu") -> ProbePlan:
