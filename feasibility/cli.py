@@ -260,10 +260,11 @@ def explain(
 
     with _reading(result_path):
         result = load_assessment(result_path)
-    trained = sorted(run.depth for run in result.probes)
-    if depth is not None and depth not in trained:
-        _fail(UsageError(f"--depth {depth}: no probe of that depth was trained in this result; trained depths: {', '.join(map(str, trained)) or 'none'}"))
-    _print(stdout, explain_view(result, stdout.is_terminal, depth, lang))
+    try:
+        shown = explain_view(result, stdout.is_terminal, depth, lang)
+    except FeasibilityError as error:
+        _fail(error)
+    _print(stdout, shown)
 
 
 @app.command()

@@ -58,7 +58,7 @@ def _task_section(assessment: Assessment, lang: str) -> list[str]:
 
 def _question_columns(assessment: Assessment, lang: str) -> list[str]:
     """The question's accuracy columns: at the probe's length, and at the task's where the probes trained shorter."""
-    full_length = _full_length(assessment)
+    full_length = full_length_of(assessment)
     return [label("question", lang)] + ([label("question_at", lang, length=full_length)] if full_length else [])
 
 
@@ -66,7 +66,7 @@ def _depth_section(assessment: Assessment, lang: str, plots: list[str]) -> list[
     """The key table: one row per planned depth, with the notes on how it was judged and what chance is."""
     hops, percentile = assessment.spec["task"]["hops"], assessment.spec["requirements"]["latency_percentile"]
     t = partial(label, lang=lang)
-    full_length = _full_length(assessment)
+    full_length = full_length_of(assessment)
     header = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *_question_columns(assessment, lang), t("lower_bound"), t("verdict"), "MACs", "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
     left = {t("vs_bound"), t("verdict"), t("fits")}
     lines = [f"## {t('depths')}", "", table_row(header), "|" + "|".join("---" if h in left else "---:" for h in header) + "|"]
@@ -80,7 +80,7 @@ def _depth_section(assessment: Assessment, lang: str, plots: list[str]) -> list[
                     percent(row["question"]),
                     *([percent(row["question_full_length"])] if full_length else []),
                     percent(row["lower_bound"]),
-                    _verdict_cell(row, lang),
+                    verdict_cell(row, lang),
                     *_counts(row),
                     f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
                     t("yes" if row["within_budget"] else "no"),
@@ -100,7 +100,7 @@ def _counts(row: dict) -> list[str]:
 
 def _why_section(assessment: Assessment, lang: str) -> list[str]:
     rec, fit = assessment.recommendation, assessment.latency_fit
-    lines = ["", f"## {label('why', lang)}", "", *[f"- {reason}" for reason in _reasons(rec, assessment.spec["deployment"], lang)], ""]
+    lines = ["", f"## {label('why', lang)}", "", *[f"- {reason}" for reason in reasons(rec, assessment.spec["deployment"], lang)], ""]
     if fit and rec["deepest_within_budget"] is not None:
         layers = rec["deepest_within_budget"]
         lines += [label("fit_line", lang, slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=layers, **counted(lang, layers=layers)), ""]
@@ -261,13 +261,13 @@ def _chance_lines(assessment: Assessment, lang: str = "en") -> list[str]:
     return [label("chance", lang, names=names, best=best, query=percent(chance["query"]), length=chance["length"], full=full_text, levels=levels or "-"), ""]
 
 
-def _full_length(assessment: Assessment) -> int | None:
+def full_length_of(assessment: Assessment) -> int | None:
     """The task's length where the probes trained shorter and were judged there too; else None."""
     plan = assessment.plan
     return plan["task_sequence_length"] if plan["probe_sequence_length"] < plan["task_sequence_length"] else None
 
 
-def _verdict_cell(row: dict, lang: str) -> str:
+def verdict_cell(row: dict, lang: str) -> str:
     """The verdict, and for a learned depth judged at two lengths, the length it holds at."""
     space = "" if lang == "ja" else " "
     verdict = label(f"v_{row['verdict']}", lang)
@@ -319,7 +319,7 @@ def counter_line(assessment: Assessment, lang: str) -> list[str]:
     return ["", label("counters", lang, agreement="; ".join(disagreements) if disagreements else label("counters_agree", lang))]
 
 
-def _reasons(rec: dict, deployment: dict, lang: str) -> list[str]:
+def reasons(rec: dict, deployment: dict, lang: str) -> list[str]:
     reasons = [evidence(item, rec["target"], lang) for item in rec["evidence"]]
     extra = [line for line in (margin(rec, lang), cost_line(rec, deployment, lang)) if line]
     lead = [single_hop_note(lang)] if rec["single_hop"] else []

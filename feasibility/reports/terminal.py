@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from feasibility.reports.markdown import _full_length, _reasons, _verdict_cell, inside_findings, timing_warnings
+from feasibility.reports.markdown import full_length_of, reasons, verdict_cell, inside_findings, timing_warnings
 from feasibility.reports.words import alternative, headline, kind_name, label, percent, si
 from feasibility.errors import UsageError
 from feasibility.result.assessment import Assessment
@@ -32,7 +32,7 @@ def summary(assessment: Assessment, terminal: bool, lang: str = "en") -> list:
     style = {Decision.RECOMMENDED: "green", Decision.NOT_SHOWN_AT_LENGTH: "yellow", Decision.NONE_WITHIN_BUDGET: "yellow", Decision.TOO_CLOSE_TO_CALL: "yellow", Decision.NOT_LEARNED: "red"}.get(rec["decision"], "white")
     shown = [Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style, box=boxes(terminal, box.ROUNDED))]  # Text: a name like "x[/]" is not markup
     shown.append(_depth_table(assessment, terminal, lang))
-    shown += [Text(f"  - {reason}") for reason in _reasons(rec, spec["deployment"], lang)]
+    shown += [Text(f"  - {reason}") for reason in reasons(rec, spec["deployment"], lang)]
     if rec["alternatives"]:
         shown += [Text(label("else", lang))] + [Text(f"  - {alternative(option, rec, lang)}") for option in rec["alternatives"]]
     return shown
@@ -47,7 +47,7 @@ def _depth_table(assessment: Assessment, terminal: bool, lang: str):
     t = partial(label, lang=lang)
     title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
     table = Table(title=title, box=boxes(terminal, box.SIMPLE_HEAD), padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
-    full_length = _full_length(assessment)
+    full_length = full_length_of(assessment)
     questions = [t("question")] + ([t("question_at", length=full_length)] if full_length else [])
     names = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *questions, t("verdict"), "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
     for name in names:
@@ -60,7 +60,7 @@ def _depth_table(assessment: Assessment, terminal: bool, lang: str):
             *[percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
             percent(row["question"]),
             *([percent(row["question_full_length"])] if full_length else []),
-            _verdict_cell(row, lang),
+            verdict_cell(row, lang),
             si(row["flops"]) if row["flops"] is not None else "-",
             si(row["parameters"]) if row["parameters"] is not None else "-",
             f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
@@ -86,7 +86,7 @@ def explain_view(assessment: Assessment, terminal: bool, depth: int | None = Non
     runs = {run.depth: run for run in assessment.probes}
     if depth is not None and depth not in runs:
         trained = ", ".join(str(d) for d in sorted(runs)) or "none"
-        raise UsageError(f"depth {depth}: no probe of that depth was trained in this result; trained depths: {trained}")
+        raise UsageError(f"{{setting:depth}} {depth}: no probe of that depth was trained in this result; trained depths: {trained}")
     run = runs[depth] if depth is not None else assessment.shown_run()
     t = partial(label, lang=lang)
     if run is None or not run.attention_example:
