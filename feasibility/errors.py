@@ -6,6 +6,33 @@ import re
 from dataclasses import dataclass
 
 SETTING = re.compile(r"\{setting:([a-z_]+)\}")  # a setting named in a message: {setting:cpus_per_job}
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what a terminal obeys rather than shows (tab and newline kept)
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written out (ESC as \\x1b), so that untrusted text shown on a terminal
+    can neither set its title, clear it nor hide what follows."""
+    return CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+def control_characters_in(value, where: str = "", limit: int = 100_000) -> str | None:
+    """The dotted place of the first string (key or value) in `value` that holds a control character, else None;
+    looks at `limit` items at most (callers bound their inputs' size first)."""
+    stack = [(where, value)]
+    while stack and limit > 0:
+        limit -= 1
+        place, current = stack.pop()
+        if isinstance(current, str):
+            if CONTROL.search(current):
+                return place or "(top level)"
+        elif isinstance(current, dict):
+            for key, item in current.items():
+                if isinstance(key, str) and CONTROL.search(key):
+                    return printable(f"{place}.{key}" if place else key)
+                stack.append((f"{place}.{key}" if place else str(key), item))
+        elif isinstance(current, list):
+            stack.extend((f"{place}[{index}]", item) for index, item in enumerate(current))
+    return None
 
 
 class FeasibilityError(Exception):

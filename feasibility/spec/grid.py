@@ -14,11 +14,12 @@ A grid file names a base task file and the axes:
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from feasibility.errors import Problem, SpecError, UsageError
-from feasibility.spec.task import TaskSpec
+from feasibility.spec.task import SECTION_CLASSES, TaskSpec
 
 SHORTHANDS = {"hops": "task.hops", "sequence_length": "task.sequence_length", "length": "task.sequence_length", "width": "deployment.width"}
 AXIS_NAMES = {"task.hops": "hops", "task.sequence_length": "tokens", "deployment.width": "width"}  # how outputs name an axis
@@ -57,15 +58,14 @@ def load_grid(path: Path) -> tuple[Grid, list[tuple[dict, TaskSpec]]]:
 
 
 def _read_grid(path: Path) -> dict:
-    import yaml
+    """The grid file's data, read by the task file's own reader and rules: a small regular UTF-8 file, no anchors or
+    aliases, no deep nesting, no key written twice, no control characters."""
+    from feasibility.spec.task import read_yaml
 
     source = str(path)
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError([Problem(source, "", "no such file; give a grid file (see README, 'Sweeps and clusters')")]) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise SpecError([Problem(source, "", f"not a readable YAML grid ({str(error).splitlines()[0]})")]) from None
+    if not Path(path).exists() and not Path(path).is_symlink():
+        raise SpecError([Problem(source, "", "no such file; give a grid file (see README, 'Sweeps and clusters')")])
+    data, _ = read_yaml(Path(path))
     if not isinstance(data, dict):
         raise SpecError([Problem(source, "", "must be a mapping with keys base and axes (see README, 'Sweeps and clusters')")])
     return data
@@ -96,8 +96,8 @@ def _axes(source: str, raw_axes, problems: list[Problem]) -> tuple[dict, dict]:
         raw_axes = {}
     for name, values in raw_axes.items():
         dotted = SHORTHANDS.get(str(name), str(name))
-        if "." not in dotted:
-            problems.append(Problem(source, f"axes.{name}", f"unknown axis; use {', '.join(SHORTHANDS)} or a dotted task key such as task.hops"))
+        if "." not in dotted or dotted.partition(".")[0] not in SECTION_CLASSES:
+            problems.append(Problem(source, f"axes.{name}", f"unknown axis; use {', '.join(SHORTHANDS)} or a dotted key of {', '.join(SECTION_CLASSES)} such as task.hops"))
         elif not isinstance(values, list) or not values:
             problems.append(Problem(source, f"axes.{name}", f"must be a non-empty list of values, got {values!r}"))
         elif dotted in axes:
@@ -115,8 +115,8 @@ def _fixed(source: str, raw_fixed, axes: dict, written: dict, problems: list[Pro
         raw_fixed = {}
     for name, value in raw_fixed.items():
         dotted = SHORTHANDS.get(str(name), str(name))
-        if "." not in dotted:
-            problems.append(Problem(source, f"set.{name}", "must be a dotted task key such as probe.max_steps"))
+        if "." not in dotted or dotted.partition(".")[0] not in SECTION_CLASSES:
+            problems.append(Problem(source, f"set.{name}", f"must be a dotted key of {', '.join(SECTION_CLASSES)} such as probe.max_steps"))
         elif dotted in axes:
             problems.append(Problem(source, f"set.{name}", f"is also an axis ({dotted}); keep it in one place"))
         else:
@@ -128,9 +128,10 @@ def _cell_specs(grid: Grid) -> list[tuple[dict, TaskSpec]]:
     """Every cell's task spec, validated; the problems of all cells at once, each named by its axis and cell."""
     from feasibility.spec.task import load_spec
 
+    count = math.prod(len(values) for values in grid.axes.values())  # counted before a single cell is built
+    if count > MAX_CELLS:
+        raise SpecError([Problem(grid.source, "axes", f"makes {count:,} cells, more than {MAX_CELLS:,}; sweep fewer values")])
     cells = grid.cells()
-    if len(cells) > MAX_CELLS:
-        raise SpecError([Problem(grid.source, "axes", f"makes {len(cells):,} cells, more than {MAX_CELLS:,}; sweep fewer values")])
     specs, problems = [], []
     for cell in cells:
         try:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from feasibility.errors import Problem, SpecError
+from feasibility.errors import Problem, SpecError, control_characters_in
 from feasibility.vocabulary import DEFAULT_CURRENCY, DEVICES, MODES
 from feasibility.spec.layout import MAX_PROBE_LENGTH
 from feasibility.spec.layout import minimum_length as minimum_sequence_length
@@ -289,7 +289,22 @@ def _read_text(path: Path, source: str) -> str:
         raise SpecError([Problem(source, "", "is not UTF-8 text; save the task file as UTF-8 YAML")]) from None
 
 
-def _read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
+def _refuse_shortcuts(text: str, source: str) -> None:
+    """Refuse anchors and aliases (a nine-line alias bomb would expand exponentially) and merge keys (`<<: {hops: 5}`
+    would set keys that no line of the file shows), read from the tokens before anything is built."""
+    import yaml
+
+    previous = None
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(previous, yaml.KeyToken) and isinstance(token, yaml.ScalarToken) and token.plain and token.value == "<<":
+            raise SpecError([Problem(source, "", "uses a merge key (<<); write each setting out in full", token.start_mark.line + 1)])
+        previous = token
+        if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+            kind = "an alias (*" if isinstance(token, yaml.AliasToken) else "an anchor (&"
+            raise SpecError([Problem(source, "", f"uses {kind}{token.value}); write each value out in full", token.start_mark.line + 1)])
+
+
+def read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
     """Parse `path`; return the data and a map from dotted key to the 1-based line where it is written.
 
     Hostile files get a one-line problem, never a traceback, a hang or gigabytes of memory: anchors and aliases
@@ -303,10 +318,7 @@ def _read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
         raise SpecError([Problem(source, "", "is empty; write a task file with `feasibility init`")])
     loader = None
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
-            if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
-                kind = "an alias (*" if isinstance(token, yaml.AliasToken) else "an anchor (&"
-                raise SpecError([Problem(source, "", f"uses {kind}{token.value}); write each value out in full", token.start_mark.line + 1)])
+        _refuse_shortcuts(text, source)
         loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         _check_nesting(node, source)
@@ -325,6 +337,9 @@ def _read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
             loader.dispose()
     if data is None:
         raise SpecError([Problem(source, "", "holds no settings (only comments); write a task file with `feasibility init`")])
+    escaped = control_characters_in(data)
+    if escaped is not None:  # a "\e]0;...": it would reach the terminal in every message and report naming it
+        raise SpecError([Problem(source, escaped, "holds a control character (a terminal escape such as \\e?); remove it")])
     lines: dict[str, int] = {}
     twice: list[Problem] = []
 
@@ -486,7 +501,7 @@ def _check_combinations(sections: dict[str, dict[str, Any]], problem: Callable[[
 def load_spec(path: str | Path, overrides: dict[str, Any] | None = None) -> TaskSpec:
     """Read, merge command-line overrides into, and validate a task file."""
     path = Path(path)
-    data, lines = _read_yaml(path)
+    data, lines = read_yaml(path)
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     if given and isinstance(data, dict):
         _apply_overrides(data, given)
