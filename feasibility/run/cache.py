@@ -78,16 +78,21 @@ def write_atomic(path: Path, data: dict) -> None:
     temporary.replace(path)  # atomic: an interrupted write never leaves half an entry
 
 
-def read_entry(path: Path, valid: Callable[[object], bool], say: Callable[[str], None]) -> object | None:
-    """An entry's content, or None when there is none. A damaged one (unreadable, not JSON, not the expected
-    shape) is said once through `say`, moved aside (`*.damaged`) and so measured again."""
-    if not path.exists():
+MAX_ENTRY_BYTES = 32 * 1024 * 1024  # a probe entry is tens of kilobytes; anything near this was not written by us
+
+
+def read_entry(path: Path, valid: Callable[[object], bool], say: Callable[[str], None], parse: Callable[[object], object] | None = None) -> object | None:
+    """An entry's content (through `parse`, when given), or None when there is none. Only a regular file of bounded
+    size is opened, never through a link (a link to /dev/zero would fill memory, a FIFO hang); a damaged entry
+    (unreadable, a link or a device, too large, not JSON, not the expected shape, or one that `parse` refuses:
+    a NaN accuracy, say) is said once through `say`, moved aside (`*.damaged`) and so measured again."""
+    if not os.path.lexists(path):
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_regular(path, MAX_ENTRY_BYTES).decode("utf-8"))  # NaN stays readable: a diverged seed's loss is one
         if valid(data):
-            return data
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return parse(data) if parse else data
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
         pass
     aside = path.with_name(path.name + ".damaged")
     try:
@@ -96,6 +101,21 @@ def read_entry(path: Path, valid: Callable[[object], bool], say: Callable[[str],
         aside = path
     say(f"cache entry {path.name} is damaged; moved aside to {aside.name}, measuring again")
     return None
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of `path`, opened without following a link or blocking on a FIFO, refused unless a regular file of at
+    most `limit` bytes."""
+    import stat
+
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise OSError(f"{path.name} is larger than {limit:,} bytes")
+    return raw
 
 
 def _files(cache: Path) -> dict[str, list[Path]]:

@@ -88,7 +88,7 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
                 break
             job = executor.prepare(job)
             path = cache / f"probe-{job_key(job)}.json" if cache else None
-            found = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == job.depth and isinstance(data.get("seeds"), list), events.stage) if path else None
+            found = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == job.depth and isinstance(data.get("seeds"), list) and bool(data["seeds"]), events.stage, _finished_run(job.depth)) if path else None
             if found is None:
                 checkpoint = path.with_suffix(".ckpt") if path else None
                 if checkpoint and checkpoint.exists():
@@ -96,7 +96,7 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
                 paths[index] = path
                 executor.submit(index, job, checkpoint, on_start=lambda depth=job.depth: events.probe_started(depth, search.plan.time_budget_s, search.plan.max_steps), on_progress=events.progress)
                 return
-            verdict = search.record(ProbeRun.from_dict(found), True)
+            verdict = search.record(found, True)
             events.probe_finished(verdict, True)
             on_job("cached", index, verdict)
 
@@ -121,3 +121,16 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
         launch(index)
 
 
+def _finished_run(depth: int):
+    """Read a cache entry into the finished run it must be: every field typed, its depth the job's, and every accuracy
+    a fraction (a crafted or damaged entry raises, and is then moved aside and trained again)."""
+
+    def parse(data: dict) -> ProbeRun:
+        run = ProbeRun.from_dict(data)
+        sets = [evaluation for seed in run.seeds for evaluation in (seed.verdict_set, seed.check, seed.full_length) if evaluation is not None]
+        figures = [value for evaluation in sets for value in (evaluation.query_accuracy, evaluation.lower_bound, *evaluation.accuracy_by_hop.values())]
+        if run.depth != depth or not all(isinstance(value, (int, float)) and 0.0 <= value <= 1.0 for value in figures):
+            raise ValueError("not a finished probe of this job")
+        return run
+
+    return parse
