@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 import os
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 from feasibility.decide.recommend import recommend
-from feasibility.errors import MeasurementError, UsageError
+from feasibility.errors import MeasurementError, UsageError, control_characters_in
 from feasibility.plan.bounds import depth_bounds
 from feasibility.plan.jobs import plan_job
 from feasibility.plan.probe_plan import ProbePlan, make_plan
@@ -28,7 +29,9 @@ from feasibility.run.cache import key as cache_key
 from feasibility.run.search import DepthSearch, Events, run_searches
 from feasibility.spec.task import TaskSpec
 
-MAX_RESULT_BYTES = 200_000_000  # a report.json of six depths with curves is a few MB
+MAX_RESULT_BYTES = 32_000_000  # a report.json of six depths with curves is a few MB; far below a laptop's memory when parsed
+MAX_RESULT_NESTING = 12  # report.json nests 6 levels deep (probes[i].curve[j].head_scores.chain[seed][layer])
+MAX_SAVED_SEEDS = 10  # as probe.seeds allows
 
 
 def settle(assessment: Assessment) -> Assessment:
@@ -65,6 +68,11 @@ def load_assessment(path: Path) -> Assessment:
         raise UsageError(f"{path}: not a readable JSON result ({error}); {give}") from None
     except RecursionError:
         raise UsageError(f"{path}: nested too deeply to be a result; {give}") from None
+    if nesting_of(data, MAX_RESULT_NESTING) > MAX_RESULT_NESTING:  # before anything walks it
+        raise UsageError(f"{path}: nested deeper than {MAX_RESULT_NESTING} levels, which no result is; {give}")
+    escaped = control_characters_in(data)
+    if escaped is not None:  # it would reach the terminal (a window title, a cleared screen) and every report
+        raise UsageError(f"{path}: {escaped}: holds a control character, which no result written by feasibility holds; {give}")
     found = data.get("schema_version") if isinstance(data, dict) else None
     if found == 1 and not isinstance(found, bool):
         raise UsageError(
@@ -73,8 +81,8 @@ def load_assessment(path: Path) -> Assessment:
         )
     if found != SCHEMA_VERSION or isinstance(found, bool):
         raise UsageError(f"{path}: schema_version must be {SCHEMA_VERSION}, got {found!r}; re-run `feasibility assess` with this version")
-    _check_saved_figures(path, data)
     try:
+        _check_saved_figures(path, data)
         return settle(Assessment.from_dict(data))
     except (TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError) as error:
         raise UsageError(f"{path}: not a feasibility result ({error})") from None
@@ -112,6 +120,55 @@ def _check_saved_figures(path: Path, data: dict) -> None:
             if isinstance(verdict, dict) and not finite(verdict.get(key)):
                 raise UsageError(f"{path}: verdicts[{index}].{key}: must be a fraction between 0 and 1, got {verdict.get(key)!r}; {rerun}")
     _check_saved_depths(path, data, rerun)
+    for index, run in enumerate(data.get("probes") or []):
+        _check_saved_run(path, f"probes[{index}]", run, rerun)
+
+
+def nesting_of(value, limit: int) -> int:
+    """How many levels of lists and mappings `value` holds, counted level by level (no recursion), given up past `limit`."""
+    deepest, level = 0, [value] if isinstance(value, (dict, list)) else []
+    while level and deepest <= limit:
+        deepest += 1
+        level = [item for current in level for item in (current.values() if isinstance(current, dict) else current) if isinstance(item, (dict, list))]
+    return deepest
+
+
+def _check_saved_run(path: Path, where: str, run, rerun: str) -> None:
+    """Refuse a probe whose parts the renderers index or draw are not of the shape `assess` writes: seeds, the
+    curve's per-seed figures and the attention example (a square pattern per head over its tokens, chain positions
+    inside them). A crafted 'x' there once raised an IndexError; 300 x 300 heads or a million positions stalled."""
+
+    def refuse(key: str, what: str) -> None:
+        raise UsageError(f"{path}: {where}.{key}: {what}; {rerun}")
+
+    def number(value) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+    if not isinstance(run, dict):
+        refuse("", "must be a mapping")
+    seeds = run.get("seeds")
+    if not isinstance(seeds, list) or not 1 <= len(seeds) <= MAX_SAVED_SEEDS:
+        refuse("seeds", f"must be a list of 1 to {MAX_SAVED_SEEDS} seeds")
+    for index, point in enumerate(run.get("curve") or []):
+        accuracy = point.get("query_accuracy") if isinstance(point, dict) else None
+        if not isinstance(accuracy, list) or len(accuracy) != len(seeds) or not all(number(a) for a in accuracy):
+            refuse(f"curve[{index}].query_accuracy", f"must be one fraction per seed ({len(seeds)})")
+    example = run.get("attention_example")
+    if example is None:
+        return
+    tokens = example.get("tokens") if isinstance(example, dict) else None
+    if not isinstance(tokens, list) or not 1 <= len(tokens) <= 4096:
+        refuse("attention_example.tokens", "must be the example's tokens, at most 4,096")
+    size, depth = len(tokens), (run.get("config") or {}).get("depth")
+    chain = example.get("chain_positions")
+    if not isinstance(chain, list) or len(chain) > size or not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p < size for p in chain):
+        refuse("attention_example.chain_positions", f"must be positions among its {size} tokens")
+    patterns = example.get("patterns")
+    if not isinstance(patterns, list) or len(patterns) != depth:
+        refuse("attention_example.patterns", f"must hold one layer per layer of the probe ({depth})")
+    for layer in patterns:
+        if not isinstance(layer, list) or not 1 <= len(layer) <= 64 or not all(isinstance(head, list) and len(head) == size and all(isinstance(row, list) and len(row) == size and all(number(v) for v in row) for row in head) for head in layer):
+            refuse("attention_example.patterns", f"must be 1 to 64 heads per layer, each {size} x {size} numbers")
 
 
 def _check_saved_depths(path: Path, data: dict, rerun: str) -> None:
