@@ -17,18 +17,19 @@ import click
 import typer
 from rich.console import Console
 
-from feasibility.errors import FeasibilityError, SpecError, UsageError
+from feasibility.errors import FeasibilityError, SpecError, UsageError, printable
 from feasibility.run.executors import EXECUTORS
 from feasibility.vocabulary import DEVICES, MODES
 from feasibility.reports.words import LANGUAGES
 
 app = typer.Typer(
     add_completion=True,
+    pretty_exceptions_show_locals=False,  # an unexpected error's traceback must not print file contents and paths
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?",
 )
-profiles_app = typer.Typer(no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]}, help="The bundled task profiles for manufacturing use cases.")
+profiles_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, context_settings={"help_option_names": ["-h", "--help"]}, help="The bundled task profiles for manufacturing use cases.")
 
 
 def _version(value: bool) -> None:
@@ -43,7 +44,7 @@ def _version(value: bool) -> None:
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
     """Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?"""
 app.add_typer(profiles_app, name="profiles")
-cache_app = typer.Typer(no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]}, help="The probe cache: see what it holds, reclaim its space.")
+cache_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, context_settings={"help_option_names": ["-h", "--help"]}, help="The probe cache: see what it holds, reclaim its space.")
 app.add_typer(cache_app, name="cache")
 
 # Piped into a file or a log, rich would wrap at 80 columns, too narrow for the depth table of a 4-hop task
@@ -52,11 +53,16 @@ stdout = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") 
 stderr = Console(stderr=True)
 
 
+MAX_PROBLEMS_SHOWN = 50
+
+
 def _fail(error: FeasibilityError) -> None:
     """Every library error is worded here, once: each problem on its own line, settings named as this CLI's flags."""
     problems = error.problems if isinstance(error, SpecError) else [error.worded(_flag)]
-    for problem in problems:
-        stderr.print(f"error: {problem}", style="red", highlight=False, markup=False, soft_wrap=True)
+    if len(problems) > MAX_PROBLEMS_SHOWN:  # a file of 100,000 unknown keys is one mistake, not 100,000 lines
+        problems = [*problems[:MAX_PROBLEMS_SHOWN], f"... and {len(problems) - MAX_PROBLEMS_SHOWN:,} more problems like these"]
+    for problem in problems:  # quoted keys and names come from untrusted files: their control characters are escaped
+        stderr.print(f"error: {printable(str(problem))}", style="red", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -154,7 +160,11 @@ def assess(
     executor = _executor(executor_name, address, cpus_per_job)
     with _progress() as events, _closing(executor):
         result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum, train_device=train_device, executor=executor)
-    _show(result, write_outputs(result, out, lang, replace=force), lang, as_json)
+    try:
+        files = write_outputs(result, out, lang, replace=force)
+    except (OSError, FeasibilityError) as error:
+        _keep_result(result, out, error)
+    _show(result, files, lang, as_json)
     if strict and result.recommendation["decision"] != "recommended":
         stderr.print(f"--strict: the decision is {result.recommendation['decision']!r}, not a depth that holds at the task's length; exit {NO_DECISION_EXIT}", highlight=False, markup=False)
         raise typer.Exit(NO_DECISION_EXIT)
@@ -212,6 +222,7 @@ def _print(console: Console, renderables: list) -> None:
 @app.command()
 def schema(
     out: Optional[Path] = typer.Option(None, "--out", help="Write the schema to this file instead of stdout (e.g. task.schema.json)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
 ) -> None:
     """Print the task file's JSON Schema, for editors that complete and check YAML against one."""
     from feasibility.spec.task import json_schema
@@ -220,7 +231,7 @@ def schema(
     if out is None:
         sys.stdout.write(text)
         return
-    _check_output_file(out, "--out", force=True)
+    _check_output_file(out, "--out", force)
     _write_text(out, text, "--out")
     stderr.print(f"Written: {out}", highlight=False, markup=False)
 
@@ -231,19 +242,21 @@ def compare(
     second: Path = typer.Argument(..., metavar="B", help="Another report.json, e.g. another budget, width or year."),
     out: Optional[Path] = typer.Option(None, "--out", help="Also write the comparison as Markdown to this file."),
     lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language: "en" or "ja".'),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
 ) -> None:
     """Two assessments side by side, with what changed in the decision."""
     from feasibility.run.pipeline import load_assessment
     from feasibility.reports.compare import compare as compare_results
     from feasibility.reports.compare import compare_view, render_compare_markdown
 
+    if out:  # before any reading: a refused --out is said first
+        if any(_same_file(out, given) for given in (first, second)):
+            _fail(UsageError(f"--out {out}: is one of the results being compared; give another file name such as compare.md"))
+        _check_output_file(out, "--out", force)
     with _reading(first, second):
         comparison = compare_results(load_assessment(first), load_assessment(second))
     _print(stdout, compare_view(comparison, stdout.is_terminal, lang))
     if out:
-        if any(_same_file(out, given) for given in (first, second)):
-            _fail(UsageError(f"--out {out}: is one of the results being compared; give another file name such as compare.md"))
-        _check_output_file(out, "--out", force=True)
         _write_text(out, render_compare_markdown(comparison, lang), "--out")
         stdout.print(f"Written: {out}", highlight=False, markup=False)
 
@@ -292,7 +305,7 @@ def sweep(
     out = out or Path(f"{grid_path.stem}-sweep")
     if out.exists() and not out.is_dir():
         _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
-    if not force and any((out / name).exists() for name in SWEEP_OUTPUTS):
+    if not force and any(os.path.lexists(out / name) for name in SWEEP_OUTPUTS):
         _fail(UsageError(f"--out {out}: holds an earlier sweep; pass --force to replace it, or choose another --out"))
     executor = _executor(executor_name, address, cpus_per_job)
     stderr.print(f"{len(specs)} cells on the {executor.name} executor ({executor.capacity} job{'s' if executor.capacity != 1 else ''} at once)", highlight=False)
@@ -324,7 +337,7 @@ def _reading(*paths: Path):
         yield
     except FeasibilityError as error:
         _fail(error)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as error:
         names = " or ".join(str(path) for path in paths)
         _fail(UsageError(f"{names}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`"))
 
@@ -537,22 +550,56 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _write_text(path: Path, text: str, option: str) -> None:
-    """Write an output file (its folder made if missing); a failure is one line naming the option."""
+    """Write an output file (its folder made if missing) atomically, replacing a link of that name rather than writing
+    through it; a failure is one line naming the option."""
+    from feasibility.files import write_file
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_file(path, text)
     except OSError as error:
         _fail(UsageError(f"{option} {path}: cannot write there ({error.strerror or error}); choose another path"))
 
 
 def _check_earlier_report(folder: Path, force: bool) -> None:
-    """Refuse a folder that holds another run's report, unless --force (then write_outputs removes it first)."""
-    from feasibility.reports.outputs import earlier_outputs
+    """Before any work: refuse a folder that holds another run's report (unless --force: write_outputs then removes
+    it), a folder where one of the report's file names is taken by a folder, and a folder that cannot be written."""
+    from feasibility.files import check_writable
+    from feasibility.reports.outputs import OUTPUT_NAMES, earlier_outputs
 
+    in_the_way = [name for name in OUTPUT_NAMES if "*" not in name and (folder / name).is_dir() and not (folder / name).is_symlink()]
+    if in_the_way:
+        _fail(UsageError(f"--out {folder}: {in_the_way[0]} there is a folder, where the report writes a file; move it, or give another --out"))
     found = earlier_outputs(folder)
     if found and not force:
         names = ", ".join(path.name for path in found[:4]) + (", ..." if len(found) > 4 else "")
         _fail(UsageError(f"--out {folder}: holds the report of an earlier run ({names}); pass --force to replace it, or give another --out"))
+    try:
+        check_writable(folder)
+    except FeasibilityError as error:
+        _fail(error)
+
+
+def _keep_result(result, out: Path, error: Exception) -> None:
+    """The report could not be written into --out after all the work: keep the result where the message says, so that
+    `feasibility report` can render it later, and fail naming both."""
+    import tempfile
+
+    from feasibility.files import write_file
+    from feasibility.reports.outputs import json_text
+    from feasibility.run.cache import default_folder
+
+    reason = error.worded(_flag) if isinstance(error, FeasibilityError) else f"--out {out}: cannot write there ({getattr(error, 'strerror', None) or error})"
+    stamp = "".join(ch for ch in str(result.created) if ch.isdigit())[:14] or str(os.getpid())
+    for place in (default_folder() / "results", Path(tempfile.gettempdir())):
+        kept = place / f"report-{stamp}.json"
+        try:
+            place.mkdir(parents=True, exist_ok=True)
+            write_file(kept, json_text(result))
+        except OSError:
+            continue
+        _fail(UsageError(f"{reason}; the result is kept in {kept}: render it with `feasibility report {kept} --out FOLDER`"))
+    _fail(UsageError(f"{reason}; nothing else could be written either (the finished probes are in the cache: a rerun with another --out trains nothing)"))
 
 
 def _check_output_file(path: Path, option: str, force: bool) -> None:
@@ -562,15 +609,25 @@ def _check_output_file(path: Path, option: str, force: bool) -> None:
     blocking = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
     if blocking is not None:
         _fail(UsageError(f"{option} {path}: {blocking} is a file, not a folder; choose another path"))
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:  # a dangling link counts: it is replaced, never written through
         _fail(UsageError(f"{path}: already exists; choose another {option} or pass --force"))
 
 
 INTERRUPTED = "interrupted; finished probes are kept in the cache and a probe in training resumes from its last checkpoint: rerun the same command to go on"
 
 
+def _terminate(signum, frame) -> None:
+    """SIGTERM (a scheduler's or a `kill`'s stop) ends a run as Ctrl-C does: explained, not silent; the stack still
+    unwinds, so executors close and checkpoints stay whole."""
+    stderr.print(INTERRUPTED, highlight=False)
+    sys.exit(143)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except KeyboardInterrupt:

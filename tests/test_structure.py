@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "feasibility"
 STAGES = ("spec", "plan", "probes", "costs", "decide", "run", "reports")  # in pipeline order; run/ drives them all
-SHARED = ("result", "errors", "vocabulary", "confidence")  # shared by the stages: the result types, the errors, the words results are made of, the Wilson bound
+SHARED = ("result", "errors", "vocabulary", "confidence", "files")  # shared by the stages: the result types, the errors, the words results are made of, the Wilson bound, safe writes
 TRAINS_OR_MEASURES = ("probes", "costs", "decide", "run")  # what a renderer must not import: it reads a result
 MAX_FUNCTION_LINES = 60
 
@@ -51,7 +51,7 @@ def test_the_stages_are_folders():
     folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert folders == set(STAGES) | {"result"}
     loose = {p.stem for p in PACKAGE.glob("*.py")}
-    assert loose == {"__init__", "__main__", "cli", "errors", "vocabulary", "confidence"}  # everything else lives in its stage
+    assert loose == {"__init__", "__main__", "cli", "errors", "vocabulary", "confidence", "files"}  # everything else lives in its stage
 
 
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
+
+from feasibility.errors import UsageError
+from feasibility.files import check_writable, folder_lock
 
 from feasibility.reports.figures import write_plots
 from feasibility.reports.markdown import render_markdown
@@ -84,22 +88,46 @@ def holds_this_run(folder: Path, assessment: Assessment) -> bool:
 
 def write_outputs(assessment: Assessment, folder, lang: str = "en", keep: Path | None = None, replace: bool = False) -> list[str]:
     """Every file output of one assessment: report.json, the Markdown report in `lang`, depths.csv and the plots.
-    `keep` is the result this was loaded from: a re-render into its own folder never overwrites it. With
-    `replace`, another run's report files in `folder` are removed first, so the two never mix (the CLI asks for
-    --force before that). A link among the names is replaced by a file, never written through."""
+
+    `keep` is the result this was loaded from: a re-render into its own folder never overwrites it. With `replace`,
+    another run's report files in `folder` are removed, so the two never mix (the CLI asks for --force first); without
+    it a folder holding another run's report is refused. Every file is first written into a fresh hidden folder
+    inside `folder`, then, with `folder` locked against another run, the old files go and the new ones are renamed
+    into place: a full disk or a crash leaves the old report whole, a link among the names is replaced (never written
+    through), and two runs writing at once are refused, not mixed."""
+    import shutil
+    import tempfile
+
     folder = Path(folder)
+    check_writable(folder)
     folder.mkdir(parents=True, exist_ok=True)
     kept = Path(keep).resolve() if keep is not None else None
-    for path in earlier_outputs(folder):
-        if path.is_symlink() or (replace and path.resolve() != kept):
-            path.unlink()
-    target = folder / "report.json"
-    if not (keep is not None and target.exists() and target.resolve() == Path(keep).resolve()):
-        target.write_text(json_text(assessment), encoding="utf-8")
+    staging = Path(tempfile.mkdtemp(prefix=".report-", dir=folder))
+    try:
+        names = _render_into(assessment, staging, lang, write_json=not (kept is not None and (folder / "report.json").resolve() == kept))
+        with folder_lock(folder):
+            earlier = earlier_outputs(folder)
+            if not replace and any(not path.is_symlink() for path in earlier) and not holds_this_run(folder, assessment):
+                raise UsageError(f"{{setting:out}} {folder}: another run's report was written there meanwhile; pass --force to replace it, or give another folder")
+            for path in earlier:
+                if path.is_symlink() or (replace and path.resolve() != kept):
+                    path.unlink()
+            for name in names:
+                os.replace(staging / name, folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    plots = names[names.index("depths.csv") + 1 :]
+    return [str(folder / name) for name in (markdown_name(lang), "report.json", "depths.csv", *plots)]
+
+
+def _render_into(assessment: Assessment, folder: Path, lang: str, write_json: bool) -> list[str]:
+    """Write every output into the (fresh, empty) `folder`; the names written, Markdown, JSON and CSV first."""
+    if write_json:
+        (folder / "report.json").write_text(json_text(assessment), encoding="utf-8")
     depth_table(assessment).to_csv(folder / "depths.csv", index=False)
     plots = write_plots(assessment, folder)
     (folder / markdown_name(lang)).write_text(render_markdown(assessment, plots, lang), encoding="utf-8")
-    return [str(folder / name) for name in (markdown_name(lang), "report.json", "depths.csv", *plots)]
+    return [markdown_name(lang), *(["report.json"] if write_json else []), "depths.csv", *plots]
 
 
 def to_json(assessment: Assessment) -> dict:

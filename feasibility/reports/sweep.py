@@ -203,12 +203,17 @@ def summary_lines(result: dict, lang: str = "en") -> list[str]:
 
 
 def write_sweep(result: dict, folder: Path) -> list[str]:
-    """Write every output of the sweep into `folder`; return the file names."""
+    """Write every output of the sweep into `folder`, each file atomically and replacing (never writing through) a
+    link of its name; return the file names."""
+    from feasibility.files import staged, write_file
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sweep.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    csv_frame(result).to_csv(folder / "sweep.csv", index=False)
-    depth_map(result, folder / "depth-map.png")
+    write_file(folder / "sweep.json", json.dumps(result, indent=1))
+    with staged(folder / "sweep.csv") as temporary:
+        csv_frame(result).to_csv(temporary, index=False)
+    with staged(folder / "depth-map.png", ".png") as temporary:
+        depth_map(result, temporary)
     for lang, name in (("en", "sweep.md"), ("ja", "sweep.ja.md")):
-        (folder / name).write_text(render_markdown(result, lang, "depth-map.png"), encoding="utf-8")
+        write_file(folder / name, render_markdown(result, lang, "depth-map.png"))
     return list(SWEEP_OUTPUTS)
