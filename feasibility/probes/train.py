@@ -215,6 +215,53 @@ def _kind(device: str | torch.device) -> str:
     return "cuda" if torch.device(device).type == "cuda" else "cpu"
 
 
+MAX_CHECKPOINT_BYTES = 1 << 30  # a probe's checkpoint (model, optimiser, streams) is a few MB
+
+
+class DamagedCheckpoint(ValueError):
+    """A checkpoint that cannot be resumed from; the message says why, in a few words."""
+
+
+def read_checkpoint(path: Path, job: ProbeJob, device: str | torch.device = "cpu") -> dict:
+    """The training state saved at `path` for `job`, mapped to `device`; DamagedCheckpoint when there is none to
+    resume from. Only a regular file of bounded size is opened, never through a link."""
+    import stat
+
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        raise DamagedCheckpoint("is not there") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise DamagedCheckpoint("is not a regular file")
+    if status.st_size > MAX_CHECKPOINT_BYTES:
+        raise DamagedCheckpoint(f"is larger than {MAX_CHECKPOINT_BYTES:,} bytes")
+    try:
+        state = torch.load(path, weights_only=True, map_location=device)
+    except Exception:  # noqa: BLE001 - truncated, empty, random bytes: torch raises many kinds
+        raise DamagedCheckpoint("is not a readable checkpoint (truncated or damaged)") from None
+    if not isinstance(state, dict) or not {"identity", "loop", "model", "optimiser", "streams", "skip_stream", "pending"} <= state.keys():
+        raise DamagedCheckpoint("does not hold a training state")
+    if state["identity"] != job.identity() or not isinstance(state["streams"], list) or len(state["streams"]) != len(job.seeds):
+        raise DamagedCheckpoint("belongs to another job")
+    return state
+
+
+def inspect_checkpoint(path: Path, job: ProbeJob) -> tuple[int | None, str | None]:
+    """(the step it was saved at, None) where `path` holds a checkpoint `job` can resume from, else (None, why not):
+    read and fitted to a fresh model of the job on the CPU, as `Trainer.load` will, without drawing any data."""
+    try:
+        state = read_checkpoint(path, job)
+        try:
+            loop = _Loop.from_state(state["loop"])
+            model = _initialise(replace(job.config, ensemble=len(job.seeds)), list(job.seeds))
+            model.load_state_dict(state["model"])
+        except Exception:  # noqa: BLE001 - a wrong-shaped state raises from several places
+            raise DamagedCheckpoint("does not fit this job's model") from None
+    except DamagedCheckpoint as problem:
+        return None, str(problem)
+    return loop.step, None
+
+
 class Trainer:
     """One job's probes in training: the model (all seeds as one ensemble), the optimiser, the data streams and
     the loop's state, in one place, on the job's device. `train` runs until a stop rule ends it; `save` and
@@ -281,13 +328,9 @@ class Trainer:
 
     def load(self, path: Path) -> bool:
         """Restore the state saved at `path`; False (and nothing restored) when there is no usable checkpoint: a
-        damaged one, or one of another job, is ignored and training starts over."""
-        if not path.is_file():
-            return False
+        damaged one, or one of another job, is ignored and training starts over (`inspect_checkpoint` says why)."""
         try:
-            state = torch.load(path, weights_only=True, map_location=self.device)
-            if state.get("identity") != self.job.identity() or len(state["streams"]) != len(self.streams):
-                return False
+            state = read_checkpoint(path, self.job, self.device)
             loop = _Loop.from_state(state["loop"])  # everything is read before anything is restored
             self.model.load_state_dict(state["model"])
             self.optimiser.load_state_dict(state["optimiser"])

@@ -94,13 +94,52 @@ def read_entry(path: Path, valid: Callable[[object], bool], say: Callable[[str],
             return parse(data) if parse else data
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
         pass
+    say(f"cache entry {path.name} is damaged; {set_aside(path)}, measuring again")
+    return None
+
+
+def set_aside(path: Path) -> str:
+    """Move a damaged file to `<name>.damaged` (where `cache show` counts it and `cache clear` removes it); say where."""
     aside = path.with_name(path.name + ".damaged")
     try:
-        path.replace(aside)
-    except OSError:
-        aside = path
-    say(f"cache entry {path.name} is damaged; moved aside to {aside.name}, measuring again")
-    return None
+        path.replace(aside)  # a link is moved as a link, never followed
+    except OSError as error:
+        return f"could not be moved aside ({error.strerror or error})"
+    return f"moved aside to {aside.name}"
+
+
+LEFTOVER_AGE_S = 600  # a writer's temporary file lives for the second of one write; ten minutes is plenty
+
+
+def clear_leftovers(cache: Path, now: float | None = None) -> int:
+    """Remove the temporary files (`<name>.<pid>.tmp`) that a killed run left in `cache`: those whose process is no
+    longer running on this machine and that are older than LEFTOVER_AGE_S (a run on another machine sharing the
+    folder may have that pid and be writing). Return how many were removed."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = 0
+    for path in cache.glob("*.*.tmp"):
+        pid = path.name.rsplit(".", 2)[-2]
+        try:
+            status = path.lstat()
+            if not pid.isdigit() or now - status.st_mtime < LEFTOVER_AGE_S or _running(int(pid)):
+                continue
+            path.unlink()
+            removed += 1
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or a number no process has: leave the file alone
+    return True
 
 
 def _read_regular(path: Path, limit: int) -> bytes:

@@ -6,6 +6,7 @@ finished probes kept in the cache and jobs in training checkpointed beside them.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,7 +16,7 @@ from feasibility.plan.probe_plan import ProbePlan
 from feasibility.decide.verdict import judge
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.vocabulary import Stop, Verdict
-from feasibility.run.cache import job_key, read_entry, write_atomic
+from feasibility.run.cache import clear_leftovers, job_key, read_entry, set_aside, write_atomic
 
 
 @dataclass
@@ -75,6 +76,9 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
     what it had not. `on_job(kind, search_index, what)` hears of each job: "cached" and "finished" with its
     verdict, "failed" with the search's error."""
     on_job = on_job or (lambda kind, index, what: None)
+    left = clear_leftovers(cache) if cache else 0
+    if left:
+        events.stage(f"removed {left} unfinished write{'s' if left > 1 else ''} that a stopped run left in the cache")
     paths: dict[int, Path | None] = {}  # each search's job in flight: where its run is kept
 
     def launch(index: int) -> None:
@@ -91,8 +95,8 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
             found = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == job.depth and isinstance(data.get("seeds"), list) and bool(data["seeds"]), events.stage, _finished_run(job.depth)) if path else None
             if found is None:
                 checkpoint = path.with_suffix(".ckpt") if path else None
-                if checkpoint and checkpoint.exists():
-                    events.stage(f"depth {job.depth}: resuming from its checkpoint")
+                if checkpoint and os.path.lexists(checkpoint):
+                    events.stage(f"depth {job.depth}: {_checkpoint_news(checkpoint, job)}")
                 paths[index] = path
                 executor.submit(index, job, checkpoint, on_start=lambda depth=job.depth: events.probe_started(depth, search.plan.time_budget_s, search.plan.max_steps), on_progress=events.progress)
                 return
@@ -134,3 +138,13 @@ def _finished_run(depth: int):
         return run
 
     return parse
+
+
+def _checkpoint_news(checkpoint: Path, job) -> str:
+    """What becomes of a job's checkpoint: resumed from, or (damaged, or another job's) moved aside and trained anew."""
+    from feasibility.probes.train import inspect_checkpoint
+
+    step, problem = inspect_checkpoint(checkpoint, job)
+    if problem is None:
+        return f"resuming from its checkpoint at step {step}"
+    return f"its checkpoint {checkpoint.name} {problem}; {set_aside(checkpoint)}, training from step 0"
