@@ -73,6 +73,7 @@ def _flag(setting: str) -> str:
 
 EXECUTOR_HELP = "Where probe jobs run: local (this process) or ray (tasks on a Ray cluster; needs the ray extra)."
 ADDRESS_HELP = 'With --executor ray: the cluster to use ("auto" for the one `ray start --head` started here, or HOST:6379) [default: start Ray in this process].'
+MAX_CPUS_PER_JOB = 1024  # more than any machine Ray schedules on; a larger number is a typo, refused at once
 CPUS_HELP = "Threads each probe job trains with (and, on Ray, the CPUs it asks for) [default: the cores other processes leave free here, or the cluster's]."
 NO_DECISION_EXIT = 3  # `assess --strict`: the run finished, but without a depth that holds at the task's length
 
@@ -130,7 +131,7 @@ def assess(
     force: bool = typer.Option(False, "--force", help="Replace the report an earlier run left in --out."),
     executor_name: str = typer.Option("local", "--executor", click_type=click.Choice(EXECUTORS), help=EXECUTOR_HELP),
     address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
-    cpus_per_job: Optional[int] = typer.Option(None, "--cpus-per-job", min=1, help=CPUS_HELP),
+    cpus_per_job: Optional[int] = typer.Option(None, "--cpus-per-job", min=1, max=MAX_CPUS_PER_JOB, help=CPUS_HELP),
     strict: bool = typer.Option(False, "--strict", help=f"For scripts: exit with code {NO_DECISION_EXIT} unless the decision is \"use N layers\", which holds at the task's own length (the report is written either way)."),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
@@ -286,7 +287,7 @@ def sweep(
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for sweep.json, sweep.csv, sweep.md, sweep.ja.md and depth-map.png [default: GRID's name + '-sweep']."),
     executor_name: str = typer.Option("local", "--executor", click_type=click.Choice(EXECUTORS), help=EXECUTOR_HELP),
     address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
-    cpus_per_job: Optional[int] = typer.Option(None, "--cpus-per-job", min=1, help=CPUS_HELP),
+    cpus_per_job: Optional[int] = typer.Option(None, "--cpus-per-job", min=1, max=MAX_CPUS_PER_JOB, help=CPUS_HELP),
     train_device: str = typer.Option("auto", "--train-device", click_type=click.Choice(DEVICES), help="Where the probes train: auto (a GPU where there is one), cpu or cuda."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Retrain every probe instead of reusing finished ones."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where finished probes and checkpoints are kept [default: ~/.cache/feasibility]; on a cluster of several machines, a folder every machine sees."),

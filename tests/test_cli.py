@@ -245,7 +245,7 @@ def test_cuda_without_a_gpu_fails_before_training(write_spec, tmp_path, monkeypa
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     spec = write_spec(TINY_SPEC.replace("device: cpu", "device: cuda"))
     result = runner.invoke(app, ["assess", str(spec), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error: what was asked cannot be done on this machine
     assert 'deployment.device is "cuda" but torch sees no GPU' in result.stderr
     assert not (tmp_path / "cache").exists()  # nothing was trained
 
@@ -488,7 +488,7 @@ def test_train_device_cuda_without_a_gpu_fails_before_training_and_auto_trains_o
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     args = ["assess", str(tiny_spec), "--cache-dir", str(tmp_path / "cache"), "--depths", "1"]
     refused = runner.invoke(app, [*args, "--out", str(tmp_path / "refused"), "--train-device", "cuda"])
-    assert refused.exit_code == 1 and '--train-device is "cuda" but torch sees no GPU' in refused.stderr
+    assert refused.exit_code == 2 and '--train-device is "cuda" but torch sees no GPU' in refused.stderr
     assert not (tmp_path / "cache").exists()
     ran = runner.invoke(app, [*args, "--out", str(tmp_path / "out")])
     assert ran.exit_code == 0, ran.output + ran.stderr

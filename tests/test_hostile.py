@@ -150,6 +150,64 @@ def test_report_force_on_a_failing_disk_keeps_the_old_report_whole(tmp_path, mon
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # the old report, whole; no staging left
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 8 MB filesystem (tmpfs) inside pytest's temporary folder, unmounted afterwards; skipped where the tests
+    do not run as root or cannot mount (a container without the right)."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()})")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def _fill(disk: Path) -> None:
+    """Take every free byte of `disk`."""
+    with (disk / "filler").open("wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+
+
+def test_on_a_real_full_disk_report_force_keeps_the_old_report_and_assess_keeps_its_result(small_disk, tmp_path, monkeypatch):
+    """On a full filesystem (not a simulated error): `report --force` keeps the old report whole and leaves no
+    staging behind; `assess` says where its result is kept, and nothing truncated is left in --out."""
+    import feasibility.run.pipeline as pipeline
+    from feasibility.run.pipeline import load_assessment
+
+    folder = small_disk / "out"
+    assert runner.invoke(app, ["report", str(REWORK), "--out", str(folder)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    _fill(small_disk)
+    failed = runner.invoke(app, ["report", str(DATA), "--out", str(folder), "--force"])
+    assert failed.exit_code == 2 and "No space left on device" in failed.stderr and "Traceback" not in failed.output
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # the old report, whole; no staging left
+
+    saved = load_assessment(REWORK)
+    monkeypatch.setattr(pipeline, "assess", lambda *a, **k: saved)  # the training is not what is tested here
+    monkeypatch.setenv("FEASIBILITY_CACHE", str(tmp_path / "cache"))
+    from conftest import TINY_SPEC
+
+    spec = tmp_path / "task.yaml"
+    spec.write_text(TINY_SPEC, encoding="utf-8")
+    failed = runner.invoke(app, ["assess", str(spec), "--out", str(small_disk / "new")])
+    assert failed.exit_code == 2 and "No space left on device" in failed.stderr and "Traceback" not in failed.output
+    kept = next((tmp_path / "cache" / "results").glob("report-*.json"))
+    assert str(kept) in " ".join(failed.stderr.split()) and json.loads(kept.read_text())["spec"] == json.loads(REWORK.read_text())["spec"]
+    assert not (small_disk / "new").exists() or not list((small_disk / "new").iterdir())  # nothing truncated left
+
+
 def test_assess_refuses_an_out_it_cannot_use_before_any_work(tmp_path, tiny_spec, monkeypatch):
     """A folder named report.md inside --out, or a read-only --out, once gave an OSError traceback after all the
     training and timing."""
@@ -304,6 +362,23 @@ def test_a_merge_key_is_refused_and_a_flood_of_unknown_keys_is_capped(write_spec
     assert flood.exit_code == 2 and len(flood.stderr.splitlines()) == 51 and "and 4,950 more problems like these" in flood.stderr
 
 
+def test_a_link_loop_a_huge_cpu_count_and_a_missing_gpu_are_usage_errors(tmp_path, tiny_spec, monkeypatch):
+    """A symlink loop was reported as "no such file"; `--cpus-per-job 99999999999999999999` failed after three
+    attempts with exit 1; `--device cuda` without a GPU exited 1, not 2."""
+    import torch
+
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    looped = runner.invoke(app, ["validate", str(loop)])
+    assert looped.exit_code == 2 and "is a link that leads to no file (a loop" in looped.stderr and "no such file" not in looped.stderr
+    for command in ("assess", "sweep"):
+        huge = runner.invoke(app, [command, str(tiny_spec), "--cpus-per-job", "99999999999999999999", "--out", str(tmp_path / command)])
+        assert huge.exit_code == 2 and "--cpus-per-job" in huge.stderr and not (tmp_path / command).exists(), command
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    no_gpu = runner.invoke(app, ["assess", str(tiny_spec), "--device", "cuda", "--out", str(tmp_path / "gpu"), "--cache-dir", str(tmp_path / "cache")])
+    assert no_gpu.exit_code == 2 and 'is "cuda" but torch sees no GPU' in no_gpu.stderr and not (tmp_path / "cache").exists()
+
+
 def test_sigterm_ends_a_run_with_the_same_explanation_as_ctrl_c(tmp_path):
     """SIGTERM once ended a run silently (exit 143 with nothing said), where SIGINT explains what is kept."""
     import subprocess
@@ -355,6 +430,93 @@ def test_wrong_shaped_crafted_and_special_cache_entries_are_moved_aside_and_retr
     good = tmp_path / "probe-good.json"
     good.write_text(json.dumps(run))
     assert read_entry(good, valid, pytest.fail, _finished_run(depth)).depth == depth  # a whole entry reads as a run
+
+
+# -- item 9: a damaged checkpoint is said and moved aside; what a killed run left is cleaned up ---------------------
+
+
+def _checkpointed_job(tmp_path: Path, width: int = 16):
+    """A tiny job interrupted after its checkpoint of step 50, and that checkpoint."""
+    from feasibility.plan.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
+    from feasibility.plan.tasks import KHopInduction
+    from feasibility.probes.train import run_job
+
+    shape = KHopInduction(hops=1, length=12, alphabet=4)
+    settings = TrainSettings(max_steps=200, target_accuracy=0.95, time_budget_s=3600, eval_every=50, check_questions=64, verdict_questions=64, full_length_questions=64, warmup_steps=20)
+    job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, shape.sequence_length, 1, width, 2, 0), settings, (0,), None, "cpu")
+    checkpoint = tmp_path / f"probe-w{width}.ckpt"
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_the_checkpoint(progress):
+        if progress.step >= 100:
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_job(job, on_progress=stop_after_the_checkpoint, checkpoint=checkpoint, checkpoint_every=50)
+    return job, checkpoint
+
+
+def test_a_damaged_checkpoint_is_said_moved_aside_and_trained_anew(tmp_path):
+    """Truncated, empty, random and wrong-shaped checkpoints were retrained from step 0 while stderr said "resuming
+    from its checkpoint", and the file was neither reported nor moved aside."""
+    import torch
+
+    from feasibility.run.search import _checkpoint_news
+
+    job, checkpoint = _checkpointed_job(tmp_path)
+    whole = checkpoint.read_bytes()
+    news = _checkpoint_news(checkpoint, job)
+    assert news.startswith("resuming from its checkpoint at step ") and int(news.rsplit(" ", 1)[1]) >= 50
+    assert checkpoint.read_bytes() == whole  # a usable checkpoint stays where the job finds it
+
+    other, other_checkpoint = _checkpointed_job(tmp_path, width=32)
+    misfit = torch.load(other_checkpoint, weights_only=True)
+    misfit["identity"] = job.identity()  # claims to be this job's, holds a model of another width
+    (tmp_path / "misfit").mkdir()
+    torch.save(misfit, tmp_path / "misfit" / "state")
+    damaged = {
+        "truncated": (whole[: len(whole) // 2], "is not a readable checkpoint"),
+        "empty": (b"", "is not a readable checkpoint"),
+        "random": (os.urandom(4096), "is not a readable checkpoint"),
+        "another-job": (other_checkpoint.read_bytes(), "belongs to another job"),
+        "wrong-shape": ((tmp_path / "misfit" / "state").read_bytes(), "does not fit this job's model"),
+    }
+    for name, (content, words) in damaged.items():
+        checkpoint.write_bytes(content)
+        news = _checkpoint_news(checkpoint, job)
+        assert news.startswith(f"its checkpoint {checkpoint.name} {words}") and news.endswith(f"; moved aside to {checkpoint.name}.damaged, training from step 0"), name
+        assert not checkpoint.exists() and (tmp_path / f"{checkpoint.name}.damaged").read_bytes() == content, name
+    (tmp_path / "elsewhere.bin").write_bytes(whole)
+    checkpoint.symlink_to(tmp_path / "elsewhere.bin")  # a link is never opened, even to a whole checkpoint
+    assert "is not a regular file; moved aside" in _checkpoint_news(checkpoint, job)
+    assert (tmp_path / "elsewhere.bin").read_bytes() == whole
+
+
+def test_unfinished_writes_of_a_dead_process_are_removed_and_a_live_ones_kept(tmp_path):
+    """`.ckpt.PID.tmp` files of a killed run stayed until `cache clear`."""
+    import subprocess
+    import sys
+    import time
+
+    from feasibility.run.cache import LEFTOVER_AGE_S, clear_leftovers
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = int(finished.stdout)
+    old = time.time() - LEFTOVER_AGE_S - 60
+    files = {
+        "dead-old": tmp_path / f"probe-a.ckpt.{dead}.tmp",
+        "dead-fresh": tmp_path / f"probe-b.ckpt.{dead}.tmp",  # another machine sharing the folder may be writing it
+        "live-old": tmp_path / f"probe-c.json.{os.getpid()}.tmp",
+        "not-ours": tmp_path / "notes.tmp",
+    }
+    for name, path in files.items():
+        path.write_text(name)
+        if name != "dead-fresh":
+            os.utime(path, (old, old))
+    assert clear_leftovers(tmp_path) == 1
+    assert [name for name, path in files.items() if not path.exists()] == ["dead-old"]
 
 
 # -- item 11: crafted results are refused in one line, never a traceback or a stall ---------------------------------

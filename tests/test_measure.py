@@ -178,12 +178,12 @@ def test_synchronise_runs_inside_the_clock():
 def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
     import torch
 
-    from feasibility.errors import MeasurementError
+    from feasibility.errors import UsageError
     from feasibility.costs.measure import resolve_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_device("auto") == "cpu"
-    with pytest.raises(MeasurementError, match='"cuda" but torch sees no GPU'):
+    with pytest.raises(UsageError, match='"cuda" but torch sees no GPU'):
         resolve_device("cuda")
 
 
@@ -196,11 +196,11 @@ def test_training_compute_convention():
 
 
 def test_cuda_graph_mode_needs_a_gpu():
-    from feasibility.errors import MeasurementError
+    from feasibility.errors import MeasurementError, UsageError
     from feasibility.costs.measure import measure_latency
 
     model = DeploymentModel(depth=1, width=16, heads=2, vocab_size=8, sequence_length=8)
-    with pytest.raises(MeasurementError, match='"cuda-graph" needs a GPU'):
+    with pytest.raises(UsageError, match='"cuda-graph" needs a GPU'):
         measure_latency(model, 1, "float32", "cpu", mode="cuda-graph")
     with pytest.raises(MeasurementError, match="deployment.mode must be one of"):
         measure_latency(model, 1, "float32", "cpu", mode="compiled")

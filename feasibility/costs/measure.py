@@ -22,7 +22,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from feasibility.errors import MeasurementError
+from feasibility.errors import MeasurementError, UsageError
 from feasibility.costs.analytic import DeploymentModel, analytic_macs, parameter_count
 from feasibility.vocabulary import MODES
 
@@ -382,7 +382,7 @@ def resolve_device(device: str, setting: str = "deployment.device") -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise MeasurementError(f'{setting} is "cuda" but torch sees no GPU here; use "auto" or "cpu"')
+        raise UsageError(f'{setting} is "cuda" but torch sees no GPU here; use "auto" or "cpu"')  # asked of this machine: exit 2
     return device
 
 
@@ -391,7 +391,7 @@ def check_mode(mode: str, device: str) -> None:
     if mode not in MODES:
         raise MeasurementError(f'deployment.mode must be one of {", ".join(MODES)}, got "{mode}"')
     if mode == "cuda-graph" and device != "cuda":
-        raise MeasurementError('deployment.mode "cuda-graph" needs a GPU, and torch sees none here; use mode "eager" or run on a GPU')
+        raise UsageError('deployment.mode "cuda-graph" needs a GPU, and torch sees none here; use mode "eager" or run on a GPU')
 
 
 def served_run(model: DeploymentModel, batch: int, dtype: str, device: str, mode: str = "eager") -> Callable[[], None]:

@@ -271,6 +271,8 @@ def _read_text(path: Path, source: str) -> str:
     """The file's text, refusing what is not a small regular UTF-8 file (a FIFO or /dev/zero would hang or fill
     memory) with a message that names the fix."""
     try:
+        if not path.exists() and path.is_symlink():  # exists() follows the link: a loop or a missing target
+            raise SpecError([Problem(source, "", "is a link that leads to no file (a loop, or its target is gone); give the task file itself")])
         if not path.exists():
             raise SpecError([Problem(source, "", "no such file; check the path, or write a starter with `feasibility init`")])
         if path.is_dir():
