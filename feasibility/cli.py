@@ -25,7 +25,7 @@ from feasibility.reports.words import LANGUAGES
 app = typer.Typer(
     add_completion=True,
     pretty_exceptions_show_locals=False,  # an unexpected error's traceback must not print file contents and paths
-    no_args_is_help=True,
+    invoke_without_command=True,  # bare `feasibility` shows the help and exits 0 (no_args_is_help exits 2)
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?",
 )
@@ -41,8 +41,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
+def _main(ctx: typer.Context, version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
     """Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?"""
+    if ctx.invoked_subcommand is None:  # asked for nothing: the help is the answer
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
 app.add_typer(profiles_app, name="profiles")
 cache_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, context_settings={"help_option_names": ["-h", "--help"]}, help="The probe cache: see what it holds, reclaim its space.")
 app.add_typer(cache_app, name="cache")
@@ -114,7 +117,7 @@ def _depths_option(value: Optional[str]) -> Optional[list[int]]:
 
 @app.command()
 def assess(
-    spec_path: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML)."),
+    task_file: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for report.md and report.json [default: SPEC's name + '-report']."),
     depths: Optional[str] = typer.Option(None, "--depths", help='Depths to probe, e.g. "1,2,3" (overrides probe.depths).'),
     seeds: Optional[int] = typer.Option(None, "--seeds", help="Seeds per depth (overrides probe.seeds)."),
@@ -147,10 +150,10 @@ def assess(
         "deployment.mode": mode,
     }
     try:
-        spec = load_spec(spec_path, overrides)
+        spec = load_spec(task_file, overrides)
     except FeasibilityError as error:
         _fail(error)
-    out = out or Path(f"{spec_path.stem}-report")
+    out = out or Path(f"{task_file.stem}-report")
     if out.exists() and not out.is_dir():
         _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
     _check_earlier_report(out, force)  # before minutes of training, not after
@@ -173,7 +176,7 @@ def assess(
 
 @app.command()
 def report(
-    result_path: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
+    result_file: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for the re-rendered files [default: RESULT's folder]."),
     lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language of the terminal and Markdown reports: "en" or "ja" (report.ja.md).'),
     as_json: bool = typer.Option(False, "--json", help="Print the result (report.json) to stdout for scripts, instead of the summary."),
@@ -183,21 +186,21 @@ def report(
     from feasibility.run.pipeline import load_assessment
     from feasibility.reports.outputs import holds_this_run, write_outputs
 
-    folder = out or result_path.parent
+    folder = out or result_file.parent
     if folder.exists() and not folder.is_dir():
         _fail(UsageError(f"--out {folder}: exists and is not a folder; give a folder path"))
-    with _reading(result_path):
-        result = load_assessment(result_path)
+    with _reading(result_file):
+        result = load_assessment(result_file)
         if as_json and out is None:  # a script asked for the result on stdout: no files strewn beside it
             _show(result, [], lang, as_json)
             return
         # A folder whose report.json is this very file, or holds an earlier rendering of this very run, is its own
         # to re-render into; another run's report is replaced only with --force, even in the result's own folder.
-        own = _same_file(folder / "report.json", result_path) or holds_this_run(folder, result)
+        own = _same_file(folder / "report.json", result_file) or holds_this_run(folder, result)
         if not own:
             _check_earlier_report(folder, force)
         try:
-            files = write_outputs(result, folder, lang, keep=result_path, replace=force and not own)
+            files = write_outputs(result, folder, lang, keep=result_file, replace=force and not own)
         except OSError as error:
             _fail(UsageError(f"--out {folder}: cannot write there ({error.strerror or error}); give another folder"))
     _show(result, files, lang, as_json)
@@ -239,8 +242,8 @@ def schema(
 
 @app.command()
 def compare(
-    first: Path = typer.Argument(..., metavar="A", help="A report.json written by `feasibility assess`."),
-    second: Path = typer.Argument(..., metavar="B", help="Another report.json, e.g. another budget, width or year."),
+    a: Path = typer.Argument(..., metavar="A", help="A report.json written by `feasibility assess`."),
+    b: Path = typer.Argument(..., metavar="B", help="Another report.json, e.g. another budget, width or year."),
     out: Optional[Path] = typer.Option(None, "--out", help="Also write the comparison as Markdown to this file."),
     lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language: "en" or "ja".'),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
@@ -251,11 +254,11 @@ def compare(
     from feasibility.reports.compare import compare_view, render_compare_markdown
 
     if out:  # before any reading: a refused --out is said first
-        if any(_same_file(out, given) for given in (first, second)):
+        if any(_same_file(out, given) for given in (a, b)):
             _fail(UsageError(f"--out {out}: is one of the results being compared; give another file name such as compare.md"))
         _check_output_file(out, "--out", force)
-    with _reading(first, second):
-        comparison = compare_results(load_assessment(first), load_assessment(second))
+    with _reading(a, b):
+        comparison = compare_results(load_assessment(a), load_assessment(b))
     _print(stdout, compare_view(comparison, stdout.is_terminal, lang))
     if out:
         _write_text(out, render_compare_markdown(comparison, lang), "--out")
@@ -264,7 +267,7 @@ def compare(
 
 @app.command()
 def explain(
-    result_path: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
+    result_file: Path = typer.Argument(..., metavar="RESULT", help="A report.json written by `feasibility assess`."),
     depth: Optional[int] = typer.Option(None, "--depth", help="Which trained probe to show [default: the recommended depth, else the shallowest that learned, else the deepest]."),
     lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language: "en" or "ja".'),
 ) -> None:
@@ -272,8 +275,8 @@ def explain(
     from feasibility.run.pipeline import load_assessment
     from feasibility.reports.terminal import explain_view
 
-    with _reading(result_path):
-        result = load_assessment(result_path)
+    with _reading(result_file):
+        result = load_assessment(result_file)
     try:
         shown = explain_view(result, stdout.is_terminal, depth, lang)
     except FeasibilityError as error:
@@ -283,7 +286,7 @@ def explain(
 
 @app.command()
 def sweep(
-    grid_path: Path = typer.Argument(..., metavar="GRID", help="The grid file (YAML): a base task file and the axes to sweep (see README, 'Sweeps and clusters')."),
+    grid_file: Path = typer.Argument(..., metavar="GRID", help="The grid file (YAML): a base task file and the axes to sweep (see README, 'Sweeps and clusters')."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for sweep.json, sweep.csv, sweep.md, sweep.ja.md and depth-map.png [default: GRID's name + '-sweep']."),
     executor_name: str = typer.Option("local", "--executor", click_type=click.Choice(EXECUTORS), help=EXECUTOR_HELP),
     address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
@@ -300,10 +303,10 @@ def sweep(
     from feasibility.reports.sweep import SWEEP_OUTPUTS, summary_lines, write_sweep
 
     try:
-        grid, specs = load_grid(grid_path)
+        grid, specs = load_grid(grid_file)
     except FeasibilityError as error:
         _fail(error)
-    out = out or Path(f"{grid_path.stem}-sweep")
+    out = out or Path(f"{grid_file.stem}-sweep")
     if out.exists() and not out.is_dir():
         _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
     if not force and any(os.path.lexists(out / name) for name in SWEEP_OUTPUTS):
@@ -410,12 +413,12 @@ class _progress:
 
 
 @app.command()
-def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML).")) -> None:
+def validate(task_file: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML).")) -> None:
     """Check a task file and print the resolved spec (defaults filled in)."""
     from feasibility.spec.task import load_spec
 
     try:
-        spec = load_spec(spec_path)
+        spec = load_spec(task_file)
     except FeasibilityError as error:
         _fail(error)
     import yaml
@@ -427,7 +430,7 @@ def validate(spec_path: Path = typer.Argument(..., metavar="SPEC", help="The tas
     if reason:
         stderr.print(f"warning: {reason}; `assess` will refuse it here", highlight=False, markup=False)
     resolved = {k: v for k, v in spec.to_dict().items() if k != "source"}  # the output is itself a valid task file
-    stdout.print(f"# {spec_path}: valid; resolved, with every default filled in:", style="green", highlight=False, markup=False, soft_wrap=True)
+    stdout.print(f"# {task_file}: valid; resolved, with every default filled in:", style="green", highlight=False, markup=False, soft_wrap=True)
     stdout.print(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True).rstrip(), highlight=False, markup=False, soft_wrap=True)
 
 
@@ -446,9 +449,16 @@ def bounds(hops: int = typer.Option(..., "--hops", min=1, help="Number of retrie
     stdout.print(f"  upper: {result.upper_formula} = {result.upper}  [{result.upper_source}]", highlight=False, markup=False)
 
 
+def _profile_names(incomplete: str) -> list[str]:
+    """Shell completion of a profile's name."""
+    from feasibility.spec.profiles import profile_names
+
+    return profile_names(incomplete)
+
+
 @app.command()
 def init(
-    profile: Optional[str] = typer.Option(None, "--profile", help="Start from a bundled profile (see `feasibility profiles list`)."),
+    profile: Optional[str] = typer.Option(None, "--profile", autocompletion=_profile_names, help="Start from a bundled profile (see `feasibility profiles list`)."),
     output: Path = typer.Option(Path("task.yaml"), "--output", "-o", help="Where to write the task file."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
@@ -489,7 +499,7 @@ def profiles_list() -> None:
 
 
 @profiles_app.command("show")
-def profiles_show(name: str = typer.Argument(..., help="Profile name, as in `feasibility profiles list`.")) -> None:
+def profiles_show(name: str = typer.Argument(..., autocompletion=_profile_names, help="Profile name, as in `feasibility profiles list`.")) -> None:
     """Print one bundled profile."""
     from feasibility.spec.profiles import profile_text
 

@@ -19,6 +19,37 @@ def test_help_lists_every_command():
     assert result.exit_code == 0
     for command in ("assess", "validate", "bounds", "init", "profiles"):
         assert command in result.output
+    bare = runner.invoke(app, [])
+    assert bare.exit_code == 0 and "assess" in bare.output and "Usage" in bare.output  # asked for nothing: the help, exit 0
+
+
+@pytest.mark.parametrize(
+    "command, words",
+    [
+        (["validate"], ["The task file (YAML)."]),
+        (["assess"], ["The task file (YAML)."]),
+        (["report"], ["A report.json written by"]),
+        (["explain"], ["A report.json written by"]),
+        (["compare"], ["A report.json written by", "Another report.json"]),
+        (["sweep"], ["The grid file (YAML)"]),
+        (["profiles", "show"], ["Profile name"]),
+    ],
+)
+def test_every_argument_shows_its_help(command, words):
+    """Under click 8.5 with typer 0.19, every argument's help was hidden (`validate -h` showed `SPEC [required]`)."""
+    shown = " ".join(runner.invoke(app, [*command, "-h"], terminal_width=200).stdout.split())
+    for word in words:
+        assert word in shown, (command, word)
+    assert "result_path" not in shown and "spec_path" not in shown and "first" not in shown
+
+
+def test_shell_completion_offers_the_bundled_profiles(monkeypatch):
+    from feasibility.cli import _profile_names
+
+    names = _profile_names("")
+    assert "serial-to-work-order" in names and _profile_names("serial") == ["serial-to-work-order"]
+    monkeypatch.setenv("FEASIBILITY_PROFILES", "/nonexistent-profiles-folder")
+    assert _profile_names("") == []  # completion never fails
 
 
 @pytest.mark.parametrize(
@@ -420,6 +451,7 @@ def test_version_short_help_and_a_validate_output_that_is_itself_a_task_file(tin
     from feasibility import __version__
 
     assert runner.invoke(app, ["--version"]).stdout.strip() == f"feasibility {__version__}"
+    assert runner.invoke(app, ["-V"]).stdout.strip() == f"feasibility {__version__}"
     assert "Usage" in runner.invoke(app, ["-h"]).stdout and "--depths" in runner.invoke(app, ["assess", "-h"]).stdout
     resolved = tmp_path / "resolved.yaml"
     resolved.write_text(runner.invoke(app, ["validate", str(tiny_spec)]).stdout)

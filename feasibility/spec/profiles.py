@@ -39,6 +39,15 @@ def list_profiles() -> list[ProfileEntry]:
     return [ProfileEntry(path.stem, path, load_spec(path)) for path in sorted(profiles_dir().glob("*.yaml"))]
 
 
+def profile_names(prefix: str = "") -> list[str]:
+    """The bundled profiles' names that start with `prefix`, for shell completion: nothing (never an error) where
+    no profiles folder is found."""
+    try:
+        return sorted(path.stem for path in profiles_dir().glob("*.yaml") if path.stem.startswith(prefix))
+    except UsageError:
+        return []
+
+
 def profile_path(name: str) -> Path:
     """The bundled profile called `name`: a name from the list, never a path (`../examples/task` reads nothing)."""
     folder = profiles_dir()
