@@ -149,6 +149,8 @@ def assess(
         "deployment.device": device,
         "deployment.mode": mode,
     }
+    if str(task_file) == "-":
+        _fail(UsageError("assess reads its task from a file (its name names the report folder); save it, or check it with `feasibility validate -`"))
     try:
         spec = load_spec(task_file, overrides)
     except FeasibilityError as error:
@@ -413,7 +415,7 @@ class _progress:
 
 
 @app.command()
-def validate(task_file: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML).")) -> None:
+def validate(task_file: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML), or - to read it from standard input.")) -> None:
     """Check a task file and print the resolved spec (defaults filled in)."""
     from feasibility.spec.task import load_spec
 
@@ -430,7 +432,7 @@ def validate(task_file: Path = typer.Argument(..., metavar="SPEC", help="The tas
     if reason:
         stderr.print(f"warning: {reason}; `assess` will refuse it here", highlight=False, markup=False)
     resolved = {k: v for k, v in spec.to_dict().items() if k != "source"}  # the output is itself a valid task file
-    stdout.print(f"# {task_file}: valid; resolved, with every default filled in:", style="green", highlight=False, markup=False, soft_wrap=True)
+    stdout.print(f"# {printable(spec.source)}: valid; resolved, with every default filled in:", style="green", highlight=False, markup=False, soft_wrap=True)
     stdout.print(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True).rstrip(), highlight=False, markup=False, soft_wrap=True)
 
 

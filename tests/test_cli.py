@@ -617,3 +617,14 @@ def test_dangling_links_among_the_names_and_depths_that_are_paths_never_write_ou
         refused = runner.invoke(app, ["report", str(crafted), "--out", str(tmp_path / "crafted-out")])
         assert refused.exit_code == 2 and f"probes[0].config.depth: must be a whole number of layers from 1 to 24, got {shown}" in refused.stderr
         assert not (tmp_path / "crafted-out").exists() and "Traceback" not in refused.output
+
+
+def test_validate_reads_a_task_from_standard_input_and_assess_says_it_needs_a_file(tiny_spec, tmp_path):
+    """`validate -` was refused as "no such file"."""
+    piped = runner.invoke(app, ["validate", "-"], input=tiny_spec.read_text())
+    assert piped.exit_code == 0, piped.stderr
+    assert piped.stdout.splitlines()[0].startswith("# <stdin>: valid") and piped.stdout.splitlines()[1:] == runner.invoke(app, ["validate", str(tiny_spec)]).stdout.splitlines()[1:]
+    broken = runner.invoke(app, ["validate", "-"], input="task:\n  hops: x\n")
+    assert broken.exit_code == 2 and "<stdin>:2: task.hops: must be a whole number" in broken.stderr
+    refused = runner.invoke(app, ["assess", "-", "--out", str(tmp_path / "out")], input=tiny_spec.read_text())
+    assert refused.exit_code == 2 and "feasibility validate -" in refused.stderr and not (tmp_path / "out").exists()

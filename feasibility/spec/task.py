@@ -267,9 +267,24 @@ MAX_TASK_FILE_BYTES = 1_000_000  # a task file is a few hundred bytes; anything 
 MAX_NESTING = 32  # mapping and list levels; a task file has three
 
 
+def source_name(path: Path) -> str:
+    """How messages name a task file: its path, or "<stdin>" for `-`."""
+    return "<stdin>" if str(path) == "-" else str(path)
+
+
 def _read_text(path: Path, source: str) -> str:
     """The file's text, refusing what is not a small regular UTF-8 file (a FIFO or /dev/zero would hang or fill
     memory) with a message that names the fix."""
+    if str(path) == "-":  # `validate -`: the task file on standard input
+        import sys
+
+        raw = sys.stdin.buffer.read(MAX_TASK_FILE_BYTES + 1)
+        if len(raw) > MAX_TASK_FILE_BYTES:
+            raise SpecError([Problem(source, "", f"is larger than {MAX_TASK_FILE_BYTES:,} bytes, which no task file is; give the task file itself")])
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SpecError([Problem(source, "", "is not UTF-8 text; give the task file as UTF-8 YAML")]) from None
     try:
         if not path.exists() and path.is_symlink():  # exists() follows the link: a loop or a missing target
             raise SpecError([Problem(source, "", "is a link that leads to no file (a loop, or its target is gone); give the task file itself")])
@@ -314,7 +329,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[str, int]]:
     nesting beyond MAX_NESTING, numbers too long to convert and a key written twice in one mapping."""
     import yaml
 
-    source = str(path)
+    source = source_name(path)
     text = _read_text(path, source)
     if not text.strip():
         raise SpecError([Problem(source, "", "is empty; write a task file with `feasibility init`")])
@@ -507,4 +522,4 @@ def load_spec(path: str | Path, overrides: dict[str, Any] | None = None) -> Task
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     if given and isinstance(data, dict):
         _apply_overrides(data, given)
-    return validate(data, str(path), lines, frozenset(given))
+    return validate(data, source_name(path), lines, frozenset(given))
