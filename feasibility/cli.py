@@ -216,7 +216,7 @@ def _show(result, files: list[str], lang: str, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json_text(result))
     else:
-        _print(stdout, summary(result, stdout.is_terminal, lang))
+        _print(stdout, summary(result, stdout.is_terminal, lang, stdout.width))
     _print(stderr, notes(result, files, lang))
 
 

@@ -245,3 +245,37 @@ def test_the_method_line_names_the_served_model_and_its_rounds_in_both_languages
     en, ja = render_markdown(result, lang="en"), render_markdown(result, lang="ja")
     assert "latency of the served model (fused attention, the output head at the answer position only): eager forward passes, timed in 10 rounds" in en
     assert "配備形のモデル（融合アテンション、出力ヘッドは回答位置のみ）のeager モードの順伝播（深さの順を入れ替えながら 10 ラウンド）を計測" in ja
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_depth_table_is_readable_at_80_columns_and_whole_where_there_is_room(lang):
+    """At 80 columns the table once dropped its fits column and wrapped each verdict over four lines."""
+    import io
+
+    from rich.console import Console
+
+    from feasibility.reports.terminal import summary
+
+    result = load_assessment(DATA)
+    fits = "fits" if lang == "en" else "予算内"
+
+    def table_lines(width: int) -> tuple[list[str], str]:
+        """The depth table's header and rows (the second renderable), and the whole summary's text."""
+        shown = summary(result, False, lang, width)
+        console = Console(file=io.StringIO(), width=width)
+        console.print(shown[1])
+        table = [line for line in console.file.getvalue().splitlines() if line.startswith("|")]
+        for renderable in shown:
+            console.print(renderable)
+        return table, console.file.getvalue()
+
+    narrow, text = table_lines(80)
+    header, rows = narrow[0], narrow[2:]
+    assert fits in header and "FLOPs" not in header
+    assert len(rows) == len(result.views["depth_rows"])  # one line per depth: no verdict wrapped
+    assert all(Console().measure(line).maximum <= 80 for line in narrow)
+    assert "report" in text and ("narrow terminal" in text or "端末の幅が狭い" in text)
+    wide, text = table_lines(200)
+    assert fits in wide[0] and "FLOPs" in wide[0] and len(wide[2:]) == len(result.views["depth_rows"])
+    assert "narrow terminal" not in text and "端末の幅が狭い" not in text
+    assert wide[0].split("|")[1:4] == narrow[0].split("|")[1:4]  # the decision's columns first, at any width

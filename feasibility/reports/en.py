@@ -93,6 +93,7 @@ LABELS = {
     "curves": "Learning curves",
     "curves_note": "Accuracy on the {hops}-lookup question on the stop rule's check set (weakest seed) while training; a flat curve that ends below the "
     "target is a budget-limited failure, not proof that the depth cannot learn the task.",
+    "narrow_table": "(a narrow terminal: theory, accuracy per hop, FLOPs and parameters are left out here; they are in report.md, or widen the terminal to {width} columns)",
     "no_checkpoints": "no checkpoints",
     "step": "step {step}",
     "questions": "Questions for the meeting",

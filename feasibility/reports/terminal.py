@@ -21,9 +21,11 @@ def boxes(terminal: bool, fancy=None):
 
     return (fancy or box.HEAVY_HEAD) if terminal else box.ASCII
 
-def summary(assessment: Assessment, terminal: bool, lang: str = "en") -> list:
+def summary(assessment: Assessment, terminal: bool, lang: str = "en", width: int | None = None) -> list:
     """The summary for stdout: the decision panel, the depth table, the reasons and the alternatives, as rich
-    renderables (`terminal`: draw boxes with box-drawing characters)."""
+    renderables (`terminal`: draw boxes with box-drawing characters). On a console of `width` columns too narrow
+    for every column, the depth table keeps what decides (depth, verdict, fits, accuracy, latency) and says what
+    it left out."""
     from rich import box
     from rich.panel import Panel
     from rich.text import Text
@@ -31,14 +33,28 @@ def summary(assessment: Assessment, terminal: bool, lang: str = "en") -> list:
     spec, rec = assessment.spec, assessment.recommendation
     style = {Decision.RECOMMENDED: "green", Decision.NOT_SHOWN_AT_LENGTH: "yellow", Decision.NONE_WITHIN_BUDGET: "yellow", Decision.TOO_CLOSE_TO_CALL: "yellow", Decision.NOT_LEARNED: "red"}.get(rec["decision"], "white")
     shown = [Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style, box=boxes(terminal, box.ROUNDED))]  # Text: a name like "x[/]" is not markup
-    shown.append(_depth_table(assessment, terminal, lang))
+    table = _depth_table(assessment, terminal, lang)
+    needed = _width_of(table)
+    if width is not None and width < needed:
+        shown += [_depth_table(assessment, terminal, lang, compact=True), Text(label("narrow_table", lang, width=needed))]
+    else:
+        shown.append(table)
     shown += [Text(f"  - {reason}") for reason in reasons(rec, spec["deployment"], lang)]
     if rec["alternatives"]:
         shown += [Text(label("else", lang))] + [Text(f"  - {alternative(option, rec, lang)}") for option in rec["alternatives"]]
     return shown
 
 
-def _depth_table(assessment: Assessment, terminal: bool, lang: str):
+def _width_of(renderable) -> int:
+    """The columns `renderable` takes when nothing wraps (wide characters count two)."""
+    from rich.console import Console
+
+    return Console(width=10_000, file=None, record=False).measure(renderable).maximum
+
+
+def _depth_table(assessment: Assessment, terminal: bool, lang: str, compact: bool = False):
+    """The depth table, the decision's columns first: depth, verdict, fits, accuracy on the question (at the task's
+    length too), latency; then, unless `compact`, theory, accuracy per hop, FLOPs and parameters."""
     from rich import box
     from rich.table import Table
 
@@ -49,24 +65,29 @@ def _depth_table(assessment: Assessment, terminal: bool, lang: str):
     table = Table(title=title, box=boxes(terminal, box.SIMPLE_HEAD), padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
     full_length = full_length_of(assessment)
     questions = [t("question")] + ([t("question_at", length=full_length)] if full_length else [])
-    names = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *questions, t("verdict"), "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
-    for name in names:
+    details = [] if compact else [t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], "FLOPs", t("params")]
+    for name in [t("depth"), t("verdict"), t("fits"), *questions, f"p{percentile} ms", *details]:
         wraps = name == t("verdict")
-        table.add_column(name, justify="left" if name in (t("vs_bound"), t("verdict"), t("fits")) else "right", no_wrap=not wraps, min_width=8 if wraps else None)
+        table.add_column(name, justify="left" if name in (t("vs_bound"), t("verdict"), t("fits")) else "right", no_wrap=not wraps, min_width=12 if wraps else None)
     for row in assessment.views["depth_rows"]:
-        table.add_row(
+        cells = [
             str(row["depth"]),
-            t(row["vs_bound"]),
-            *[percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
+            verdict_cell(row, lang),
+            f"[green]{t('yes')}[/]" if row["within_budget"] else f"[red]{t('no')}[/]",
             percent(row["question"]),
             *([percent(row["question_full_length"])] if full_length else []),
-            verdict_cell(row, lang),
-            si(row["flops"]) if row["flops"] is not None else "-",
-            si(row["parameters"]) if row["parameters"] is not None else "-",
             f"{row['latency_ms']:.2f}" if row["latency_ms"] is not None else "-",
-            f"[green]{t('yes')}[/]" if row["within_budget"] else f"[red]{t('no')}[/]",
-        )
+        ]
+        if not compact:
+            cells += [
+                t(row["vs_bound"]),
+                *[percent(row["accuracy_by_hop"].get(h)) for h in range(1, hops + 1)],
+                si(row["flops"]) if row["flops"] is not None else "-",
+                si(row["parameters"]) if row["parameters"] is not None else "-",
+            ]
+        table.add_row(*cells)
     return table
+
 
 def notes(assessment: Assessment, files: list[str] | None = None, lang: str = "en") -> list:
     """The timing warnings and the files written: what belongs on stderr beside a result."""
