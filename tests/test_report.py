@@ -279,3 +279,16 @@ def test_the_depth_table_is_readable_at_80_columns_and_whole_where_there_is_room
     assert fits in wide[0] and "FLOPs" in wide[0] and len(wide[2:]) == len(result.views["depth_rows"])
     assert "narrow terminal" not in text and "端末の幅が狭い" not in text
     assert wide[0].split("|")[1:4] == narrow[0].split("|")[1:4]  # the decision's columns first, at any width
+
+
+def test_one_thread_and_a_batch_of_one_read_as_plain_words():
+    """The report once said "(1 threads)", "batch sizes 1 to 1 and beyond" and, in Japanese, "1 デバイス時間"."""
+    result = copy.deepcopy(load_assessment(DATA))
+    result.environment["threads"] = 1
+    points = [{"batch": b, "p50_ms": 1.0 * b, "p95_ms": 1.2 * b, "throughput_requests_per_s": 900.0 + b} for b in (1, 2, 4)]
+    result.batching = {"depth": 3, "requested_batch": 1, "points": points, "how": "p50 and p95 of the served model per batch; throughput = batch / p50"}  # as assess saves it
+    markdown = render_markdown(settle(result), PLOTS, "en")
+    assert ", 1 thread, " in markdown and "(1 thread)" in markdown and "1 threads" not in markdown
+    assert "from the requested 1 upwards" in markdown and "to the requested 1 and beyond" not in markdown
+    japanese = render_markdown(result, PLOTS, "ja")
+    assert "デバイス 1 時間あたり" in japanese and "1 デバイス時間" not in japanese

@@ -116,7 +116,7 @@ LABELS = {
     "stopped, on {verdict} fresh questions per seed at {length} tokens{full}, from a part of example space that neither training "
     "nor the check set draws from; chance: the best of the guessers that ignore the chain, on the same examples",
     "judging_full": " and {questions} at the task's {length} tokens",
-    "env_line": "costs measured on {device} ({name}), {threads} threads, {dtype}, torch {torch}, fvcore {fvcore}; latency of {what} with random weights",
+    "env_line": "costs measured on {device} ({name}), {threads} thread{s}, {dtype}, torch {torch}, fvcore {fvcore}; latency of {what} with random weights",
     "steadiness_line": "repeatability: every depth was timed in two passes over the depths; the passes' p50 differed by at most "
     "{drift} (depth {depth}; {verdict})",
     "steady": "within 5%: steady",
@@ -129,6 +129,7 @@ LABELS = {
     "served": "the served model (fused attention, the output head at the answer position only): {how}, timed in {rounds} rounds over the depths in shuffled order",
     "batching": "Batching",
     "batching_note": "Latency and throughput of the served model at depth {depth} against batch size, from 1 to the requested {batch} and beyond while doubling still bought 10% more throughput.",
+    "batching_note_one": "Latency and throughput of the served model at depth {depth} against batch size, from the requested 1 upwards while doubling still bought 10% more throughput.",
     "batch": "batch",
     "ci": "p{percentile} 95% interval",
     "counters": "FLOP counts: fvcore on the explicit-attention twin of the served model; cross-checked against torch.utils.flop_counter on the served model and against the formula: {agreement}.",

@@ -347,7 +347,7 @@ def cost_line(rec: dict, deployment: dict, lang: str) -> str | None:
     per_million, per_day = money_amount(point["cost_per_million_requests"]), point.get("cost_per_day")
     if lang == "ja":
         daily = f"、1 日 {deployment['requests_per_day']:,} リクエストで 1 日 {money_amount(per_day)} {currency}" if per_day is not None else ""
-        return f"コスト: {depth} 層で 100 万リクエストあたり {per_million} {currency}（p50 のスループット、1 デバイス時間 {price:g} {currency}）{daily}。"
+        return f"コスト: {depth} 層で 100 万リクエストあたり {per_million} {currency}（p50 のスループット、デバイス 1 時間あたり {price:g} {currency}）{daily}。"
     daily = f"; {deployment['requests_per_day']:,} requests a day cost {money_amount(per_day)} {currency} a day" if per_day is not None else ""
     return f"cost: {_layers(depth, lang)} serve a million requests for {per_million} {currency} at p50 throughput ({price:g} {currency} per device-hour){daily}"
 
@@ -585,7 +585,7 @@ def question(item: dict, lang: str) -> str:
     if kind == "hardware":
         if ja:
             return f"コストは {item['device']}（{item['threads']} スレッド）で測った。実際に配備するハードウェアと同じか。違うなら配備先で測り直すか。"
-        return f"Costs were measured on {item['device']} ({item['threads']} threads). Is that the hardware you will deploy on, or should it be measured there?"
+        return f"Costs were measured on {item['device']} ({item['threads']} thread{'s' if item['threads'] != 1 else ''}). Is that the hardware you will deploy on, or should it be measured there?"
     if kind == "index_instead":
         if ja:
             return "1 ホップの参照であれば、モデルを使わずにインデックスやデータベースの照会で済ませられないか。"
