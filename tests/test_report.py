@@ -292,3 +292,16 @@ def test_one_thread_and_a_batch_of_one_read_as_plain_words():
     assert "from the requested 1 upwards" in markdown and "to the requested 1 and beyond" not in markdown
     japanese = render_markdown(result, PLOTS, "ja")
     assert "デバイス 1 時間あたり" in japanese and "1 デバイス時間" not in japanese
+
+
+def test_a_depth_extrapolated_far_past_the_measured_ones_says_so():
+    """"the deepest model within budget is about 11 layers" once came from a line through three points, unqualified."""
+    from feasibility.reports.words import alternative
+
+    rec = {"percentile": 95}
+    far = {"kind": "deepest_within_budget", "layers": 11, "needed": 3, "measured_upto": 3, "measured_points": 3}
+    near = {**far, "layers": 5}
+    assert "carried far beyond them: measure that depth before relying on it" in alternative(far, rec, "en")
+    assert "頼る前にその深さで測ること" in alternative(far, rec, "ja")
+    assert "line fit" in alternative(near, rec, "en") and "carried far" not in alternative(near, rec, "en")
+    assert "line fit" in alternative({k: v for k, v in far.items() if not k.startswith("measured")}, rec, "en")  # a result saved before these fields

@@ -248,7 +248,8 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
         deepest_probed = max(latencies) if latencies else bounds["upper"]
         options.append({"kind": "deeper_probes", "upto": max(bounds["upper"], deepest_probed) + 1})
     if rec.deepest_within_budget is not None:
-        options.append({"kind": "deepest_within_budget", "layers": rec.deepest_within_budget, "needed": rec.learned_depth})
+        options.append({"kind": "deepest_within_budget", "layers": rec.deepest_within_budget, "needed": rec.learned_depth,
+                        "measured_upto": max(latencies) if latencies else None, "measured_points": len(latencies)})
     needed = rec.learned_depth
     if needed is not None and needed in latencies and latencies[needed] > budget:
         width = _width_that_fits(needed, latencies[needed], budget, deployment, length)

@@ -410,9 +410,15 @@ def _deepest_within_budget(option: dict, rec: dict, lang: str) -> str:
     gap = ""
     if needed is not None and layers < needed:
         gap = f"。ただし学習に必要な {needed} 層には足りない" if ja else f", short of the {needed} the task needs"
+    upto, points = option.get("measured_upto"), option.get("measured_points")
+    far = upto is not None and layers > 2 * upto  # a line through two or three points, carried past twice their range
     if ja:
-        return f"予算内で最も深いモデルは約 {layers} 層（{p} レイテンシの層数への直線当てはめによる推定）{gap}。"
-    return f"the deepest model within budget is about {_layers(layers, lang)} (estimate from a line fit of {p} latency against depth){gap}"
+        how = (f"最深 {upto} 層までの {points} 点の測定からの直線の外挿で、測った範囲を大きく超える。頼る前にその深さで測ること" if far
+               else f"{p} レイテンシの層数への直線当てはめによる推定")
+        return f"予算内で最も深いモデルは約 {layers} 層（{how}）{gap}。"
+    how = (f"a straight line through {points} measured depths, up to {upto}, carried far beyond them: measure that depth before relying on it" if far
+           else f"estimate from a line fit of {p} latency against depth")
+    return f"the deepest model within budget is about {_layers(layers, lang)} ({how}){gap}"
 
 
 def _narrower(option: dict, rec: dict, lang: str) -> str:
