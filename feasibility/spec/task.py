@@ -278,13 +278,7 @@ def _read_text(path: Path, source: str) -> str:
     if str(path) == "-":  # `validate -`: the task file on standard input
         import sys
 
-        raw = sys.stdin.buffer.read(MAX_TASK_FILE_BYTES + 1)
-        if len(raw) > MAX_TASK_FILE_BYTES:
-            raise SpecError([Problem(source, "", f"is larger than {MAX_TASK_FILE_BYTES:,} bytes, which no task file is; give the task file itself")])
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise SpecError([Problem(source, "", "is not UTF-8 text; give the task file as UTF-8 YAML")]) from None
+        return _decoded(sys.stdin.buffer.read(MAX_TASK_FILE_BYTES + 1), source)
     try:
         if not path.exists() and path.is_symlink():  # exists() follows the link: a loop or a missing target
             raise SpecError([Problem(source, "", "is a link that leads to no file (a loop, or its target is gone); give the task file itself")])
@@ -298,6 +292,11 @@ def _read_text(path: Path, source: str) -> str:
             raw = handle.read(MAX_TASK_FILE_BYTES + 1)
     except OSError as error:
         raise SpecError([Problem(source, "", f"cannot be read ({error.strerror or error}); check the path and its permissions")]) from None
+    return _decoded(raw, source)
+
+
+def _decoded(raw: bytes, source: str) -> str:
+    """A task file's bytes (read up to one past the limit) as text: refused when too large or not UTF-8."""
     if len(raw) > MAX_TASK_FILE_BYTES:
         raise SpecError([Problem(source, "", f"is larger than {MAX_TASK_FILE_BYTES:,} bytes, which no task file is; give the task file itself")])
     try:
