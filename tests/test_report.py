@@ -173,7 +173,8 @@ def test_the_report_says_what_was_judged_and_where():
     assert "below bound (at chance)" in english and "the most recent ground value does best" in english
     assert "verdict: once training has stopped, on 4,096 fresh questions per seed at 32 tokens and 1,536 at the task's 128 tokens" in english
     japanese = render_markdown(fixed_result(), PLOTS, "ja")
-    assert "| 層数 | 理論下限 | 1 ホップ | 2 ホップ | 質問 | 128 で |" in japanese and "当て推量並み" in japanese
+    assert "| 層数 | 理論の範囲 | 1 ホップ | 2 ホップ | 質問 | 128 で |" in japanese and "当て推量並み" in japanese
+    assert "- プローブ: 連鎖検索、" in japanese and "プローブ: の" not in japanese  # a label once reused with its particle
 
 
 def test_decide_once_render_many(tmp_path, monkeypatch):

@@ -36,7 +36,7 @@ LABELS = {
     "depth": "層数",
     "depth_n": "{depth} 層",
     "sep": "、",
-    "vs_bound": "理論下限",
+    "vs_bound": "理論の範囲",  # the depth against both bounds: 下限未満, 範囲内, 上限超
     "hop": "{hop} ホップ",
     "lower_bound": "信頼下限",
     "verdict": "判定",

@@ -164,7 +164,7 @@ def _method_section(assessment: Assessment, lang: str) -> list[str]:
     t = partial(label, lang=lang)
     probes = t(
         "probe_line",
-        family=kind_name(plan["family"], lang).removeprefix("の "),
+        family=kind_name(plan["family"], lang).removeprefix("の"),  # the Japanese names lead with a particle: "2 ホップの連鎖検索"
         seeds=len(plan["seeds"]),
         **counted(lang, seeds=len(plan["seeds"])),
         width=plan["width"],
