@@ -594,23 +594,13 @@ def _check_earlier_report(folder: Path, force: bool) -> None:
 
 
 def _keep_result(result, out: Path, error: Exception) -> None:
-    """The report could not be written into --out after all the work: keep the result where the message says, so that
-    `feasibility report` can render it later, and fail naming both."""
-    import tempfile
-
-    from feasibility.files import write_file
-    from feasibility.reports.outputs import json_text
-    from feasibility.run.cache import default_folder
+    """The report could not be written into --out after all the work: fail naming where the result is kept, so that
+    `feasibility report` can render it later."""
+    from feasibility.run.pipeline import keep_result
 
     reason = error.worded(_flag) if isinstance(error, FeasibilityError) else f"--out {out}: cannot write there ({getattr(error, 'strerror', None) or error})"
-    stamp = "".join(ch for ch in str(result.created) if ch.isdigit())[:14] or str(os.getpid())
-    for place in (default_folder() / "results", Path(tempfile.gettempdir())):
-        kept = place / f"report-{stamp}.json"
-        try:
-            place.mkdir(parents=True, exist_ok=True)
-            write_file(kept, json_text(result))
-        except OSError:
-            continue
+    kept = keep_result(result)
+    if kept is not None:
         _fail(UsageError(f"{reason}; the result is kept in {kept}: render it with `feasibility report {kept} --out FOLDER`"))
     _fail(UsageError(f"{reason}; nothing else could be written either (the finished probes are in the cache: a rerun with another --out trains nothing)"))
 

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from feasibility.errors import UsageError
-
-
-def taken(path: Path) -> bool:
-    """Whether something, a dangling link included, already has this name."""
-    return os.path.lexists(path)
 
 
 @contextmanager
@@ -33,7 +29,7 @@ def staged(path: Path, suffix: str = ""):
         yield Path(temporary)
         os.replace(temporary, path)
     except BaseException:
-        with _quietly():
+        with suppress(OSError):
             os.unlink(temporary)
         raise
 
@@ -86,15 +82,21 @@ def check_writable(folder: Path, option: str = "{setting:out}") -> None:
         raise UsageError(f"{option} {folder}: cannot write there ({error.strerror or error}); give another folder") from None
 
 
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of `path`, opened without following a link or blocking on a FIFO; OSError unless it is a regular file
+    of at most `limit` bytes (a link to /dev/zero would fill memory, a FIFO hang)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit:,} bytes")
+    return raw
+
+
 def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
 
-
-@contextmanager
-def _quietly():
-    try:
-        yield
-    except OSError:
-        pass

@@ -17,6 +17,7 @@ too slow to judge, never "not learned".
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import time
@@ -224,19 +225,19 @@ class DamagedCheckpoint(ValueError):
 
 def read_checkpoint(path: Path, job: ProbeJob, device: str | torch.device = "cpu") -> dict:
     """The training state saved at `path` for `job`, mapped to `device`; DamagedCheckpoint when there is none to
-    resume from. Only a regular file of bounded size is opened, never through a link."""
-    import stat
+    resume from. Only a regular file of bounded size is read, never through a link."""
+    import io
+
+    from feasibility.files import read_regular
 
     try:
-        status = os.lstat(path)
+        raw = read_regular(path, MAX_CHECKPOINT_BYTES)
     except FileNotFoundError:
         raise DamagedCheckpoint("is not there") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise DamagedCheckpoint("is not a regular file")
-    if status.st_size > MAX_CHECKPOINT_BYTES:
-        raise DamagedCheckpoint(f"is larger than {MAX_CHECKPOINT_BYTES:,} bytes")
+    except OSError as error:
+        raise DamagedCheckpoint("is not a regular file" if error.errno in (errno.ELOOP, errno.EINVAL) else f"cannot be read ({error.strerror or error})") from None
     try:
-        state = torch.load(path, weights_only=True, map_location=device)
+        state = torch.load(io.BytesIO(raw), weights_only=True, map_location=device)
     except Exception:  # noqa: BLE001 - truncated, empty, random bytes: torch raises many kinds
         raise DamagedCheckpoint("is not a readable checkpoint (truncated or damaged)") from None
     if not isinstance(state, dict) or not {"identity", "loop", "model", "optimiser", "streams", "skip_stream", "pending"} <= state.keys():

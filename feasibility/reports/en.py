@@ -116,7 +116,7 @@ LABELS = {
     "stopped, on {verdict} fresh questions per seed at {length} tokens{full}, from a part of example space that neither training "
     "nor the check set draws from; chance: the best of the guessers that ignore the chain, on the same examples",
     "judging_full": " and {questions} at the task's {length} tokens",
-    "env_line": "costs measured on {device} ({name}), {threads} thread{s}, {dtype}, torch {torch}, fvcore {fvcore}; latency of {what} with random weights",
+    "env_line": "costs measured on {device} ({name}), {threads_text}, {dtype}, torch {torch}, fvcore {fvcore}; latency of {what} with random weights",
     "steadiness_line": "repeatability: every depth was timed in two passes over the depths; the passes' p50 differed by at most "
     "{drift} (depth {depth}; {verdict})",
     "steady": "within 5%: steady",

@@ -113,7 +113,7 @@ LABELS = {
     "judging_line": "停止判定: {every} ステップごとに、シードあたり {check} 問の評価用質問（チェック用データ）で判定。判定: 訓練停止後に、訓練にもチェック用データにも"
     "使わない部分から取った新しい質問（シードあたり {verdict} 問、{length} トークン{full}）で判定。チャンスレベル: 同じデータでチェーンを無視する推測のうち最もよいもの",
     "judging_full": "、およびタスク本来の {length} トークンで {questions} 問",
-    "env_line": "コストの測定環境: {device}（{name}）、{threads} スレッド、{dtype}、torch {torch}、fvcore {fvcore}。レイテンシは乱数重みでの{what}を計測",
+    "env_line": "コストの測定環境: {device}（{name}）、{threads_text}、{dtype}、torch {torch}、fvcore {fvcore}。レイテンシは乱数重みでの{what}を計測",
     "steadiness_line": "再現性: 各層数を、層数を一巡する測定 2 回で計測した。2 回の p50 の差は最大 {drift}（{depth} 層、{verdict}）",
     "steady": "5% 以内: 安定",
     "unsteady": "5% 超: 不安定",

@@ -176,7 +176,7 @@ def _method_section(assessment: Assessment, lang: str) -> list[str]:
         seconds=plan["time_budget_s"],
         curriculum=t("on") if plan["curriculum"] else t("off"),
     )
-    where = t("env_line", device=env["device"], name=env["device_name"], threads=env["threads"], s="" if env["threads"] == 1 else "s", dtype=env["dtype"], torch=env["torch_version"], fvcore=env["fvcore_version"], what=_timed_what(assessment, lang))
+    where = t("env_line", device=env["device"], name=env["device_name"], **counted(lang, threads=env["threads"]), dtype=env["dtype"], torch=env["torch_version"], fvcore=env["fvcore_version"], what=_timed_what(assessment, lang))
     return [
         f"## {t('method')}",
         "",

@@ -49,7 +49,7 @@ def _width_of(renderable) -> int:
     """The columns `renderable` takes when nothing wraps (wide characters count two)."""
     from rich.console import Console
 
-    return Console(width=10_000, file=None, record=False).measure(renderable).maximum
+    return Console(width=10_000).measure(renderable).maximum
 
 
 def _depth_table(assessment: Assessment, terminal: bool, lang: str, compact: bool = False):

@@ -93,10 +93,16 @@ def _seeds(n: int, lang: str) -> str:
     return f"{n} seed{'s' if n != 1 else ''}"
 
 
+def _threads(n: int, lang: str) -> str:
+    if lang == "ja":
+        return f"{n} スレッド"
+    return f"{n} thread{'s' if n != 1 else ''}"
+
+
 def counted(lang: str, **counts: int) -> dict[str, str]:
     """{name}_text for each count, with its noun in the right number: counted("en", lower=1) -> {"lower_text": "1 layer"}
-    (names: lower, upper, layers -> layers; hops; seeds)."""
-    nouns = {"lower": _layers, "upper": _layers, "layers": _layers, "hops": _hops, "seeds": _seeds}
+    (names: lower, upper, layers -> layers; hops; seeds; threads)."""
+    nouns = {"lower": _layers, "upper": _layers, "layers": _layers, "hops": _hops, "seeds": _seeds, "threads": _threads}
     return {f"{name}_text": nouns[name](value, lang) for name, value in counts.items()}
 
 
@@ -590,8 +596,8 @@ def question(item: dict, lang: str) -> str:
         return f"Is the {item['target']:.1%} accuracy target right? Set it from what one wrong answer costs (re-inspection, a wrong containment, rework)."
     if kind == "hardware":
         if ja:
-            return f"コストは {item['device']}（{item['threads']} スレッド）で測った。実際に配備するハードウェアと同じか。違うなら配備先で測り直すか。"
-        return f"Costs were measured on {item['device']} ({item['threads']} thread{'s' if item['threads'] != 1 else ''}). Is that the hardware you will deploy on, or should it be measured there?"
+            return f"コストは {item['device']}（{_threads(item['threads'], lang)}）で測った。実際に配備するハードウェアと同じか。違うなら配備先で測り直すか。"
+        return f"Costs were measured on {item['device']} ({_threads(item['threads'], lang)}). Is that the hardware you will deploy on, or should it be measured there?"
     if kind == "index_instead":
         if ja:
             return "1 ホップの参照であれば、モデルを使わずにインデックスやデータベースの照会で済ませられないか。"

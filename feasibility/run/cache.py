@@ -16,6 +16,7 @@ from typing import Callable
 
 from feasibility import __version__
 from feasibility.errors import UsageError
+from feasibility.files import read_regular
 
 KINDS = {  # what the cache folder holds, by file name: only these are listed and cleared
     "finished probes": "probe-*.json",
@@ -89,7 +90,7 @@ def read_entry(path: Path, valid: Callable[[object], bool], say: Callable[[str],
     if not os.path.lexists(path):
         return None
     try:
-        data = json.loads(_read_regular(path, MAX_ENTRY_BYTES).decode("utf-8"))  # NaN stays readable: a diverged seed's loss is one
+        data = json.loads(read_regular(path, MAX_ENTRY_BYTES).decode("utf-8"))  # NaN stays readable: a diverged seed's loss is one
         if valid(data):
             return parse(data) if parse else data
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
@@ -140,21 +141,6 @@ def _running(pid: int) -> bool:
     except (PermissionError, OverflowError, ValueError):
         return True  # another user's process, or a number no process has: leave the file alone
     return True
-
-
-def _read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of `path`, opened without following a link or blocking on a FIFO, refused unless a regular file of at
-    most `limit` bytes."""
-    import stat
-
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise OSError(f"{path.name} is not a regular file")
-        raw = handle.read(limit + 1)
-    if len(raw) > limit:
-        raise OSError(f"{path.name} is larger than {limit:,} bytes")
-    return raw
 
 
 def _files(cache: Path) -> dict[str, list[Path]]:

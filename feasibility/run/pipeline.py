@@ -124,6 +124,27 @@ def _check_saved_figures(path: Path, data: dict) -> None:
         _check_saved_run(path, f"probes[{index}]", run, rerun)
 
 
+def keep_result(assessment: Assessment) -> Path | None:
+    """Save `assessment` where `feasibility report` can render it later, for when its report could not be written:
+    `<cache folder>/results/report-<when it was made>.json`, else the same name in the temporary folder; the path,
+    or None where neither could be written."""
+    import tempfile
+
+    from feasibility.files import write_file
+    from feasibility.reports.outputs import json_text
+
+    stamp = "".join(ch for ch in str(assessment.created) if ch.isdigit())[:14] or str(os.getpid())
+    for place in (default_folder() / "results", Path(tempfile.gettempdir())):
+        kept = place / f"report-{stamp}.json"
+        try:
+            place.mkdir(parents=True, exist_ok=True)
+            write_file(kept, json_text(assessment))
+        except OSError:
+            continue
+        return kept
+    return None
+
+
 def nesting_of(value, limit: int) -> int:
     """How many levels of lists and mappings `value` holds, counted level by level (no recursion), given up past `limit`."""
     deepest, level = 0, [value] if isinstance(value, (dict, list)) else []

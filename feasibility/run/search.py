@@ -92,7 +92,7 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
                 break
             job = executor.prepare(job)
             path = cache / f"probe-{job_key(job)}.json" if cache else None
-            found = read_entry(path, lambda data: isinstance(data, dict) and data.get("depth") == job.depth and isinstance(data.get("seeds"), list) and bool(data["seeds"]), events.stage, _finished_run(job.depth)) if path else None
+            found = read_entry(path, lambda data: isinstance(data, dict), events.stage, _finished_run(job.depth)) if path else None
             if found is None:
                 checkpoint = path.with_suffix(".ckpt") if path else None
                 if checkpoint and os.path.lexists(checkpoint):
@@ -133,7 +133,7 @@ def _finished_run(depth: int):
         run = ProbeRun.from_dict(data)
         sets = [evaluation for seed in run.seeds for evaluation in (seed.verdict_set, seed.check, seed.full_length) if evaluation is not None]
         figures = [value for evaluation in sets for value in (evaluation.query_accuracy, evaluation.lower_bound, *evaluation.accuracy_by_hop.values())]
-        if run.depth != depth or not all(isinstance(value, (int, float)) and 0.0 <= value <= 1.0 for value in figures):
+        if run.depth != depth or not run.seeds or not all(isinstance(value, (int, float)) and 0.0 <= value <= 1.0 for value in figures):
             raise ValueError("not a finished probe of this job")
         return run
 
