@@ -1,11 +1,12 @@
 """Probe benchmark: does the recipe learn the D-lookup question, at which depth, in how many steps and seconds.
 
 For each hop count D and depth it trains the recipe's probes (feasibility/plan/recipe.py: width, heads, learning rate,
-batch, all seeds in one batched step) on chained retrieval (or k-hop induction with --khop) and prints one row:
-the question's accuracy on fresh examples (weakest seed, one question per example) with its Wilson 95% lower
-bound, the best chain-ignoring heuristic on the same examples (the chance ceiling), the verdict, steps and
-seconds. With --full-length N the same probes are also judged at N tokens. With --curriculum both, each cell
-is trained with and without the implicit curriculum. Then, unless --no-throughput, probe-steps per second of
+batch, all seeds in one batched step; --optimiser, --lr, --muon-lr, --position-lr and --warmup try another) on
+chained retrieval (or k-hop induction with --khop) and prints one row: the question's accuracy on fresh examples
+(weakest seed, one question per example) with its Wilson 95% lower bound, the best chain-ignoring heuristic on the
+same examples (the chance ceiling), the verdict, the step of each seed's first passing running check at the
+probe's length, steps and seconds. With --full-length N the same probes are also judged at N tokens. With
+--curriculum both, each cell is trained with and without the implicit curriculum. Then, unless --no-throughput, probe-steps per second of
 real training runs (running checks and head scores included) at depths 1-4 at 32 tokens (the example's probe
 length) and 128 tokens: this checkout against a baseline commit, alternating, each run in a fresh process. With
 --peak-share, the share of this CPU's matrix-multiply peak a training step of the bundled example's probes reaches
@@ -19,6 +20,8 @@ Examples:
   python benchmarks/probe_benchmark.py --khop --hops 2 --depths 2 3 --length 64
   python benchmarks/probe_benchmark.py --throughput-only
   python benchmarks/probe_benchmark.py --peak-share --no-throughput --hops
+  python benchmarks/probe_benchmark.py --hops 2 --depths 3 --length 32 --full-length 128 --max-steps 1000 --no-throughput \
+      --optimiser muon --position-lr 0.03 --warmup 100         # a candidate recipe against the one in recipe.py
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import torch
 
 from feasibility.spec import layout
 from feasibility.plan.bounds import depth_bounds
-from feasibility.plan.recipe import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, TIED_FROM_HOPS, WARMUP_STEPS
+from feasibility.plan.recipe import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, MUON_LR, OPTIMISER, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, TIED_FROM_HOPS, WARMUP_STEPS
 from feasibility.probes.model import ProbeConfig
 from feasibility.plan.tasks import ChainedRetrieval, KHopInduction
 from feasibility.decide.verdict import judge
@@ -52,7 +55,7 @@ def shape_for(khop: bool, hops: int, length: int, pool_length: int, curriculum: 
     return ChainedRetrieval(hops=hops, length=length, symbols=pool, curriculum=curriculum)
 
 
-HEADER = ["family", "curriculum", "D", "depth", "tokens", "question (weakest)", "lower bound", "at full length", "chance (heuristic)", "seeds", "verdict", "steps", "seconds", "stop"]
+HEADER = ["family", "curriculum", "D", "depth", "tokens", "question (weakest)", "lower bound", "at full length", "chance (heuristic)", "seeds", "verdict", "first pass per seed", "steps", "seconds", "stop"]
 
 
 def run_cell(args, hops: int, depth: int, curriculum: bool) -> list[str]:
@@ -63,7 +66,8 @@ def run_cell(args, hops: int, depth: int, curriculum: bool) -> list[str]:
     config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO, tied_head=hops >= TIED_FROM_HOPS)
     settings = TrainSettings(
         target_accuracy=args.target, max_steps=args.max_steps, time_budget_s=args.budget, batch_size=BATCH_SIZE,
-        learning_rate=LEARNING_RATE, warmup_steps=WARMUP_STEPS, full_length=full_length,
+        learning_rate=args.lr, warmup_steps=args.warmup, full_length=full_length,
+        optimiser=args.optimiser, muon_lr=args.muon_lr, position_lr=args.position_lr,
     )
     started = time.perf_counter()
     run = train_probes(shape, config, list(range(args.seeds)), settings, full_shape=full)
@@ -74,6 +78,7 @@ def run_cell(args, hops: int, depth: int, curriculum: bool) -> list[str]:
         "khop" if args.khop else "chained", "on" if curriculum else "off", str(hops), str(depth), str(length),
         f"{verdict.accuracy:.1%}", f"{verdict.lower_bound:.1%}", full_text, f"{verdict.chance:.1%} ({verdict.chance_heuristic})",
         f"{verdict.seeds_learned}/{verdict.seeds}", verdict.verdict + (" (at chance)" if verdict.at_chance else ""),
+        " / ".join("-" if seed.steps_to_target is None else f"{seed.steps_to_target:,}" for seed in run.seeds),
         f"{run.steps:,}", f"{seconds:.0f}", run.stop_reason,
     ]
 
@@ -160,6 +165,11 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=0.99)
     parser.add_argument("--curriculum", choices=["on", "off", "both"], default="on", help="implicit curriculum on, off, or each cell both ways")
     parser.add_argument("--khop", action="store_true", help="k-hop induction instead of chained retrieval")
+    parser.add_argument("--optimiser", choices=["adamw", "muon"], default=OPTIMISER, help="AdamW for every weight, or Muon for the blocks' matrices and AdamW for the rest [default: the recipe's]")
+    parser.add_argument("--lr", type=float, default=LEARNING_RATE, help="AdamW's learning rate [default: the recipe's]")
+    parser.add_argument("--muon-lr", type=float, default=MUON_LR, help="Muon's learning rate, with --optimiser muon")
+    parser.add_argument("--position-lr", type=float, default=None, help="AdamW's rate for the position biases [default: --lr]")
+    parser.add_argument("--warmup", type=int, default=WARMUP_STEPS, help="warm-up steps [default: the recipe's]")
     parser.add_argument("--throughput-only", action="store_true", help="only the throughput: this checkout against --baseline")
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument("--baseline", default="9e46f5a", help="the commit to measure against [default: 9e46f5a, the code before GPU training and jobs]")

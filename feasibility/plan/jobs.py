@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from feasibility.plan.probe_plan import ProbePlan
-from feasibility.plan.recipe import AT_CHANCE_SHARE, BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, PLATEAU_PATIENCE, VERDICT_QUESTIONS, WARMUP_STEPS, WEIGHT_DECAY, GRAD_CLIP
+from feasibility.plan.recipe import MUON_LR, OPTIMISER, AT_CHANCE_SHARE, BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, PLATEAU_PATIENCE, VERDICT_QUESTIONS, WARMUP_STEPS, WEIGHT_DECAY, GRAD_CLIP
 
 DISTANCE_BUCKETS = 16  # learned position biases per head: one per bucket of relative distance (probes/model.py)
 
@@ -61,6 +61,9 @@ class TrainSettings:
     full_length_check_every: int = 0  # steps between running checks at the task's length (train.Trainer.check); 0: none
     full_length_passes: int = 1  # running checks in a row that must pass at the task's length before training stops
     full_check_questions: int = 0  # questions per seed of the running check at the task's length; 0: full_length_questions
+    optimiser: str = OPTIMISER  # "adamw", or "muon": Muon for the hidden matrices, AdamW for the rest (probes/optim.py)
+    muon_lr: float = MUON_LR
+    position_lr: float | None = None  # the position biases' and length scales' rate; None: learning_rate
     chance_share: float = 0.0  # a probe at chance on the question for this share of the step budget stops (Trainer.at_chance_long_enough); 0: never
 
 

@@ -31,7 +31,8 @@ import torch.nn.functional as F
 from feasibility.probes.heads import chain_positions, inspection_batch, scores_by_layer, target_masks
 from feasibility.plan.jobs import ProbeConfig, ProbeJob, TrainSettings, task_dict
 from feasibility.plan.probe_plan import questions_to_show
-from feasibility.plan.recipe import ADAM_BETAS, CHANCE_LOSS_DROP, CHECK_SEED, FULL_CHECK_SEED, FULL_VERDICT_SEED, LR_FLOOR, PLATEAU_DROP, VERDICT_SEED
+from feasibility.probes.optim import ProbeOptimiser
+from feasibility.plan.recipe import CHANCE_LOSS_DROP, CHECK_SEED, FULL_CHECK_SEED, FULL_VERDICT_SEED, LR_FLOOR, PLATEAU_DROP, VERDICT_SEED
 from feasibility.probes.model import ProbeModel, attention_patterns, pattern_hook
 from feasibility.confidence import wilson_lower_bound
 from feasibility.result.probes import CurvePoint, Evaluation, ProbeRun, SeedResult
@@ -277,8 +278,7 @@ class Trainer:
         self.members = len(self.seeds)
         self.config = replace(job.config, ensemble=self.members)
         self.model = _initialise(self.config, self.seeds).to(self.device)
-        # fused: one kernel per parameter for the whole update (on a GPU, one for all of them)
-        self.optimiser = torch.optim.AdamW(self.model.parameters(), lr=settings.learning_rate, betas=ADAM_BETAS, weight_decay=settings.weight_decay, fused=True)
+        self.optimiser = ProbeOptimiser(self.model, settings.optimiser, settings.learning_rate, settings.weight_decay, settings.muon_lr, settings.position_lr)
         self.streams = [torch.Generator(self.device).manual_seed(seed) for seed in self.seeds]  # training data is made on the device
         # Evaluation sets are drawn on the CPU, so every device is judged on the very same examples.
         check = [draw(self.shape, 0, torch.Generator().manual_seed(CHECK_SEED + seed), "check", queries=settings.check_questions) for seed in self.seeds]
@@ -353,7 +353,7 @@ class Trainer:
         loop, settings = self.loop, self.settings
         batch = self.next_batch()
         supervised = (batch.targets != IGNORE).flatten(1).sum(-1).clamp(min=1)  # (E,)
-        self.optimiser.zero_grad(set_to_none=True)
+        self.optimiser.zero_grad()
         losses = torch.zeros(self.members, device=self.device)
         for start in range(0, settings.batch_size, self.micro):
             part = slice(start, start + self.micro)
@@ -370,8 +370,7 @@ class Trainer:
         if not loop.alive.any():
             return False
         _clip_per_member(self.model, loop.alive, settings.grad_clip)  # also zeroes the seeds that just diverged
-        for group in self.optimiser.param_groups:
-            group["lr"] = settings.learning_rate * learning_rate_factor(loop.step, settings)
+        self.optimiser.set_lr(learning_rate_factor(loop.step, settings))
         self.optimiser.step()
         alive = loop.alive.tolist()
         loop.last_train_loss = [v if alive[e] else math.nan for e, v in enumerate(losses.tolist())]
