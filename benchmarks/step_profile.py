@@ -43,7 +43,8 @@ def main() -> None:
         spent[name] += now - started
         return now
 
-    def attention_forward(self, x, batch):  # probe.Attention.forward (training branch), with clock reads between its parts
+    def attention_forward(self, x, batch, skipped=None):  # probe.Attention.forward (training branch, plain positions), with clock reads
+        assert skipped is None, "these probes train on plain positions"
         clock = time.perf_counter()
         ensemble, rows, width = x.shape
         length, head_size = rows // batch, width // self.heads
@@ -71,7 +72,7 @@ def main() -> None:
         batch = trainer.next_batch()
         clock = timed("step: drawing examples", clock)
         supervised = (batch.targets != IGNORE).flatten(1).sum(-1).clamp(min=1)
-        trainer.optimiser.zero_grad(set_to_none=True)
+        trainer.optimiser.zero_grad()
         logits, targets = trainer._supervised_logits(batch.tokens, batch.targets)
         losses = _loss_sums(logits, targets) / supervised
         clock = timed("step: forward", clock)
@@ -79,10 +80,9 @@ def main() -> None:
         clock = timed("step: backward", clock)
         _clip_per_member(trainer.model, loop.alive, settings.grad_clip)
         clock = timed("step: clipping", clock)
-        for group in trainer.optimiser.param_groups:
-            group["lr"] = settings.learning_rate * learning_rate_factor(loop.step, settings)
+        trainer.optimiser.set_lr(learning_rate_factor(loop.step, settings))
         trainer.optimiser.step()
-        timed("step: AdamW", clock)
+        timed("step: optimiser", clock)
         loop.step += 1
 
     if trainer.micro < settings.batch_size:
