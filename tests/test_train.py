@@ -260,6 +260,24 @@ def test_seconds_per_step_is_a_measured_time():
     assert 0 < seconds_per_step(job, steps=2) < 5
 
 
+def test_timing_steps_draws_training_batches_only_and_steps_as_training_does(monkeypatch):
+    """Choosing the probe length times steps without drawing any evaluation set, and the steps it times are the very
+    steps of training: a Stepper and a Trainer of one job reach the same weights."""
+    pool = layout.symbols_used(1, 36)
+    shape, full = (ChainedRetrieval(hops=1, length=length, symbols=pool) for length in (18, 36))
+    job = ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 18, 1, 16, 2, 0), TrainSettings(target_accuracy=0.9, max_steps=10, time_budget_s=10), (0, 1), full_task=task_dict(full))
+    trainer = Trainer(job)
+    drawn = []
+    original = train_module.draw
+    monkeypatch.setattr(train_module, "draw", lambda *args, **kwargs: drawn.append(args[3]) or original(*args, **kwargs))
+    seconds_per_step(job, steps=2)
+    assert drawn and set(drawn) == {"train"}
+    stepper = train_module.Stepper(job)
+    for _ in range(3):
+        stepper.step(), trainer.step()
+    assert all(torch.equal(a, b) for a, b in zip(stepper.model.parameters(), trainer.model.parameters()))
+
+
 def test_a_job_is_data_that_runs_anywhere_to_the_same_figures():
     """A job survives JSON and pickling (as it would on its way to another process or machine) with its key, and
     the job rebuilt from JSON trains to the very figures of the original."""

@@ -264,15 +264,15 @@ def inspect_checkpoint(path: Path, job: ProbeJob) -> tuple[int | None, str | Non
     return loop.step, None
 
 
-class Trainer:
-    """One job's probes in training: the model (all seeds as one ensemble), the optimiser, the data streams and
-    the loop's state, in one place, on the job's device. `train` runs until a stop rule ends it; `save` and
-    `load` write and read a checkpoint of all of it; `result` judges the probes on fresh examples."""
+class Stepper:
+    """What a training step needs and nothing more: the model (all seeds of one job as one ensemble), the optimiser,
+    the data streams and the loop's state, on the job's device. `Trainer` adds the evaluation sets and the stop rule;
+    `seconds_per_step` times steps on a Stepper alone, so choosing the probe length draws no evaluation sets."""
 
-    def __init__(self, job: ProbeJob, clock: Callable[[], float] = time.perf_counter):
+    def __init__(self, job: ProbeJob):
         settings = job.settings
-        self.job, self.settings, self.clock = job, settings, clock
-        self.shape, self.full_shape = job.shape(), job.full_shape()
+        self.job, self.settings = job, settings
+        self.shape = job.shape()
         self.device = torch.device(job.device)
         self.seeds = list(job.seeds)
         self.members = len(self.seeds)
@@ -280,73 +280,11 @@ class Trainer:
         self.model = _initialise(self.config, self.seeds).to(self.device)
         self.optimiser = ProbeOptimiser(self.model, settings.optimiser, settings.learning_rate, settings.weight_decay, settings.muon_lr, settings.position_lr)
         self.streams = [torch.Generator(self.device).manual_seed(seed) for seed in self.seeds]  # training data is made on the device
-        # Evaluation sets are drawn on the CPU, so every device is judged on the very same examples.
-        check = [draw(self.shape, 0, torch.Generator().manual_seed(CHECK_SEED + seed), "check", queries=settings.check_questions) for seed in self.seeds]
-        self.check_set = _stack_sets(check).to(self.device)
-        self.allowed_errors = [allowed_errors(int(n), settings.target_accuracy) for n in self.check_set.is_query.flatten(1).sum(-1).tolist()]
-        self.check_chance = chance_levels(self.shape, check[0])["query"]  # what guessing earns on the check set's questions
-        self.full_check_set = None  # where the probes train shorter: the running check at the task's length too
-        if self.full_shape is not None and settings.full_length_check_every:
-            full = [_questions_only(draw(self.full_shape, 0, torch.Generator().manual_seed(FULL_CHECK_SEED + seed), "check", queries=settings.full_check_questions or settings.full_length_questions)) for seed in self.seeds]
-            self.full_check_set = _stack_sets(full).to(self.device)
-            self.full_allowed_errors = [allowed_errors(int(n), settings.target_accuracy) for n in self.full_check_set.is_query.flatten(1).sum(-1).tolist()]
         # the gaps of skipped-position training, the same for every device (drawn on the CPU)
         self.skip_stream = torch.Generator().manual_seed(50_021 + sum(self.seeds))
         self.pending: list[Batch | None] = [None] * self.members  # drawn training examples not used yet, per seed
-        self.inspected = inspection_batch(self.shape).tokens
-        self.masks = {kind: mask.to(self.device) for kind, mask in target_masks(self.shape, self.inspected).items()}
         self.micro = micro_batch(self.config, self.members, settings.batch_size, job.device)
         self.loop = _Loop(alive=torch.ones(self.members, dtype=torch.bool, device=self.device), reached=[None] * self.members, last_train_loss=[math.nan] * self.members)
-        self.started = clock()
-
-    def elapsed(self) -> float:
-        return self.clock() - self.started
-
-    def budgeted(self) -> float:
-        """The seconds the clock cap counts: training and the checks at the probe's length, not the running checks at
-        the task's length (at 2,048 tokens each took 21-24 s, and counted, they cut root-cause-sensor's depth 3 short
-        at step 2,650 of 3,000 in 0.5.0's first run)."""
-        return self.elapsed() - self.loop.full_check_s
-
-    # -- checkpoints ------------------------------------------------------------------------------------
-
-    def save(self, path: Path) -> None:
-        """Write the whole training state at a step boundary, atomically (a unique temporary file, then a rename)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.loop.elapsed_s = self.elapsed()
-        state = {
-            "identity": self.job.identity(),
-            "loop": self.loop.to_state(),
-            "model": self.model.state_dict(),
-            "optimiser": self.optimiser.state_dict(),
-            "streams": [stream.get_state() for stream in self.streams],
-            "skip_stream": self.skip_stream.get_state(),
-            "pending": [[getattr(b, name) for name in Batch.FIELDS] if b is not None else None for b in self.pending],
-        }
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        torch.save(state, temporary)
-        temporary.replace(path)
-
-    def load(self, path: Path) -> bool:
-        """Restore the state saved at `path`; False (and nothing restored) when there is no usable checkpoint: a
-        damaged one, or one of another job, is ignored and training starts over (`inspect_checkpoint` says why)."""
-        try:
-            state = read_checkpoint(path, self.job, self.device)
-            loop = _Loop.from_state(state["loop"])  # everything is read before anything is restored
-            self.model.load_state_dict(state["model"])
-            self.optimiser.load_state_dict(state["optimiser"])
-            for stream, saved in zip(self.streams, state["streams"], strict=True):
-                stream.set_state(saved.cpu())
-            self.skip_stream.set_state(state["skip_stream"].cpu())
-            self.pending = [Batch(*saved).to(self.device) if saved is not None else None for saved in state["pending"]]
-        except Exception:  # noqa: BLE001 - any unreadable checkpoint means: start over, never a crash
-            return False
-        self.loop = loop
-        self.loop.alive = self.loop.alive.to(self.device)
-        self.started = self.clock() - loop.elapsed_s
-        return True
-
-    # -- training ---------------------------------------------------------------------------------------
 
     def step(self) -> bool:
         """One optimiser step of every live seed; False when no seed is left alive (and nothing was updated)."""
@@ -403,6 +341,77 @@ class Trainer:
         rows = labelled.to(torch.int8).argsort(dim=1, descending=True, stable=True)[:, :most]  # labelled rows first
         picked = hidden.gather(1, rows.unsqueeze(-1).expand(-1, -1, hidden.shape[-1]))
         return self.model.logits(picked), targets.gather(1, rows)
+
+
+class Trainer(Stepper):
+    """One job's probes in training: a `Stepper` with the running checks, the stop rules and the fresh evaluation.
+    `train` runs until a stop rule ends it; `save` and `load` write and read a checkpoint of all of it; `result`
+    judges the probes on fresh examples."""
+
+    def __init__(self, job: ProbeJob, clock: Callable[[], float] = time.perf_counter):
+        super().__init__(job)
+        settings = self.settings
+        self.clock, self.full_shape = clock, job.full_shape()
+        # Evaluation sets are drawn on the CPU, so every device is judged on the very same examples.
+        check = [draw(self.shape, 0, torch.Generator().manual_seed(CHECK_SEED + seed), "check", queries=settings.check_questions) for seed in self.seeds]
+        self.check_set = _stack_sets(check).to(self.device)
+        self.allowed_errors = [allowed_errors(int(n), settings.target_accuracy) for n in self.check_set.is_query.flatten(1).sum(-1).tolist()]
+        self.check_chance = chance_levels(self.shape, check[0])["query"]  # what guessing earns on the check set's questions
+        self.full_check_set = None  # where the probes train shorter: the running check at the task's length too
+        if self.full_shape is not None and settings.full_length_check_every:
+            full = [_questions_only(draw(self.full_shape, 0, torch.Generator().manual_seed(FULL_CHECK_SEED + seed), "check", queries=settings.full_check_questions or settings.full_length_questions)) for seed in self.seeds]
+            self.full_check_set = _stack_sets(full).to(self.device)
+            self.full_allowed_errors = [allowed_errors(int(n), settings.target_accuracy) for n in self.full_check_set.is_query.flatten(1).sum(-1).tolist()]
+        self.inspected = inspection_batch(self.shape).tokens
+        self.masks = {kind: mask.to(self.device) for kind, mask in target_masks(self.shape, self.inspected).items()}
+        self.started = clock()
+
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    def budgeted(self) -> float:
+        """The seconds the clock cap counts: training and the checks at the probe's length, not the running checks at
+        the task's length (at 2,048 tokens each took 21-24 s, and counted, they cut root-cause-sensor's depth 3 short
+        at step 2,650 of 3,000 in 0.5.0's first run)."""
+        return self.elapsed() - self.loop.full_check_s
+
+    # -- checkpoints ------------------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the whole training state at a step boundary, atomically (a unique temporary file, then a rename)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.loop.elapsed_s = self.elapsed()
+        state = {
+            "identity": self.job.identity(),
+            "loop": self.loop.to_state(),
+            "model": self.model.state_dict(),
+            "optimiser": self.optimiser.state_dict(),
+            "streams": [stream.get_state() for stream in self.streams],
+            "skip_stream": self.skip_stream.get_state(),
+            "pending": [[getattr(b, name) for name in Batch.FIELDS] if b is not None else None for b in self.pending],
+        }
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        torch.save(state, temporary)
+        temporary.replace(path)
+
+    def load(self, path: Path) -> bool:
+        """Restore the state saved at `path`; False (and nothing restored) when there is no usable checkpoint: a
+        damaged one, or one of another job, is ignored and training starts over (`inspect_checkpoint` says why)."""
+        try:
+            state = read_checkpoint(path, self.job, self.device)
+            loop = _Loop.from_state(state["loop"])  # everything is read before anything is restored
+            self.model.load_state_dict(state["model"])
+            self.optimiser.load_state_dict(state["optimiser"])
+            for stream, saved in zip(self.streams, state["streams"], strict=True):
+                stream.set_state(saved.cpu())
+            self.skip_stream.set_state(state["skip_stream"].cpu())
+            self.pending = [Batch(*saved).to(self.device) if saved is not None else None for saved in state["pending"]]
+        except Exception:  # noqa: BLE001 - any unreadable checkpoint means: start over, never a crash
+            return False
+        self.loop = loop
+        self.loop.alive = self.loop.alive.to(self.device)
+        self.started = self.clock() - loop.elapsed_s
+        return True
 
     @torch.no_grad()
     def look_inside(self) -> dict[str, torch.Tensor]:
@@ -639,12 +648,12 @@ def seconds_per_step(job: ProbeJob, steps: int = 4) -> float:
     after one untimed step; what `probe_plan.choose_length` predicts a run's time from."""
     if job.settings.threads:
         torch.set_num_threads(job.settings.threads)
-    trainer = Trainer(job)
+    stepper = Stepper(job)
     times = []
     for _ in range(steps + 1):
         started = time.perf_counter()
-        trainer.step()
-        if trainer.device.type == "cuda":
+        stepper.step()
+        if stepper.device.type == "cuda":
             torch.cuda.synchronize()
         times.append(time.perf_counter() - started)
     return sorted(times[1:])[len(times[1:]) // 2]
