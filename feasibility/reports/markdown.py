@@ -12,7 +12,6 @@ from feasibility.reports.words import alternative, cost_line, counted, evidence,
 from feasibility.result.assessment import Assessment, Comparison
 from feasibility.result.inside import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, in_hop_order
 from feasibility.result.probes import ProbeRun
-from feasibility.vocabulary import DEFAULT_CURRENCY
 
 
 def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang: str = "en") -> str:
@@ -118,7 +117,7 @@ def _frontier_section(assessment: Assessment, lang: str, plots: list[str]) -> li
 
 
 def _currency(assessment: Assessment) -> str:
-    return assessment.spec["deployment"].get("currency", DEFAULT_CURRENCY)
+    return assessment.currency
 
 
 def _options_section(rec: dict, lang: str) -> list[str]:

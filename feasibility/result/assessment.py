@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from feasibility import __version__
 from feasibility.result.inside import emergence, hop_learned_steps
 from feasibility.result.probes import DepthVerdict, ProbeRun
+from feasibility.vocabulary import DEFAULT_CURRENCY
 
 SCHEMA_VERSION = 2  # 2: the verdict judges the question (D lookups) on fresh examples; 1 judged links one lookup short
 
@@ -59,6 +60,11 @@ class Assessment:
             curriculum_comparison=Comparison.from_dict(comparison) if comparison is not None else None,
         )
         return cls(**fields)
+
+    @property
+    def currency(self) -> str:
+        """The currency of every cost in the reports: the task file's, or the default where it names none."""
+        return self.spec["deployment"].get("currency", DEFAULT_CURRENCY)
 
     def shown_run(self) -> ProbeRun | None:
         """The probe whose inside the report shows, as chosen by `settle`."""
