@@ -252,7 +252,7 @@ def compare(
 ) -> None:
     """Two assessments side by side, with what changed in the decision."""
     from feasibility.run.pipeline import load_assessment
-    from feasibility.reports.compare import compare as compare_results
+    from feasibility.result.comparison import compare as compare_results
     from feasibility.reports.compare import compare_view, render_compare_markdown
 
     if out:  # before any reading: a refused --out is said first
