@@ -378,6 +378,7 @@ def test_hostile_results_are_refused_in_one_line(tmp_path):
     [
         (lambda d: d["costs"][2]["latency"].update(p95_ms=float("nan")), "costs[2].latency.p95_ms: must be a number of milliseconds, got nan"),
         (lambda d: d["costs"][0]["latency"].update(p50_ms="fast"), "costs[0].latency.p50_ms: must be a number of milliseconds"),
+        (lambda d: d["costs"][1]["latency"].pop("p99_ms"), "costs[1].latency.p99_ms: missing"),
         (lambda d: d["verdicts"][1].update(lower_bound=float("inf")), "verdicts[1].lower_bound: must be a fraction"),
         (lambda d: d["spec"]["task"].update(hops=0), "spec.task.hops: must be between 1 and 64, got 0"),
         (lambda d: d["spec"]["task"].update(hops="two"), "spec.task.hops: must be a whole number, got 'two'"),

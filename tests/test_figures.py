@@ -139,8 +139,8 @@ def test_the_latency_title_names_the_interval_only_where_one_is_drawn(example):
     assert "interval" not in figures.latency_figure(example).axes[0].get_title()  # a result without intervals
     measured = copy.deepcopy(example)
     for cost in measured.costs:
-        p95 = cost["latency"]["p95_ms"]
-        cost["latency"]["ci95_ms"] = {"p95": [p95 * 0.95, p95 * 1.05]}
+        p95 = cost.latency.p95_ms
+        cost.latency.ci95_ms = {"p95": [p95 * 0.95, p95 * 1.05]}
     figure = figures.latency_figure(measured)
     assert "p95 95% interval" in figure.axes[0].get_title()
     assert sum(line.get_linewidth() == 3 for line in figure.axes[0].get_lines()) == 3

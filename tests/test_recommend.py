@@ -14,6 +14,7 @@ import pytest
 
 from feasibility.run.pipeline import load_assessment
 from feasibility.decide.recommend import frontier, learned_hops, recommend
+from feasibility.result.costs import ABSENT
 from feasibility.reports.words import LANGUAGES, alternative, evidence, headline, question, risk
 from test_report import REWORK as DATA
 
@@ -167,7 +168,7 @@ def test_learned_hops_counts_from_one_without_gaps():
 def timed_twice(second_pass_at_depth_2: float):
     def mutate(a) -> None:
         for cost in a.costs:
-            cost["latency"]["passes_p50_ms"] = [6.2, second_pass_at_depth_2] if cost["depth"] == 2 else [cost["latency"]["p50_ms"]] * 2
+            cost.latency.passes_p50_ms = [6.2, second_pass_at_depth_2] if cost.depth == 2 else [cost.latency.p50_ms] * 2
 
     return mutate
 
@@ -178,7 +179,7 @@ unsteady = timed_twice(7.9)
 def test_a_machine_that_changed_speed_is_a_risk():
     def saved_before_the_check(a):
         for cost in a.costs:
-            cost["latency"].pop("passes_p50_ms")
+            cost.latency.passes_p50_ms = ABSENT
 
     assert "unsteady_machine" not in [item["kind"] for item in decide(saved_before_the_check)["risks"]]
     assert "unsteady_machine" not in [item["kind"] for item in decide(timed_twice(6.5))["risks"]]  # 4.8% apart
@@ -243,7 +244,7 @@ def with_interval(low: float, high: float):
 
     def mutate(a) -> None:
         for cost in a.costs:
-            cost["latency"]["ci95_ms"] = {"p95": [low, high] if cost["depth"] == 3 else [cost["latency"]["p95_ms"]] * 2}
+            cost.latency.ci95_ms = {"p95": [low, high] if cost.depth == 3 else [cost.latency.p95_ms] * 2}
 
     return mutate
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from feasibility.result.assessment import Assessment
+from feasibility.result.costs import ABSENT
 from feasibility.run.pipeline import load_assessment, settle
 from feasibility.reports.markdown import render_markdown
 from feasibility.reports.outputs import json_text, write_outputs
@@ -42,8 +43,8 @@ def over_budget() -> Assessment:
     result = copy.deepcopy(load_assessment(REWORK))
     result.spec["requirements"]["latency_ms"] = 12.0
     for cost in result.costs:
-        p50 = cost["latency"]["p50_ms"]
-        cost["latency"]["passes_p50_ms"] = [p50, p50 * 7.9 / 6.2] if cost["depth"] == 2 else [p50, p50]
+        p50 = cost.latency.p50_ms
+        cost.latency.passes_p50_ms = [p50, p50 * 7.9 / 6.2] if cost.depth == 2 else [p50, p50]
     return settle(result)  # decided again on the changed measurements
 
 
@@ -162,7 +163,7 @@ def test_the_two_pass_check_is_reported_only_where_it_was_made():
     assert "two timings of the same depth differed by 27%" in english
     older = fixed_result()
     for cost in older.costs:
-        cost["latency"].pop("passes_p50_ms")
+        cost.latency.passes_p50_ms = ABSENT
     assert "repeatability" not in render_markdown(settle(older), PLOTS, "en")  # saved before the check existed
 
 
@@ -242,7 +243,7 @@ def test_the_method_line_names_the_served_model_and_its_rounds_in_both_languages
     result = fixed_result()
     assert "latency of eager forward passes with random weights" in render_markdown(result, lang="en")  # saved before rounds
     for cost in result.costs:
-        cost["latency"]["rounds"] = 10
+        cost.latency.rounds = 10
     en, ja = render_markdown(result, lang="en"), render_markdown(result, lang="ja")
     assert "latency of the served model (fused attention, the output head at the answer position only): eager forward passes, timed in 10 rounds" in en
     assert "配備形のモデル（融合アテンション、出力ヘッドは回答位置のみ）のeager モードの順伝播（深さの順を入れ替えながら 10 ラウンド）を計測" in ja

@@ -19,7 +19,7 @@ import math
 import platform
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable
 
 from feasibility.errors import MeasurementError, UsageError
@@ -360,14 +360,14 @@ def _time_block(run, min_runs: int, min_duration_s: float, max_runs: int, clock,
     return samples
 
 
-def steadiness_of(costs: list[dict]) -> dict | None:
+def steadiness_of(costs: list) -> dict | None:
     """Whether the machine held its speed while latency was measured: the depth whose timing passes disagreed most,
     their p50s, and how far apart (slower over faster, less one). None for a result saved before passes were kept.
 
     A shared or busy machine changes speed under a measurement (on a 2-core VM a model's p50 moved from 6.2 to
     7.9 ms between two 2-second windows a few seconds apart); timing every depth twice, in two passes over the
     depths, shows it in the figures themselves."""
-    passes = {cost["depth"]: cost["latency"]["passes_p50_ms"] for cost in costs if len(cost["latency"].get("passes_p50_ms", [])) > 1}
+    passes = {cost.depth: cost.latency.passes_p50_ms for cost in costs if len(cost.latency.known("passes_p50_ms") or []) > 1}
     if not passes:
         return None
     depth = max(passes, key=lambda d: max(passes[d]) / min(passes[d]))
@@ -520,18 +520,6 @@ def deepest_within_budget(intercept_ms: float, slope_ms_per_layer: float, budget
     if slope_ms_per_layer <= 0:
         return None
     return max(0, math.floor((budget_ms - intercept_ms) / slope_ms_per_layer))
-
-
-@dataclass
-class DepthCost:
-    depth: int
-    flops: dict
-    latency: dict
-    memory: dict
-    money: dict
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def memory_estimate(model: DeploymentModel, parameters: int, batch: int, dtype: str) -> dict:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from feasibility.costs.analytic import DeploymentModel, analytic_macs
 from feasibility.costs.measure import deepest_within_budget, steadiness_of
 from feasibility.costs.training import settling_run
+from feasibility.result.costs import DepthCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.vocabulary import DEFAULT_CURRENCY, Decision, Stop, Verdict
 
@@ -126,7 +127,7 @@ def recommend(
     plan: dict,
     verdicts: list[DepthVerdict],
     probes: list[ProbeRun],
-    costs: list[dict],
+    costs: list[DepthCost],
     latency_fit: dict | None,
     environment: dict,
     join: dict | None = None,
@@ -137,7 +138,7 @@ def recommend(
     budget = spec["requirements"]["latency_ms"]
     percentile = spec["requirements"]["latency_percentile"]
     runs = {run.depth: run for run in probes}
-    latencies = {c["depth"]: c["latency"][f"p{percentile}_ms"] for c in costs}
+    latencies = {c.depth: c.latency.at(percentile) for c in costs}
     learned = sorted(v.depth for v in verdicts if v.verdict == Verdict.LEARNED)
     rec = Recommendation(decision=Decision.NOT_LEARNED, depth=None, hops=hops, target=spec["requirements"]["accuracy"], budget_ms=budget, percentile=percentile, single_hop=hops == 1)
     rec.join = join if spec["task"].get("records") == "structured" else None
@@ -180,18 +181,18 @@ def _evidence(verdicts: list[DepthVerdict], runs: dict[int, ProbeRun], bounds: d
     return evidence
 
 
-def _frontier_of(verdicts: list[DepthVerdict], costs: list[dict], latencies: dict[int, float], budget: float) -> list[dict]:
+def _frontier_of(verdicts: list[DepthVerdict], costs: list[DepthCost], latencies: dict[int, float], budget: float) -> list[dict]:
     """Every measured depth's accuracy, latency and money, the dominated ones marked (`frontier`)."""
     by_depth = {v.depth: v for v in verdicts}
-    money = {c["depth"]: c["money"] for c in costs}
+    money = {c.depth: c.money for c in costs}
     return frontier(
         [
             {
                 "depth": depth,
                 "accuracy": by_depth[depth].accuracy if depth in by_depth else None,
                 "latency_ms": latencies[depth],
-                "cost_per_million_requests": money.get(depth, {}).get("cost_per_million_requests"),
-                "cost_per_day": money.get(depth, {}).get("cost_per_day"),
+                "cost_per_million_requests": money[depth].known("cost_per_million_requests") if depth in money else None,
+                "cost_per_day": money[depth].known("cost_per_day") if depth in money else None,
                 "learned": depth in by_depth and by_depth[depth].verdict == Verdict.LEARNED,
                 "within_budget": latencies[depth] <= budget,
             }
@@ -212,13 +213,13 @@ def _decide(rec: Recommendation, learned: list[int], fits: list[int]) -> None:
         rec.binding_constraint = "accuracy" if fits else "both"
 
 
-def _weigh_reference(rec: Recommendation, reference: int, latency: float, costs: list[dict], judged: DepthVerdict, plan: dict, learned: list[int]) -> None:
+def _weigh_reference(rec: Recommendation, reference: int, latency: float, costs: list[DepthCost], judged: DepthVerdict, plan: dict, learned: list[int]) -> None:
     """The depth the decision rests on, weighed against the timing noise and against the task's own length: too close
     to call where the budget lies inside its latency's interval; "not shown at length" where it misses the target
     there, with the run that would settle it."""
     rec.latency_ms = latency
     rec.latency_margin_ms = rec.budget_ms - latency
-    interval = next((c["latency"].get("ci95_ms", {}).get(f"p{rec.percentile}") for c in costs if c["depth"] == reference), None)
+    interval = next((c.latency.interval(rec.percentile) for c in costs if c.depth == reference), None)
     rec.latency_ci95_ms = list(interval) if interval else None
     if interval and interval[0] <= rec.budget_ms <= interval[1]:  # the noise of this machine decides: say so, never fits / does not fit
         rec.decision, rec.depth, rec.learned_depth, rec.binding_constraint = Decision.TOO_CLOSE_TO_CALL, reference, learned[0], None
@@ -280,7 +281,7 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
     return options
 
 
-def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerdict], costs: list[dict]) -> list[dict]:
+def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerdict], costs: list[DepthCost]) -> list[dict]:
     risks: list[dict] = []
     judged = next((v for v in verdicts if v.depth == (rec.depth or rec.learned_depth)), None)
     if plan["probe_sequence_length"] < plan["task_sequence_length"]:
@@ -304,7 +305,7 @@ def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerd
     risks.append({"kind": "small_probes", "probe_width": plan["width"]})
     if rec.decision == Decision.RECOMMENDED and rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * rec.budget_ms:
         risks.append({"kind": "tight_margin", "margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms})
-    noisy = [c["depth"] for c in costs if c["latency"].get("noisy")]
+    noisy = [c.depth for c in costs if c.latency.known("noisy")]
     if noisy:
         risks.append({"kind": "noisy_latency", "depths": noisy})
     steadiness = rec.steadiness  # None for results saved before each depth was timed twice

@@ -114,16 +114,16 @@ def latency_figure(assessment: Assessment):
     rows, spec = assessment.views["depth_rows"], assessment.spec
     percentile, budget = spec["requirements"]["latency_percentile"], spec["requirements"]["latency_ms"]
     figure, axis = plt.subplots(figsize=(6, 3.5))
-    costs = {cost["depth"]: cost["latency"] for cost in assessment.costs}
+    costs = {cost.depth: cost.latency for cost in assessment.costs}
     intervals = False
     for row in rows:
         if row["latency_ms"] is None:
             continue
         latency = costs[row["depth"]]
         colour = "tab:green" if row["verdict"] == Verdict.LEARNED else "tab:grey"
-        spread = [[row["latency_ms"] - latency["p50_ms"]], [latency["p99_ms"] - row["latency_ms"]]]  # p50 to p99
+        spread = [[row["latency_ms"] - latency.p50_ms], [latency.p99_ms - row["latency_ms"]]]  # p50 to p99
         axis.errorbar(row["depth"], row["latency_ms"], yerr=spread, fmt="o", color=colour, capsize=4, zorder=3)
-        interval = latency.get("ci95_ms", {}).get(f"p{percentile}")
+        interval = latency.interval(percentile)
         if interval:  # the 95% interval of the chosen percentile, beside the point
             axis.plot([row["depth"] + 0.08] * 2, interval, color="black", linewidth=3, solid_capstyle="butt", zorder=4)
             intervals = True

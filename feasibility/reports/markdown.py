@@ -9,6 +9,7 @@ from functools import partial
 
 from feasibility.plan.probe_plan import BUDGET_SHARE
 from feasibility.reports.words import alternative, cost_line, counted, evidence, headline, join_note, kind_name, label, margin, money_amount, percent, question, risk, si, single_hop_note, size, stop_reason
+from feasibility.result.costs import DepthCost, LatencyFigures
 from feasibility.result.assessment import Assessment, Comparison
 from feasibility.result.inside import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, in_hop_order
 from feasibility.result.probes import ProbeRun
@@ -225,24 +226,24 @@ def _costs_appendix(assessment: Assessment, lang: str) -> list[str]:
     lines += [line for warning in timing_warnings(assessment, lang) for line in ("", warning)]
     parts = ("embeddings", "attention projections", "attention scores", "mlp", "output head")
     lines += ["", t("macs_by_part"), "", table_row([t("depth"), *[t(p) for p in parts]]), "|---:|---:|---:|---:|---:|---:|"]
-    return lines + [table_row([cost["depth"], *[si(cost["flops"]["by_part_macs"][p]) for p in parts]]) for cost in assessment.costs]
+    return lines + [table_row([cost.depth, *[si(cost.flops.by_part_macs[p]) for p in parts]]) for cost in assessment.costs]
 
 
-def _cost_cells(cost: dict, percentile: int, lang: str) -> list:
-    lat, mem, cash = cost["latency"], cost["memory"], cost["money"]
-    per_million = cash.get("cost_per_million_requests")
+def _cost_cells(cost: DepthCost, percentile: int, lang: str) -> list:
+    lat, mem, cash = cost.latency, cost.memory, cost.money
+    per_million, interval = cash.known("cost_per_million_requests"), lat.interval(percentile)
     return [
-        cost["depth"],
-        f"{lat['p50_ms']:.2f}",
-        f"{lat['p95_ms']:.2f}",
-        f"{lat['p99_ms']:.2f}",
-        "{:.2f}–{:.2f}".format(*lat["ci95_ms"][f"p{percentile}"]) if f"p{percentile}" in lat.get("ci95_ms", {}) else "–",
-        lat["runs"],
-        f"{lat['spread_iqr_over_median']:.1%}" + (f" {label('noisy', lang)}" if lat["noisy"] else ""),
-        f"{cash['throughput_requests_per_s']:.1f}",
+        cost.depth,
+        f"{lat.p50_ms:.2f}",
+        f"{lat.p95_ms:.2f}",
+        f"{lat.p99_ms:.2f}",
+        "{:.2f}–{:.2f}".format(*interval) if interval else "–",
+        lat.runs,
+        f"{lat.spread_iqr_over_median:.1%}" + (f" {label('noisy', lang)}" if lat.noisy else ""),
+        f"{cash.throughput_requests_per_s:.1f}",
         "-" if per_million is None else money_amount(per_million),
-        size(mem["parameter_bytes"]),
-        size(mem["peak_request_bytes"]) + " " + label("estimate" if mem["peak_request_is_estimate"] else "measured", lang),
+        size(mem.parameter_bytes),
+        size(mem.peak_request_bytes) + " " + label("estimate" if mem.peak_request_is_estimate else "measured", lang),
     ]
 
 
@@ -286,14 +287,14 @@ def curve_summary(run: ProbeRun, points: int = 6, lang: str = "en") -> str:
 
 
 def _timed_what(assessment, lang: str) -> str:
-    latency = assessment.costs[0]["latency"] if assessment.costs else {}
-    if latency.get("mode") == "cuda-graph":
+    latency = assessment.costs[0].latency if assessment.costs else LatencyFigures()
+    if latency.known("mode") == "cuda-graph":
         how = label("graph", lang)
     else:
         how = label("eager_cuda" if assessment.environment["device"] == "cuda" else "eager", lang)
-    if "rounds" not in latency:  # saved before the served model was timed in rounds
+    if latency.known("rounds") is None:  # saved before the served model was timed in rounds
         return how
-    return label("served", lang, how=how, rounds=latency["rounds"])
+    return label("served", lang, how=how, rounds=latency.rounds)
 
 
 def batching_lines(assessment: Assessment, lang: str, plots: list[str]) -> list[str]:
@@ -311,10 +312,10 @@ def batching_lines(assessment: Assessment, lang: str, plots: list[str]) -> list[
 
 def counter_line(assessment: Assessment, lang: str) -> list[str]:
     """How the FLOP counters agreed (or what they disagreed on), where the result has the cross-check."""
-    found = [c for c in assessment.costs if "counter_disagreements" in c["flops"]]
+    found = [c for c in assessment.costs if c.flops.known("counter_disagreements") is not None]
     if not found:
         return []
-    disagreements = [f"{label('depth_n', lang, depth=c['depth'])}: {d}" for c in found for d in c["flops"]["counter_disagreements"]]
+    disagreements = [f"{label('depth_n', lang, depth=c.depth)}: {d}" for c in found for d in c.flops.counter_disagreements]
     return ["", label("counters", lang, agreement="; ".join(disagreements) if disagreements else label("counters_agree", lang))]
 
 
@@ -453,7 +454,7 @@ def _steadiness_lines(assessment: Assessment, lang: str) -> list[str]:
 def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:
     """Why latency figures may not be trusted as printed: noisy samples, a machine whose speed changed."""
     warnings = []
-    if any(cost["latency"]["noisy"] for cost in assessment.costs):
+    if any(cost.latency.noisy for cost in assessment.costs):
         warnings.append(label("noisy_warning", lang))
     steadiness = assessment.recommendation["steadiness"]
     if steadiness and not steadiness["steady"]:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from feasibility import __version__
 from feasibility.result.inside import emergence, hop_learned_steps
+from feasibility.result.costs import DepthCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.vocabulary import DEFAULT_CURRENCY
 
@@ -20,15 +21,15 @@ SCHEMA_VERSION = 2  # 2: the verdict judges the question (D lookups) on fresh ex
 
 @dataclass
 class Assessment:
-    """Everything one run of `assess` found. Training's results are typed (`ProbeRun`, `DepthVerdict`); the rest
-    is plain data. `to_dict` and `from_dict` are the JSON edge."""
+    """Everything one run of `assess` found. Training's results and the costs are typed (`ProbeRun`, `DepthVerdict`,
+    `DepthCost`); the rest is plain data. `to_dict` and `from_dict` are the JSON edge."""
 
     spec: dict
     bounds: dict
     plan: dict
     probes: list[ProbeRun]  # one per trained depth
     verdicts: list[DepthVerdict]  # one per planned depth
-    costs: list[dict]  # one DepthCost per planned depth
+    costs: list[DepthCost]  # one per planned depth
     latency_fit: dict | None
     environment: dict
     recommendation: dict
@@ -46,6 +47,7 @@ class Assessment:
         typed = {
             "probes": [run.to_dict() for run in self.probes],
             "verdicts": [asdict(v) for v in self.verdicts],
+            "costs": [cost.to_dict() for cost in self.costs],
             "curriculum_comparison": comparison.to_dict() if comparison else None,
         }
         return {f.name: typed[f.name] if f.name in typed else copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)}
@@ -57,6 +59,7 @@ class Assessment:
         fields.update(
             probes=[ProbeRun.from_dict(run) for run in fields["probes"]],
             verdicts=[DepthVerdict(**v) for v in fields["verdicts"]],
+            costs=[DepthCost.from_dict(cost) for cost in fields["costs"]],
             curriculum_comparison=Comparison.from_dict(comparison) if comparison is not None else None,
         )
         return cls(**fields)
@@ -107,13 +110,13 @@ def depth_rows(assessment: Assessment) -> list[dict]:
     percentile = spec["requirements"]["latency_percentile"]
     budget = spec["requirements"]["latency_ms"]
     runs = {run.depth: run for run in assessment.probes}
-    costs = {cost["depth"]: cost for cost in assessment.costs}
+    costs = {cost.depth: cost for cost in assessment.costs}
     rows = []
     for verdict in assessment.verdicts:
         depth = verdict.depth
         run, cost = runs.get(depth), costs.get(depth)
         accuracy_by_hop = dict(sorted(run.weakest_by_hop().items())) if run else {}
-        latency = cost["latency"][f"p{percentile}_ms"] if cost else None
+        latency = cost.latency.at(percentile) if cost else None
         rows.append(
             {
                 "depth": depth,
@@ -128,9 +131,9 @@ def depth_rows(assessment: Assessment) -> list[dict]:
                 "lower_bound": verdict.lower_bound,
                 "at_chance": verdict.at_chance,
                 "verdict": verdict.verdict,
-                "macs": cost["flops"]["macs_per_request"] if cost else None,
-                "flops": cost["flops"]["flops_per_request"] if cost else None,
-                "parameters": cost["flops"]["parameters"] if cost else None,
+                "macs": cost.flops.macs_per_request if cost else None,
+                "flops": cost.flops.flops_per_request if cost else None,
+                "parameters": cost.flops.parameters if cost else None,
                 "latency_ms": latency,
                 "within_budget": latency is not None and latency <= budget,
                 "train_s": run.wall_s if run else None,

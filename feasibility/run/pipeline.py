@@ -23,6 +23,7 @@ from feasibility.plan.bounds import depth_bounds
 from feasibility.plan.jobs import plan_job
 from feasibility.plan.probe_plan import ProbePlan, make_plan
 from feasibility.result.assessment import SCHEMA_VERSION, Assessment, Comparison, depth_rows, inside_view
+from feasibility.result.costs import DepthCost, FlopFigures, LatencyFigures, MemoryFigures, MoneyFigures
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.run.cache import check_writable, code_version, default_folder, read_entry, write_atomic
 from feasibility.run.cache import key as cache_key
@@ -115,6 +116,9 @@ def _check_saved_figures(path: Path, data: dict) -> None:
         for key, value in latency.items() if isinstance(latency, dict) else ():
             if re.fullmatch(r"p\d+_ms", key) and not finite(value):  # the percentiles the decision reads
                 raise UsageError(f"{path}: costs[{index}].latency.{key}: must be a number of milliseconds, got {value!r}; {rerun}")
+        for key in ("p50_ms", "p95_ms", "p99_ms"):
+            if isinstance(latency, dict) and latency.get(key) is None:
+                raise UsageError(f"{path}: costs[{index}].latency.{key}: missing (every result holds the p50, p95 and p99 latency); {rerun}")
     for index, verdict in enumerate(data.get("verdicts") or []):
         for key in ("accuracy", "lower_bound", "full_length_accuracy", "full_length_lower_bound", "chance"):
             if isinstance(verdict, dict) and not finite(verdict.get(key)):
@@ -269,13 +273,12 @@ def probe_depths(plan: ProbePlan, events: Events, cache: Path | None, device: st
     return runs, search.verdicts
 
 
-def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: Events) -> tuple[list[dict], dict | None, dict]:
+def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: Events) -> tuple[list[DepthCost], dict | None, dict]:
     """FLOPs, parameters, memory, latency and money for each depth at the deployment size on `device`."""
     import torch
 
     from feasibility.costs.analytic import DeploymentModel
     from feasibility.costs.measure import (
-        DepthCost,
         count_flops,
         environment,
         fit_latency,
@@ -303,23 +306,16 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
         memory = memory_estimate(model, flops.parameters, requirements.batch_size, deployment.dtype)
         if device == "cuda":
             memory.update(peak_request_bytes=peak_cuda_bytes(model, requirements.batch_size, deployment.dtype), peak_request_is_estimate=False)
-        costs.append(
-            DepthCost(
-                depth=depth,
-                flops={
-                    "macs_per_request": flops.macs, "flops_per_request": flops.flops, "by_part_macs": flops.by_part, "analytic_macs": flops.analytic_macs,
-                    "served_counter_macs": flops.served_counter_macs, "counter_disagreements": flops.disagreements, "parameters": flops.parameters,
-                    "causal_attention": flops.causal_attention, "counter": flops.counter, "output_head": "at the answer position only",
-                },
-                latency=latency,
-                memory=memory,
-                money=money(latency["p50_ms"], requirements.batch_size, deployment.cost_per_device_hour, deployment.requests_per_day),
-            ).to_dict()
+        counted = FlopFigures(
+            macs_per_request=flops.macs, flops_per_request=flops.flops, by_part_macs=flops.by_part, analytic_macs=flops.analytic_macs,
+            served_counter_macs=flops.served_counter_macs, counter_disagreements=flops.disagreements, parameters=flops.parameters,
+            causal_attention=flops.causal_attention, counter=flops.counter, output_head="at the answer position only",
         )
+        paid = money(latency["p50_ms"], requirements.batch_size, deployment.cost_per_device_hour, deployment.requests_per_day)
+        costs.append(DepthCost(depth=depth, flops=counted, latency=LatencyFigures.from_dict(latency), memory=MemoryFigures.from_dict(memory), money=MoneyFigures.from_dict(paid)))
     fit = None
     if len(depths) >= 2:
-        percentile_key = f"p{requirements.latency_percentile}_ms"
-        intercept, slope = fit_latency(list(depths), [c["latency"][percentile_key] for c in costs])
+        intercept, slope = fit_latency(list(depths), [c.latency.at(requirements.latency_percentile) for c in costs])
         fit = {
             "intercept_ms": intercept,
             "slope_ms_per_layer": slope,
