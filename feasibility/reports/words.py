@@ -528,115 +528,44 @@ def _listed(depths: list[int], lang: str) -> str:
     return ("、" if lang == "ja" else ", ").join(str(d) for d in depths)
 
 
+def _sentence(prefix: str, kind: str, shown: dict, lang: str) -> str:
+    key = f"{prefix}_{kind}"
+    if key not in LABELS[lang]:
+        raise ValueError(f"unknown {'risk' if prefix == 'risk' else 'question'} {kind!r}")
+    return label(key, lang, **shown)
+
+
 def risk(item: dict, lang: str) -> str:
-    kind, ja = item["kind"], lang == "ja"
+    """One risk, in the words of its kind (`risk_<kind>` in en.py and ja.py), with its figures written out."""
+    shown = dict(item)
+    kind = item["kind"]
     if kind == "shortened":
-        at = item.get("accuracy")
-        if at is None:
-            if ja:
-                return f"プローブは {item['probe_length']} トークンで訓練しており、タスクの {item['task_length']} トークンより短い。長い入力での検索は学習がより難しい。"
-            return f"probes were trained at {item['probe_length']} tokens, shorter than the task's {item['task_length']}; retrieval over longer inputs is harder to learn"
-        if ja:
-            holds = "判定はタスク本来の長さでも成り立つ。" if item.get("holds") else f"判定は {item['probe_length']} トークンでのみ成り立つ。"
-            return (f"プローブはこのマシンの時間予算に収まる {item['probe_length']} トークンで訓練した（タスクは {item['task_length']} トークン）。同じプローブは "
-                    f"{item['task_length']} トークンの新しいデータで {percent(at)}（信頼下限 {percent(item.get('lower_bound'))}）: {holds}")
-        holds = ("the verdict holds at the task's length too" if item.get("holds")
-                 else f"the verdict holds at {item['probe_length']} tokens only; training at the full length (a GPU) would settle it")
-        return (f"probes were trained at {item['probe_length']} tokens, the longest that fits the time budget here (the task reads "
-                f"{item['task_length']}); the same probes answered {percent(at)} of fresh questions at {item['task_length']} tokens "
-                f"(lower bound {percent(item.get('lower_bound'))}): {holds}")
-    if kind == "full_length":
-        if ja:
-            return f"プローブはタスクと同じ {item['probe_length']} トークンで訓練した。"
-        return f"probes were trained at the task's length of {item['probe_length']} tokens"
-    if kind == "longer_than_probed":
-        if ja:
-            return f"タスクは {item['task_length']} トークンだが、プローブの判定は最長 {item['judged_length']} トークンまでである。"
-        return f"the task reads {item['task_length']} tokens; probes are judged at {item['judged_length']} at most"
-    if kind == "contradicts_bound":
-        depths = _listed(item["depths"], lang)
-        if ja:
-            return f"{depths} 層は理論下限未満なのに目標に達したシードがある。理論の前提と矛盾するため、タスクに近道がないか確認すること。"
-        return f"depth {depths} met the target in some seed below the theoretical floor, which contradicts the bound's assumption; check the task for a shortcut"
-    if kind == "too_slow":
-        depths = _listed(item["depths"], lang)
-        if ja:
-            return f"{depths} 層は時間の上限（{item['time_budget_s']:g} 秒）でステップ予算より先に訓練が止まった。このマシンでは遅すぎて判定できていない。"
-        return f"at depth {depths} the {item['time_budget_s']:g} s time cap stopped training before the step budget: this machine was too slow to judge"
-    if kind == "small_probes":
-        if ja:
-            return (f"精度は幅 {item['probe_width']} の小さなプローブによるもの。実際に配備するモデルはより広く、実データで訓練されるため、"
-                    "プローブより多くの訓練を要する可能性がある。")
-        return (f"accuracy comes from small probes (width {item['probe_width']}); the deployed model is wider, trained on real data, "
-                "and may need more training than the probes did")
-    if kind == "tight_margin":
-        if ja:
-            return f"レイテンシの余裕は {milliseconds(item['margin_ms'])} しかない（予算 {item['budget_ms']:g} ms の 10% 未満）。別のマシンや負荷の下では超えうる。"
-        return f"the latency margin is only {milliseconds(item['margin_ms'])}, under 10% of the {item['budget_ms']:g} ms budget; another machine or load may cross it"
-    if kind == "noisy_latency":
-        depths = _listed(item["depths"], lang)
-        if ja:
-            return f"{depths} 層のレイテンシはばらつきが大きい。負荷のないマシンで測り直すこと。"
-        return f"latency at depth {depths} is noisy; measure again on an idle machine"
-    if kind == "unsteady_machine":
-        passes = ("、" if ja else " then ").join(milliseconds(p50) for p50 in item["passes_p50_ms"])
-        if ja:
-            return (f"レイテンシ測定中にマシンの速度が変わった。{item['depth']} 層を 2 回測ると p50 が {passes} で、{item['drift']:.0%} 違った。"
-                    "マシンが混んでいるか共有されているため、レイテンシの値はその程度ずれうる。負荷のないマシンで測り直すこと。")
-        return (f"the machine changed speed while latency was measured: depth {item['depth']} timed twice gave a p50 of {passes}, "
-                f"{item['drift']:.0%} apart; it was busy or shared, so latency figures may be off by as much; measure again on an idle machine")
-    raise ValueError(f"unknown risk {kind!r}")
+        kind = "shortened" if item.get("accuracy") is not None else "shortened_unjudged"
+        shown.update(accuracy=percent(item.get("accuracy")), lower_bound=percent(item.get("lower_bound")))
+        shown["holds"] = label("risk_holds" if item.get("holds") else "risk_holds_short", lang, probe_length=item["probe_length"])
+    if "depths" in item:
+        shown["depths"] = _listed(item["depths"], lang)
+    if "margin_ms" in item:
+        shown["margin"] = milliseconds(item["margin_ms"])
+    if "passes_p50_ms" in item:
+        shown["passes"] = label("then", lang).join(milliseconds(p50) for p50 in item["passes_p50_ms"])
+    return _sentence("risk", kind, shown, lang)
 
 
 def question(item: dict, lang: str) -> str:
-    kind, ja = item["kind"], lang == "ja"
-    if kind == "target":
-        if ja:
-            return f"正解率の目標 {item['target']:.1%} は妥当か。誤答 1 件のコスト（再検査、誤った封じ込め、作業の手戻り）から見て決めたい。"
-        return f"Is the {item['target']:.1%} accuracy target right? Set it from what one wrong answer costs (re-inspection, a wrong containment, rework)."
-    if kind == "hardware":
-        if ja:
-            return f"コストは {item['device']}（{_threads(item['threads'], lang)}）で測った。実際に配備するハードウェアと同じか。違うなら配備先で測り直すか。"
-        return f"Costs were measured on {item['device']} ({_threads(item['threads'], lang)}). Is that the hardware you will deploy on, or should it be measured there?"
-    if kind == "index_instead":
-        if ja:
-            return "1 ホップの参照であれば、モデルを使わずにインデックスやデータベースの照会で済ませられないか。"
-        return "For a one-hop lookup, would an index or a database query do without a model at all?"
-    if kind == "margin":
-        if ja:
-            return f"レイテンシの余裕は {milliseconds(item['margin_ms'])}（予算 {item['budget_ms']:g} ms）。予算にはトークン化、通信、待ち行列の時間も含まれているか。"
-        return f"The latency margin is {milliseconds(item['margin_ms'])} of a {item['budget_ms']:g} ms budget. Does the budget include tokenisation, network and queueing?"
-    if kind == "measure_on_target":
-        low, high = item["interval_ms"]
-        if ja:
-            return (f"{item['depth']} 層のレイテンシの 95% 信頼区間 {milliseconds(low)}〜{milliseconds(high)} は予算 {item['budget_ms']:g} ms をまたぐ。"
-                    "配備するハードウェアで測り直すか、予算に余裕を持たせるか。")
-        return (f"The 95% interval of the latency of {_layers(item['depth'], lang)}, {milliseconds(low)} to {milliseconds(high)}, straddles the "
-                f"{item['budget_ms']:g} ms budget. Measure on the deployment hardware, or leave the budget some room?")
-    if kind == "which_alternative":
-        if ja:
-            return (f"必要な {item['needed']} 層は {milliseconds(item['latency_ms'])} かかり、予算 {item['budget_ms']:g} ms を超える。"
-                    "予算を広げるか、「ほかに取りうる手」のどれに投資するか。")
-        verb = "takes" if item["needed"] == 1 else "take"
-        return (f"The {_layers(item['needed'], lang)} the task needs {verb} {milliseconds(item['latency_ms'])} against a {item['budget_ms']:g} ms budget. "
-                "Raise the budget, or fund which of the alternatives above?")
-    if kind == "fund_longer_run":
-        if ja:
-            return "より長い訓練やより深いプローブでの再評価に計算資源を割くか、それともホップを減らす上流の変更を先に検討するか。"
-        return "Fund a longer probe run or deeper probes, or first look at an upstream change that removes hops?"
-    if kind == "settle_at_length":
-        if ja:
-            return (f"{item['length']} トークンで {item['depth']} 層が目標に届くかはまだわからない。タスク本来の長さで訓練する実行"
-                    + (f"（{_settling_cost(item, lang)}）" if "steps" in item else "") + "に資源を割くか。")
-        cost = f" ({_settling_cost(item, lang)})" if "steps" in item else ""
-        return (f"Whether {_layers(item['depth'], lang)} meet the target at {item['length']} tokens is not yet known. "
-                f"Fund the run that trains at the task's length{cost}?")
-    if kind == "full_length_run":
-        if ja:
-            return f"プローブは {item['probe_length']} トークンで訓練した。タスク本来の {item['task_length']} トークンで訓練して確かめる（GPU での）実行に資源を割くか。"
-        return f"The probes trained at {item['probe_length']} tokens. Fund a run that trains at the task's full {item['task_length']} tokens (on a GPU) to confirm it?"
-    if kind == "real_data":
-        if ja:
-            return "実データの記録から評価用データを作り、プローブの精度を確かめる担当と時期を決める。"
-        return "Who builds a held-out set from real records to confirm the probes' accuracy on real data, and by when?"
-    raise ValueError(f"unknown question {kind!r}")
+    """One question for the meeting, in the words of its kind (`q_<kind>` in en.py and ja.py)."""
+    shown = dict(item)
+    if "threads" in item:
+        shown["threads"] = _threads(item["threads"], lang)
+    if "margin_ms" in item:
+        shown["margin"] = milliseconds(item["margin_ms"])
+    if "interval_ms" in item:
+        shown["low"], shown["high"] = (milliseconds(value) for value in item["interval_ms"])
+    if "latency_ms" in item:
+        shown["latency"] = milliseconds(item["latency_ms"])
+    if "depth" in item:
+        shown["layers"] = _layers(item["depth"], lang)
+    if "needed" in item:
+        shown["needed_layers"], shown["take"] = _layers(item["needed"], lang), label("q_take_one" if item["needed"] == 1 else "q_take_many", lang)
+    shown["cost"] = label("q_cost", lang, cost=_settling_cost(item, lang)) if item["kind"] == "settle_at_length" and "steps" in item else ""
+    return _sentence("q", item["kind"], shown, lang)
