@@ -495,24 +495,38 @@ def test_json_to_stdout_and_notes_to_stderr(tmp_path):
     assert "Written:" in plain.stderr and "Written:" not in plain.stdout and not set("│┃━─╭") & set(plain.stdout)
 
 
-def test_a_wheel_install_finds_the_profiles_under_its_prefix(tmp_path, monkeypatch):
-    """Without a checkout beside the package, the profiles come from <prefix>/share/feasibility/profiles, where
-    pyproject's data-files put them in a wheel."""
+def test_an_install_under_another_prefix_finds_the_profiles_it_carries(tmp_path):
+    """The profiles travel inside the package (`feasibility.profiles`, read with importlib.resources), so an install
+    with `pip install --prefix` (or `--user`), away from any checkout and from sys.prefix, lists and shows them."""
+    import os
     import shutil
     import sys as system
+    import sysconfig
     from pathlib import Path
 
-    import feasibility.spec.profiles as profiles_module
+    checkout = Path(__file__).parent.parent
+    source = tmp_path / "source"
+    source.mkdir()
+    for part in ("pyproject.toml", "README.md", "feasibility", "profiles"):
+        (shutil.copytree if (checkout / part).is_dir() else shutil.copy)(checkout / part, source / part, **({"ignore": shutil.ignore_patterns("__pycache__")} if (checkout / part).is_dir() else {}))
+    prefix = tmp_path / "prefix"
+    subprocess.run([system.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--prefix", str(prefix), str(source)], check=True, capture_output=True)
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(prefix), "platbase": str(prefix)}))
+    run = subprocess.run([system.executable, "-m", "feasibility", "profiles", "show", "rework-fixture-lookup"], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(site), "FEASIBILITY_PROFILES": ""})
+    assert run.returncode == 0, run.stderr
+    assert "name: rework-fixture-lookup" in run.stdout
+    where = subprocess.run([system.executable, "-c", "import feasibility.spec.profiles as p; print(p.profiles_dir())"], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(site), "FEASIBILITY_PROFILES": ""})
+    assert Path(where.stdout.strip()) == site / "feasibility" / "profiles"
 
-    shared = tmp_path / "prefix" / "share" / "feasibility" / "profiles"
-    shared.mkdir(parents=True)
-    shutil.copy(Path(__file__).parent.parent / "profiles" / "rework-fixture-lookup.yaml", shared)
-    monkeypatch.delenv("FEASIBILITY_PROFILES", raising=False)
-    monkeypatch.setattr(profiles_module, "__file__", str(tmp_path / "site-packages" / "feasibility" / "spec" / "profiles.py"))
-    monkeypatch.setattr(system, "prefix", str(tmp_path / "prefix"))
-    assert profiles_module.profiles_dir() == shared
-    assert [entry.name for entry in profiles_module.list_profiles()] == ["rework-fixture-lookup"]
-    assert "data-files" in (Path(__file__).parent.parent / "pyproject.toml").read_text()
+
+def test_the_package_list_in_pyproject_names_every_package_folder():
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    checkout = Path(__file__).parent.parent
+    listed = set(tomllib.loads((checkout / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {".".join(path.parent.relative_to(checkout).parts) for path in (checkout / "feasibility").rglob("__init__.py")}
+    assert listed == folders | {"feasibility.profiles"}
 
 
 def test_train_device_cuda_without_a_gpu_fails_before_training_and_auto_trains_on_the_cpu(tiny_spec, tmp_path, monkeypatch):

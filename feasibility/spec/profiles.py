@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from feasibility.errors import UsageError
@@ -14,14 +14,17 @@ STARTER = Path(__file__).parent / "starter.yaml"
 
 
 def profiles_dir() -> Path:
-    """`$FEASIBILITY_PROFILES`; else the `profiles/` folder of the checkout this package runs from (an editable
-    install); else `<prefix>/share/feasibility/profiles`, where a wheel install puts them."""
+    """`$FEASIBILITY_PROFILES`; else the profiles the package carries (`feasibility.profiles`, package data read with
+    importlib.resources: the checkout's `profiles/` folder in an editable install, the installed copy in any other,
+    wherever pip put it: a venv, `--user`, `--prefix`)."""
     configured = os.environ.get("FEASIBILITY_PROFILES")
     if configured:
         folder = Path(configured)
     else:
-        candidates = [Path(__file__).resolve().parents[2] / "profiles", Path(sys.prefix) / "share" / "feasibility" / "profiles"]
-        folder = next((c for c in candidates if c.is_dir()), candidates[0])
+        try:
+            folder = Path(str(resources.files("feasibility.profiles")))
+        except ModuleNotFoundError:
+            folder = Path(__file__).resolve().parents[2] / "profiles"  # run from a checkout without installing it
     if not folder.is_dir():
         raise UsageError(f"{folder}: no profiles folder here; reinstall feasibility (pip install .) or set FEASIBILITY_PROFILES")
     return folder
