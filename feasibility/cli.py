@@ -106,6 +106,11 @@ def _executor(name: str, address: Optional[str], cpus_per_job: Optional[int]):
         _fail(error)
 
 
+def _probe_overrides(depths: Optional[str], seeds: Optional[int], time_budget: Optional[float]) -> dict:
+    """The task-file keys that --depths, --seeds and --time-budget override (None: as written)."""
+    return {"probe.depths": _depths_option(depths), "probe.seeds": seeds, "probe.time_budget_s": time_budget}
+
+
 def _depths_option(value: Optional[str]) -> Optional[list[int]]:
     if value is None or value == "auto":
         return None
@@ -136,25 +141,22 @@ def assess(
     address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
     cpus_per_job: Optional[int] = typer.Option(None, "--cpus-per-job", min=1, max=MAX_CPUS_PER_JOB, help=CPUS_HELP),
     strict: bool = typer.Option(False, "--strict", help=f"For scripts: exit with code {NO_DECISION_EXIT} unless the decision is \"use N layers\", which holds at the task's own length (the report is written either way)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Train nothing: say what assess would do and how long it could take (as `feasibility plan`)."),
 ) -> None:
     """Train probes, measure costs and recommend a depth; write report.md and report.json."""
     from feasibility.spec.task import load_spec
 
 
-    overrides = {
-        "probe.depths": _depths_option(depths),
-        "probe.seeds": seeds,
-        "probe.time_budget_s": time_budget,
-        "requirements.latency_ms": latency_ms,
-        "deployment.device": device,
-        "deployment.mode": mode,
-    }
+    overrides = {**_probe_overrides(depths, seeds, time_budget), "requirements.latency_ms": latency_ms, "deployment.device": device, "deployment.mode": mode}
     if str(task_file) == "-":
         _fail(UsageError("assess reads its task from a file (its name names the report folder); save it, or check it with `feasibility validate -`"))
     try:
         spec = load_spec(task_file, overrides)
     except FeasibilityError as error:
         _fail(error)
+    if dry_run:
+        _show_plan(spec, cache_dir, no_cache, train_device, lang, as_json, _executor(executor_name, address, cpus_per_job))
+        return
     out = out or Path(f"{task_file.stem}-report")
     if out.exists() and not out.is_dir():
         _fail(UsageError(f"--out {out}: exists and is not a folder; give a folder path"))
@@ -174,6 +176,47 @@ def assess(
     if strict and result.recommendation["decision"] != "recommended":
         stderr.print(f"--strict: the decision is {result.recommendation['decision']!r}, not a depth that holds at the task's length; exit {NO_DECISION_EXIT}", highlight=False, markup=False)
         raise typer.Exit(NO_DECISION_EXIT)
+
+
+@app.command()
+def plan(
+    task_file: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML)."),
+    depths: Optional[str] = typer.Option(None, "--depths", help='Depths to probe, e.g. "1,2,3" (overrides probe.depths).'),
+    seeds: Optional[int] = typer.Option(None, "--seeds", help="Seeds per depth (overrides probe.seeds)."),
+    time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Training seconds per depth (overrides probe.time_budget_s)."),
+    train_device: str = typer.Option("auto", "--train-device", click_type=click.Choice(DEVICES), help="Where the probes would train: auto, cpu or cuda."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Plan as `assess --no-cache` would: every probe trains."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The probe cache to look in [default: ~/.cache/feasibility]."),
+    lang: str = typer.Option("en", "--lang", click_type=click.Choice(LANGUAGES), help='Language: "en" or "ja".'),
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON to stdout for scripts."),
+) -> None:
+    """Know before you wait: the depths assess would probe, the probe length auto chooses, where and on how many
+    threads the probes train, what the cache already holds, and the longest the training could take (from a few
+    timed steps). Trains nothing."""
+    from feasibility.spec.task import load_spec
+
+    try:
+        spec = load_spec(task_file, _probe_overrides(depths, seeds, time_budget))
+    except FeasibilityError as error:
+        _fail(error)
+    _show_plan(spec, cache_dir, no_cache, train_device, lang, as_json)
+
+
+def _show_plan(spec, cache_dir: Optional[Path], no_cache: bool, train_device: str, lang: str, as_json: bool, executor=None) -> None:
+    import json
+
+    from feasibility.reports.terminal import plan_view
+    from feasibility.run.preview import preview
+    from feasibility.run.search import Events
+
+    executor = executor or _executor("local", None, None)
+    events = Events(stage=lambda message: stderr.print(message, highlight=False, markup=False))
+    with _closing(executor):
+        planned = preview(spec, cache_dir=cache_dir, use_cache=not no_cache, train_device=train_device, executor=executor, events=events)
+    if as_json:
+        sys.stdout.write(json.dumps(planned.to_dict(), indent=2) + "\n")
+    else:
+        _print(stdout, plan_view(planned, stdout.is_terminal, lang))
 
 
 @app.command()

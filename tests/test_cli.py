@@ -643,3 +643,39 @@ def test_validate_reads_a_task_from_standard_input_and_assess_says_it_needs_a_fi
     assert broken.exit_code == 2 and "<stdin>:2: task.hops: must be a whole number" in broken.stderr
     refused = runner.invoke(app, ["assess", "-", "--out", str(tmp_path / "out")], input=tiny_spec.read_text())
     assert refused.exit_code == 2 and "feasibility validate -" in refused.stderr and not (tmp_path / "out").exists()
+
+
+def test_plan_says_what_assess_would_train_from_timed_steps_and_trains_nothing(tiny_spec, tmp_path):
+    """`feasibility plan` (and `assess --dry-run`): the depths, the probe length, where and on how many threads,
+    what the cache holds or can resume, and the longest the training could take; no probe trained, no report."""
+    from feasibility.plan.jobs import plan_job
+    from feasibility.plan.probe_plan import make_plan
+    from feasibility.plan.bounds import depth_bounds
+    from feasibility.probes.train import Trainer
+    from feasibility.run.cache import job_key
+    from feasibility.run.executors import LocalExecutor
+    from feasibility.spec.task import load_spec
+
+    cache = tmp_path / "cache"
+    result = runner.invoke(app, ["plan", str(tiny_spec), "--cache-dir", str(cache), "--json"])
+    assert result.exit_code == 0, result.output
+    planned = json.loads(result.stdout)
+    assert [(d["depth"], d["action"]) for d in planned["depths"]] == [(1, "train"), (2, "train")]
+    assert planned["probe_length"] == 32 and planned["seconds_per_step"] > 0 and planned["estimate_s"] > 0
+    assert not list(cache.glob("probe-*"))  # nothing trained
+    # depth 1 finished in the cache, depth 2 checkpointed at step 3: the plan says so
+    spec = load_spec(tiny_spec)
+    plan = make_plan(spec, depth_bounds(spec.task.hops))
+    executor = LocalExecutor()
+    one, two = (executor.prepare(plan_job(plan, depth)) for depth in (1, 2))
+    (cache / f"probe-{job_key(one)}.json").write_text("{}", encoding="utf-8")
+    trainer = Trainer(two)
+    for _ in range(3):
+        trainer.step()
+    trainer.save(cache / f"probe-{job_key(two)}.ckpt")
+    shown = runner.invoke(app, ["assess", str(tiny_spec), "--cache-dir", str(cache), "--dry-run", "--out", str(tmp_path / "report")])
+    assert shown.exit_code == 0, shown.output
+    assert "in the cache: nothing to train" in shown.stdout and "resumes from its checkpoint at step 3" in shown.stdout
+    assert "Training could take up to" in shown.stdout and not (tmp_path / "report").exists()
+    japanese = runner.invoke(app, ["plan", str(tiny_spec), "--cache-dir", str(cache), "--lang", "ja"])
+    assert japanese.exit_code == 0 and "の計画" in japanese.stdout and "キャッシュにある" in japanese.stdout

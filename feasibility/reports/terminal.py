@@ -7,10 +7,11 @@ from __future__ import annotations
 from functools import partial
 
 from feasibility.reports.markdown import full_length_of, reasons, verdict_cell, inside_findings, timing_warnings
-from feasibility.reports.words import alternative, headline, kind_name, label, percent, si
+from feasibility.reports.words import alternative, counted, duration, headline, kind_name, label, milliseconds, percent, si
 from feasibility.errors import UsageError
 from feasibility.result.assessment import Assessment
 from feasibility.result.inside import KINDS
+from feasibility.result.preview import Preview
 from feasibility.vocabulary import Decision
 
 
@@ -151,3 +152,30 @@ def _emergence_table(rows: list[dict], terminal: bool, lang: str):
     for r in rows:
         table.add_row(f"L{r['layer']}H{r['head']}", t(f"k_{r['kind']}"), t("never") if r["step"] is None else str(r["step"]), f"{r['final']:.2f}")
     return table
+
+def plan_view(preview: Preview, terminal: bool, lang: str = "en") -> list:
+    """What `assess` would do (`feasibility plan`, `assess --dry-run`), as rich renderables: the theory, the probes
+    and where they would train, each depth's fate and the longest the training could take."""
+    from rich.table import Table
+    from rich.text import Text
+
+    t = partial(label, lang=lang)
+    p = preview
+    times = label("sep", lang).join(t("pv_time_at", ms=milliseconds(m["seconds_per_step"] * 1000), length=m["length"]) for m in p.length_times)
+    lines = [
+        Text(t("pv_title", name=p.name), style="bold"),
+        t("pv_theory", **counted(lang, lower=p.lower_bound, upper=p.upper_bound, hops=p.hops)),
+        t("pv_probes", **counted(lang, seeds=p.seeds), length=p.probe_length, how=t("pv_auto", times=times) if p.length_rule == "auto" and times else "",
+          judged=t("pv_judged", length=p.task_length) if p.task_length != p.probe_length else ""),
+        t("pv_where", device=p.train_device, **counted(lang, threads=p.threads or 1), steps=p.max_steps, cap=duration(p.time_budget_s, lang)),
+        t("pv_cache", cache=p.cache) if p.cache else t("pv_no_cache"),
+    ]
+    table = Table(box=boxes(terminal))
+    for name, justify in (("pv_depth", "right"), ("pv_action", "left"), ("pv_time", "right")):
+        table.add_column(t(name), justify=justify)
+    for d in p.depths:
+        action = t("pv_resume", step=d.resume_step) if d.action == "resume" else t(f"pv_{d.action}")
+        table.add_row(str(d.depth), action, duration(min(d.estimate_s, p.time_budget_s), lang) if d.estimate_s is not None else "-")
+    deepest = max((d.depth for d in p.depths if d.action != "ruled_out"), default=max(d.depth for d in p.depths))
+    total = t("pv_total", total=duration(p.estimate_s, lang), pace=milliseconds(p.seconds_per_step * 1000), depth=deepest) if p.estimate_s else t("pv_nothing")
+    return [Text(line) if isinstance(line, str) else line for line in lines] + [table, Text(total)]

@@ -226,13 +226,13 @@ def _not_shown_headline(rec: dict, lang: str) -> str:
 def _settling_cost(run: dict, lang: str) -> str:
     """The settling run's size and estimated time here and on a GPU."""
     if lang == "ja":
-        return (f"{run['depth']} 層、{run['steps']:,} ステップ。このマシンで約 {_duration(run['seconds_here'], lang)}、"
-                f"{run['gpu']} GPU で約 {_duration(run['seconds_gpu'], lang)}と推定")
-    return (f"{_layers(run['depth'], lang)}, {run['steps']:,} steps: about {_duration(run['seconds_here'], lang)} on this machine and "
-            f"about {_duration(run['seconds_gpu'], lang)} on an {run['gpu']} GPU, both estimated")
+        return (f"{run['depth']} 層、{run['steps']:,} ステップ。このマシンで約 {duration(run['seconds_here'], lang)}、"
+                f"{run['gpu']} GPU で約 {duration(run['seconds_gpu'], lang)}と推定")
+    return (f"{_layers(run['depth'], lang)}, {run['steps']:,} steps: about {duration(run['seconds_here'], lang)} on this machine and "
+            f"about {duration(run['seconds_gpu'], lang)} on an {run['gpu']} GPU, both estimated")
 
 
-def _duration(seconds: float, lang: str) -> str:
+def duration(seconds: float, lang: str) -> str:
     """Seconds as people say them: 40 s, 12 min, 3.5 h."""
     if seconds < 90:
         return f"{seconds:.0f} 秒" if lang == "ja" else f"{seconds:.0f} s"

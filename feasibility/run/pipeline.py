@@ -368,7 +368,7 @@ def assess(
     started = time.perf_counter()
     bounds = depth_bounds(spec.task.hops)
     planned = make_plan(spec, bounds)
-    device, trains_on = _before_training(spec, planned, executor, train_device, cache)
+    device, trains_on = check_before_training(spec, planned, executor, train_device, cache)
     plan = choose_probe_length(planned, events, cache, trains_on)
     if plan.shortened:
         events.stage(f"training at {plan.probe_sequence_length} tokens, the longest that fits the time budget here; judging at {plan.task_sequence_length} too")
@@ -401,7 +401,7 @@ def assess(
     return assessment
 
 
-def _before_training(spec: TaskSpec, plan: ProbePlan, executor, train_device: str, cache: Path | None) -> tuple[str, str]:
+def check_before_training(spec: TaskSpec, plan: ProbePlan, executor, train_device: str, cache: Path | None) -> tuple[str, str]:
     """What could fail after minutes of training fails now: a missing GPU, a timing mode the device cannot run, a
     cache folder that cannot be written, a deployment too large to build here. Returns the device costs are
     measured on and the one probes train on."""
