@@ -53,7 +53,8 @@ app.add_typer(cache_app, name="cache")
 # Piped into a file or a log, rich would wrap at 80 columns, too narrow for the depth table of a 4-hop task
 # (and for Japanese headings); a terminal or $COLUMNS sets the width as usual.
 stdout = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120)
-stderr = Console(stderr=True)
+# Piped into a log, stderr keeps each message on one line: rich would break it at 80 columns (mid-phrase in Japanese).
+stderr = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 
 
 MAX_PROBLEMS_SHOWN = 50
@@ -166,7 +167,7 @@ def assess(
     from feasibility.reports.outputs import write_outputs
 
     executor = _executor(executor_name, address, cpus_per_job)
-    with _progress() as events, _closing(executor):
+    with _closing(executor), _progress() as events:  # the bars stop before an interruption is explained, so it is said last
         result = run_assessment(spec, events=events, cache_dir=cache_dir, use_cache=not no_cache, compare_curriculum=compare_curriculum, train_device=train_device, executor=executor)
     try:
         files = write_outputs(result, out, lang, replace=force)
@@ -358,7 +359,7 @@ def sweep(
         _fail(UsageError(f"--out {out}: holds an earlier sweep; pass --force to replace it, or choose another --out"))
     executor = _executor(executor_name, address, cpus_per_job)
     stderr.print(f"{len(specs)} cells on the {executor.name} executor ({executor.capacity} job{'s' if executor.capacity != 1 else ''} at once)", highlight=False)
-    with _progress() as events, _closing(executor):
+    with _closing(executor), _progress() as events:  # the bars stop before an interruption is explained, so it is said last
         result = run_sweep(grid, specs, executor, None if no_cache else (cache_dir or default_folder()), train_device, events, _show_counts)
     try:
         files = write_sweep(result, out)

@@ -679,3 +679,17 @@ def test_plan_says_what_assess_would_train_from_timed_steps_and_trains_nothing(t
     assert "Training could take up to" in shown.stdout and not (tmp_path / "report").exists()
     japanese = runner.invoke(app, ["plan", str(tiny_spec), "--cache-dir", str(cache), "--lang", "ja"])
     assert japanese.exit_code == 0 and "の計画" in japanese.stdout and "キャッシュにある" in japanese.stdout
+
+
+def test_stderr_piped_into_a_log_keeps_each_message_on_one_line(tmp_path):
+    """Not a terminal, stderr does not break messages at 80 columns (a log grep finds a whole warning; Japanese
+    is not split mid-phrase)."""
+    from test_report import DATA
+
+    for lang, start in (("en", "Warning: the machine changed speed"), ("ja", "注意: レイテンシ測定中に")):
+        run = subprocess.run([sys.executable, "-m", "feasibility", "report", str(DATA), "--out", str(tmp_path / lang), "--lang", lang], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        lines = run.stderr.splitlines()
+        warning = next(line for line in lines if line.startswith(start))
+        assert len(warning) > 80 and warning.rstrip().endswith(("them.", "。"))  # the whole sentence, on its line
+        assert next(line for line in lines if line.startswith(("Written:", "出力ファイル:"))).rstrip().endswith("emergence.png")
