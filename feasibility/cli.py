@@ -332,7 +332,7 @@ def explain(
 
 @app.command()
 def sweep(
-    grid_file: Path = typer.Argument(..., metavar="GRID", help="The grid file (YAML): a base task file and the axes to sweep (see README, 'Sweeps and clusters')."),
+    grid_file: Path = typer.Argument(..., metavar="GRID", help="The grid file (YAML): a base task file and the axes to sweep (see docs/sweeps.md)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for sweep.json, sweep.csv, sweep.md, sweep.ja.md and depth-map.png [default: GRID's name + '-sweep']."),
     executor_name: str = typer.Option("local", "--executor", click_type=click.Choice(EXECUTORS), help=EXECUTOR_HELP),
     address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),

@@ -504,19 +504,25 @@ def test_an_install_under_another_prefix_finds_the_profiles_it_carries(tmp_path)
     import sysconfig
     from pathlib import Path
 
+    import feasibility
+
+    feasibility_file = feasibility.__file__
     checkout = Path(__file__).parent.parent
     source = tmp_path / "source"
     source.mkdir()
     for part in ("pyproject.toml", "README.md", "feasibility", "profiles"):
         (shutil.copytree if (checkout / part).is_dir() else shutil.copy)(checkout / part, source / part, **({"ignore": shutil.ignore_patterns("__pycache__")} if (checkout / part).is_dir() else {}))
     prefix = tmp_path / "prefix"
-    subprocess.run([system.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--prefix", str(prefix), str(source)], check=True, capture_output=True)
+    # --ignore-installed: pip would otherwise uninstall the feasibility this test runs from before installing the copy
+    subprocess.run([system.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--ignore-installed", "--prefix", str(prefix), str(source)], check=True, capture_output=True)
     site = Path(sysconfig.get_path("purelib", vars={"base": str(prefix), "platbase": str(prefix)}))
     run = subprocess.run([system.executable, "-m", "feasibility", "profiles", "show", "rework-fixture-lookup"], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(site), "FEASIBILITY_PROFILES": ""})
     assert run.returncode == 0, run.stderr
     assert "name: rework-fixture-lookup" in run.stdout
     where = subprocess.run([system.executable, "-c", "import feasibility.spec.profiles as p; print(p.profiles_dir())"], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(site), "FEASIBILITY_PROFILES": ""})
     assert Path(where.stdout.strip()) == site / "feasibility" / "profiles"
+    mine = subprocess.run([system.executable, "-c", "import feasibility; print(feasibility.__file__)"], cwd=tmp_path, capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert mine.stdout.strip() == feasibility_file  # the install under test was left as it was
 
 
 def test_the_package_list_in_pyproject_names_every_package_folder():

@@ -335,7 +335,9 @@ def measure_batching(spec: TaskSpec, verdicts: list[DepthVerdict], device: str, 
     depth = min(learned) if learned else max(v.depth for v in verdicts)
     d = spec.deployment
     model = DeploymentModel(depth, d.width, d.heads, d.vocab_size, spec.task.sequence_length)
-    events.stage(f"timing depth {depth} at batch sizes 1 to {spec.requirements.batch_size} and beyond, while batching still buys throughput")
+    batch = spec.requirements.batch_size
+    sizes = "from 1 upwards" if batch == 1 else f"1 to {batch} and beyond"
+    events.stage(f"timing depth {depth} at batch sizes {sizes}, while batching still buys throughput")
     points = batch_curve(model, spec.requirements.batch_size, d.dtype, device, d.mode)
     return {"depth": depth, "requested_batch": spec.requirements.batch_size, "points": points, "how": "p50 and p95 of the served model per batch; throughput = batch / p50"}
 

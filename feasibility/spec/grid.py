@@ -64,10 +64,10 @@ def _read_grid(path: Path) -> dict:
 
     source = str(path)
     if not Path(path).exists() and not Path(path).is_symlink():
-        raise SpecError([Problem(source, "", "no such file; give a grid file (see README, 'Sweeps and clusters')")])
+        raise SpecError([Problem(source, "", "no such file; give a grid file (see docs/sweeps.md)")])
     data, _ = read_yaml(Path(path))
     if not isinstance(data, dict):
-        raise SpecError([Problem(source, "", "must be a mapping with keys base and axes (see README, 'Sweeps and clusters')")])
+        raise SpecError([Problem(source, "", "must be a mapping with keys base and axes (see docs/sweeps.md)")])
     return data
 
 

@@ -251,7 +251,7 @@ def json_schema() -> dict:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "feasibility task file",
-        "description": "A retrieval task, its requirements, its deployment and how to probe it (see README, 'The task file').",
+        "description": "A retrieval task, its requirements, its deployment and how to probe it (see docs/task-file.md).",
         "type": "object",
         "properties": {**{key: key_schema(check, default, nullable=False) for key, (check, default) in TOP_LEVEL.items()}, **sections},
         "required": [key for key, (_, default) in TOP_LEVEL.items() if default is _MISSING] + [s for s, f in SCHEMA.items() if any(d is _MISSING for _, d in f.values())],
@@ -476,7 +476,7 @@ def _section(section: str, fields: dict, raw, problem) -> dict[str, Any]:
         dotted = f"{section}.{key}"
         if key not in raw or raw[key] is None:
             if default is _MISSING:
-                problem(dotted, f"is required; add `{key}:` under `{section}:` (see README, 'The task file')")
+                problem(dotted, f"is required; add `{key}:` under `{section}:` (see docs/task-file.md)")
                 continue
             resolved[key] = check(default)[0] if default is not None else None
             continue
