@@ -13,6 +13,7 @@ from feasibility.errors import UsageError
 from feasibility.files import check_writable, folder_lock
 
 from feasibility.reports.figures import write_plots
+from feasibility.reports.html import html_name, render_html
 from feasibility.reports.markdown import render_markdown
 from feasibility.reports.words import headline
 from feasibility.result.assessment import Assessment
@@ -60,7 +61,7 @@ def markdown_name(lang: str) -> str:
     return "report.md" if lang == "en" else f"report.{lang}.md"
 
 
-OUTPUT_NAMES = ("report.json", "report.md", "report.ja.md", "depths.csv", "accuracy.png", "latency.png", "frontier.png", "batching.png", "attention.png", "emergence.png", "curves-depth-*.png")
+OUTPUT_NAMES = ("report.json", "report.md", "report.ja.md", "report.html", "report.ja.html", "depths.csv", "accuracy.png", "latency.png", "frontier.png", "batching.png", "attention.png", "emergence.png", "curves-depth-*.png")
 
 
 def earlier_outputs(folder: Path) -> list[Path]:
@@ -117,7 +118,7 @@ def write_outputs(assessment: Assessment, folder, lang: str = "en", keep: Path |
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     plots = names[names.index("depths.csv") + 1 :]
-    return [str(folder / name) for name in (markdown_name(lang), "report.json", "depths.csv", *plots)]
+    return [str(folder / name) for name in (markdown_name(lang), html_name(lang), "report.json", "depths.csv", *plots)]
 
 
 def _render_into(assessment: Assessment, folder: Path, lang: str, write_json: bool) -> list[str]:
@@ -126,8 +127,11 @@ def _render_into(assessment: Assessment, folder: Path, lang: str, write_json: bo
         (folder / "report.json").write_text(json_text(assessment), encoding="utf-8")
     depth_table(assessment).to_csv(folder / "depths.csv", index=False)
     plots = write_plots(assessment, folder)
-    (folder / markdown_name(lang)).write_text(render_markdown(assessment, plots, lang), encoding="utf-8")
-    return [markdown_name(lang), *(["report.json"] if write_json else []), "depths.csv", *plots]
+    markdown = render_markdown(assessment, plots, lang)
+    (folder / markdown_name(lang)).write_text(markdown, encoding="utf-8")
+    figures = {name: (folder / name).read_bytes() for name in plots}
+    (folder / html_name(lang)).write_text(render_html(markdown, figures, lang, markdown.splitlines()[0].lstrip("# ")), encoding="utf-8")
+    return [markdown_name(lang), html_name(lang), *(["report.json"] if write_json else []), "depths.csv", *plots]
 
 
 def to_json(assessment: Assessment) -> dict:
