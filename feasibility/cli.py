@@ -273,11 +273,14 @@ def _print(console: Console, renderables: list) -> None:
 def schema(
     out: Optional[Path] = typer.Option(None, "--out", help="Write the schema to this file instead of stdout (e.g. task.schema.json)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+    grid: bool = typer.Option(False, "--grid", help="The schema of a sweep's grid file instead of a task file's."),
 ) -> None:
-    """Print the task file's JSON Schema, for editors that complete and check YAML against one."""
+    """Print the task file's JSON Schema (or with --grid the grid file's), for editors that complete and check YAML
+    against one; each key's description shows on hover."""
+    from feasibility.spec.grid import grid_json_schema
     from feasibility.spec.task import json_schema
 
-    text = json.dumps(json_schema(), indent=2) + "\n"
+    text = json.dumps(grid_json_schema() if grid else json_schema(), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
         return
@@ -556,7 +559,9 @@ def profiles_show(name: str = typer.Argument(..., autocompletion=_profile_names,
 
 
 def _size(bytes_: int) -> str:
-    return f"{bytes_ / 1e6:.1f} MB" if bytes_ >= 1e5 else f"{bytes_ / 1e3:.1f} kB"
+    from feasibility.reports.words import size
+
+    return size(bytes_)  # the report's binary units (KiB, MiB), one formatter for every size the tool prints
 
 
 CACHE_DIR_HELP = "The cache folder [default: $FEASIBILITY_CACHE or ~/.cache/feasibility]."

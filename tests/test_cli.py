@@ -472,7 +472,7 @@ def test_cache_list_and_clear(tmp_path):
     assert listed.exit_code == 0
     assert not set("│┃━─") & set(listed.stdout)  # piped: ASCII boxes only
     rows = {cells[0]: cells[1:] for cells in ([c.strip() for c in line.strip("| ").split("|")] for line in listed.stdout.splitlines()) if len(cells) == 3}
-    assert rows["finished probes"] == ["1", "0.2 kB"] and rows["checkpoints"] == ["1", "0.1 kB"] and rows["all"] == ["3", "0.3 kB"]
+    assert rows["finished probes"] == ["1", "200 B"] and rows["checkpoints"] == ["1", "50 B"] and rows["all"] == ["3", "252 B"]
     cleared = runner.invoke(app, ["cache", "clear", "--cache-dir", str(cache)])
     assert cleared.exit_code == 0 and "removed 3 files" in cleared.stdout
     assert [p.name for p in cache.iterdir()] == ["notes.txt"]

@@ -103,6 +103,7 @@ def test_a_clock_that_cut_training_short_is_too_slow_to_judge_not_not_learned():
     rec = decide(slow)
     assert rec["decision"] == "not_learned" and rec["too_slow_depths"] == [3]
     assert rec["alternatives"][0]["kind"] == "more_time" and any(item["kind"] == "too_slow" for item in rec["risks"])
+    assert "more_training" not in [o["kind"] for o in rec["alternatives"]]  # one "give it more time", not two alike
     assert "too slow to judge it" in headline(rec, "en") and "遅すぎて判定できなかった" in headline(rec, "ja")
     assert "too slow to judge" in evidence(rec["evidence"][2], 0.99, "en")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 import pytest
 from typer.testing import CliRunner
 
@@ -264,3 +266,37 @@ def test_records_are_free_text_unless_the_file_says_structured(write_spec):
     assert load_spec(write_spec(TINY_SPEC.replace("  hops: 2\n", "  hops: 2\n  records: structured\n"))).task.records == "structured"
     with pytest.raises(SpecError, match="task.records: must be one of free_text, structured"):
         load_spec(write_spec(TINY_SPEC.replace("  hops: 2\n", "  hops: 2\n  records: table\n")))
+
+
+def test_every_key_of_the_schema_has_a_description_an_editor_shows():
+    from feasibility.spec.task import SCHEMA, TOP_LEVEL, json_schema
+
+    schema = json_schema()
+    for key in TOP_LEVEL:
+        assert schema["properties"][key]["description"]
+    for section, fields in SCHEMA.items():
+        for key in fields:
+            assert schema["properties"][section]["properties"][key]["description"].endswith("."), f"{section}.{key}"
+
+
+def test_a_required_key_written_without_a_value_says_so_and_shows_one():
+    base = yaml.safe_load((Path(__file__).parent.parent / "examples" / "task.yaml").read_text())
+    empty = {**base, "name": None, "requirements": {**base["requirements"], "latency_ms": None}}
+    with pytest.raises(SpecError) as refused:
+        validate(empty, "t.yaml")
+    text = str(refused.value)
+    assert "requirements.latency_ms: has no value; it is required: give it one, as in `latency_ms: 10`" in text
+    assert "name: must be a non-empty text, got no value (an empty key, which YAML reads as null)" in text
+    assert "None" not in text
+
+
+def test_the_grid_schema_accepts_the_bundled_sweep_and_refuses_unknown_keys():
+    jsonschema = pytest.importorskip("jsonschema")  # the ray extra brings it
+    from feasibility.spec.grid import grid_json_schema
+
+    schema = grid_json_schema()
+    grid = yaml.safe_load((Path(__file__).parent.parent / "examples" / "sweep.yaml").read_text())
+    jsonschema.validate(grid, schema)
+    for bad in ({**grid, "axis": {}}, {**grid, "axes": {"colour": [1]}}, {**grid, "axes": {}}, {k: v for k, v in grid.items() if k != "base"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)

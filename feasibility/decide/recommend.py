@@ -240,12 +240,13 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
     if rec.settling_run:
         options.append({"kind": "settle_at_length", **rec.settling_run})
     if rec.decision == Decision.NOT_LEARNED:
-        if any(run.stop_reason == Stop.TIME_BUDGET for run in runs.values()):
+        if any(run.stop_reason == Stop.TIME_BUDGET for run in runs.values()):  # the clock bound: more time, said once
             options.append({"kind": "more_time", "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"],
                             "steps": max(run.steps for run in runs.values() if run.stop_reason == Stop.TIME_BUDGET)})
-        longest = max((run.wall_s for run in runs.values()), default=0)
-        steps = max((run.steps for run in runs.values()), default=0)
-        options.append({"kind": "more_training", "steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]})
+        else:  # the step budget bound (or a stop rule): more steps
+            longest = max((run.wall_s for run in runs.values()), default=0)
+            steps = max((run.steps for run in runs.values()), default=0)
+            options.append({"kind": "more_training", "steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]})
         deepest_probed = max(latencies) if latencies else bounds["upper"]
         options.append({"kind": "deeper_probes", "upto": max(bounds["upper"], deepest_probed) + 1})
     if rec.deepest_within_budget is not None:

@@ -15,6 +15,9 @@ from feasibility.result.inside import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, in_
 from feasibility.result.probes import ProbeRun
 
 
+GLOSSARY = ("wilson", "check_set", "stop_rule", "ground_value", "chance", "macs", "dominated", "heads")  # the terms a manager meets here
+
+
 def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang: str = "en") -> str:
     """The meeting report: decision first, then the key table, the frontier, the reasons and alternatives,
     questions for the meeting, method and caveats, then the raw numbers. `plots` are PNG file names beside
@@ -32,6 +35,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     lines += curriculum_lines(assessment, lang)
     lines += _theory_section(assessment.bounds, assessment.spec["task"]["hops"], lang)
     lines += _method_section(assessment, lang)
+    lines += [f"## {label('glossary', lang)}", "", *[f"- {label(f'gl_{term}', lang)}" for term in GLOSSARY], ""]
     lines += _runs_appendix(assessment, lang)
     lines += _costs_appendix(assessment, lang)
     lines += ["", label("footer", lang, version=assessment.tool_version, created=assessment.created), ""]
@@ -334,6 +338,8 @@ def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:
         cost, daily = point.get("cost_per_million_requests"), point.get("cost_per_day")
         if point["accuracy"] is None:
             status = label("not_trained", lang)
+        elif not point.get("learned", True):  # an accuracy short of the target is no option, whatever its cost
+            status = label("not_an_option", lang)
         elif point["dominated_by"] is not None:
             status = label("dominated_by", lang, depth=point["dominated_by"])
         else:
@@ -359,7 +365,8 @@ def inside_findings(inside: dict, hops: int, target: float, lang: str) -> list[s
     elif any(step is None for step in steps.values()):
         lines.append(t("not_all"))
     else:
-        lines.append(t("not_in_order", parts=t("sep").join(parts)))
+        order = t("order_sep").join(t("hop_n", hop=h) for h in sorted(steps, key=lambda h: (steps[h], h)))
+        lines.append(t("not_in_order", order=order))  # the order only: the steps were said in the sentence before
     emerged = [r for r in inside["emergence"] if r["step"] is not None]
     if emerged:
         lines.append(t("heads_order", parts=t("sep").join(f"L{r['layer']}H{r['head']} ({t('k_' + r['kind'])}, {t('step', step=r['step'])})" for r in emerged)))

@@ -27,6 +27,33 @@ MAX_CELLS = 1000
 GRID_KEYS = ("name", "base", "axes", "set")
 
 
+def grid_json_schema() -> dict:
+    """A grid file as a JSON Schema (draft 2020-12), for editors; `load_grid` remains the judge (it reads the base
+    task and validates every cell)."""
+    from feasibility.spec.task import SCHEMA
+
+    keys = sorted([*SHORTHANDS, *(f"{section}.{key}" for section, fields in SCHEMA.items() for key in fields)])
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "feasibility sweep grid",
+        "description": "A base task file and the axes to sweep; every cell is that task with one value of each axis (see docs/sweeps.md).",
+        "type": "object",
+        "properties": {
+            "name": {"description": "The sweep's name, in its outputs [default: the grid file's name].", "type": "string"},
+            "base": {"description": "The base task file, relative to the grid file, or a bundled profile's name.", "type": "string"},
+            "axes": {
+                "description": f"Each key (a shorthand or a dotted task-file key) with the list of values to sweep; at most {MAX_CELLS} cells in all.",
+                "type": "object", "minProperties": 1,
+                "propertyNames": {"enum": keys},
+                "additionalProperties": {"type": "array", "minItems": 1},
+            },
+            "set": {"description": "Task-file keys set in every cell, as dotted keys.", "type": "object", "propertyNames": {"enum": keys}},
+        },
+        "required": ["base", "axes"],
+        "additionalProperties": False,
+    }
+
+
 @dataclass(frozen=True)
 class Grid:
     source: str  # the grid file

@@ -94,6 +94,8 @@ Checker = Callable[[Any], "tuple[Any, str | None]"]
 
 
 def _show(value: Any) -> str:
+    if value is None:
+        return "no value (an empty key, which YAML reads as null)"
     return repr(value) if isinstance(value, str) else str(value)
 
 
@@ -226,6 +228,38 @@ SCHEMA: dict[str, dict[str, tuple[Checker, Any]]] = {
     },
 }
 TOP_LEVEL: dict[str, tuple[Checker, Any]] = {"name": (_text, _MISSING), "description": (_text, "")}
+# What each key means, in one line, for editors that show a key's description on hover (json_schema); the full
+# description of each is docs/task-file.md's table.
+DESCRIPTIONS = {
+    "name": "A short name for the task, used in report titles.",
+    "description": "One line on what is being looked up.",
+    "task.kind": "chained_retrieval (assignments with distractor chains) or khop_induction (follow the previous occurrence k times).",
+    "task.sequence_length": "Tokens the model reads per request; the probes are judged at this length (at most 2,048).",
+    "task.hops": "Retrieval hops D: lookups from the question to the answer.",
+    "task.records": "free_text: text a model must read; structured: fields a join answers exactly.",
+    "requirements.accuracy": "Accuracy the model must reach on the question, in (0, 1]; checked against the weakest seed's 95% lower bound.",
+    "requirements.latency_ms": "Latency budget per request, in milliseconds.",
+    "requirements.latency_percentile": "The percentile the budget applies to: 50, 90, 95 or 99.",
+    "requirements.batch_size": "Requests served together; latency is measured at this batch.",
+    "deployment.width": "d_model of the model you would deploy.",
+    "deployment.heads": "Attention heads; must divide the width.",
+    "deployment.vocab_size": "Distinct tokens (entity ids, codes) in your inputs.",
+    "deployment.dtype": "float32, bfloat16, or float16 (GPU only).",
+    "deployment.device": "Where latency is measured: auto (a GPU if torch sees one), cpu or cuda.",
+    "deployment.mode": "How latency is timed: eager, or cuda-graph (GPU only).",
+    "deployment.cost_per_device_hour": "Price of one device-hour, for the cost per million requests.",
+    "deployment.requests_per_day": "Request volume, for the cost per day (needs the price).",
+    "deployment.currency": "The currency of the price and of every cost in the reports: a three-letter code such as USD.",
+    "deployment.threads": "CPU threads for the latency measurement, or auto (torch's default).",
+    "probe.depths": "Depths to probe, or auto: one below the lower bound up to the constructive upper bound.",
+    "probe.seeds": "Probes per depth (1 to 10), trained together.",
+    "probe.time_budget_s": "A safety cap on training seconds per depth; where it binds, the depth reads too slow to judge.",
+    "probe.max_steps": "Training steps per depth: they set the schedule and the stop rules, so the verdict does not depend on the machine.",
+    "probe.curriculum": "true: supervise every link that needs a lookup (implicit curriculum); false: only the question.",
+    "probe.sequence_length": "Tokens per probe example in training, or auto: the longest that fits the time budget here.",
+}
+# A value each required key could take, for the message that asks for one (a key written with no value).
+EXAMPLES = {"name": "line-3-trace", "task.sequence_length": 128, "task.hops": 2, "requirements.accuracy": 0.99, "requirements.latency_ms": 10}
 SECTION_CLASSES = {"task": Task, "requirements": Requirements, "deployment": Deployment, "probe": ProbeSettings}
 
 
@@ -233,16 +267,16 @@ def json_schema() -> dict:
     """The task file as a JSON Schema (draft 2020-12), made from SCHEMA, for editors to complete and check task
     files with. It says what each key takes and its default; `validate` remains the judge (it also checks
     combinations, such as a probe length within the task's)."""
-    def key_schema(check: Checker, default: Any, nullable: bool = True) -> dict:
+    def key_schema(check: Checker, default: Any, dotted: str, nullable: bool = True) -> dict:
         entry = dict(check.schema)
         if default is not _MISSING and nullable:
             entry = {"anyOf": [entry, {"type": "null"}], "default": default}  # null: the default
-        return entry
+        return {"description": DESCRIPTIONS[dotted], **entry}
 
     sections = {
         section: {
             "type": ["object", "null"],
-            "properties": {key: key_schema(check, default) for key, (check, default) in fields.items()},
+            "properties": {key: key_schema(check, default, f"{section}.{key}") for key, (check, default) in fields.items()},
             "required": [key for key, (_, default) in fields.items() if default is _MISSING],
             "additionalProperties": False,
         }
@@ -253,7 +287,7 @@ def json_schema() -> dict:
         "title": "feasibility task file",
         "description": "A retrieval task, its requirements, its deployment and how to probe it (see docs/task-file.md).",
         "type": "object",
-        "properties": {**{key: key_schema(check, default, nullable=False) for key, (check, default) in TOP_LEVEL.items()}, **sections},
+        "properties": {**{key: key_schema(check, default, key, nullable=False) for key, (check, default) in TOP_LEVEL.items()}, **sections},
         "required": [key for key, (_, default) in TOP_LEVEL.items() if default is _MISSING] + [s for s, f in SCHEMA.items() if any(d is _MISSING for _, d in f.values())],
         "additionalProperties": False,
     }
@@ -475,6 +509,9 @@ def _section(section: str, fields: dict, raw, problem) -> dict[str, Any]:
     for key, (check, default) in fields.items():
         dotted = f"{section}.{key}"
         if key not in raw or raw[key] is None:
+            if default is _MISSING and key in raw:  # `key:` with nothing after it: YAML reads null
+                problem(dotted, f"has no value; it is required: give it one, as in `{key}: {EXAMPLES[dotted]}` (see docs/task-file.md)")
+                continue
             if default is _MISSING:
                 problem(dotted, f"is required; add `{key}:` under `{section}:` (see docs/task-file.md)")
                 continue
