@@ -29,7 +29,17 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?",
 )
-profiles_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, context_settings={"help_option_names": ["-h", "--help"]}, help="The bundled task profiles for manufacturing use cases.")
+profiles_app = typer.Typer(invoke_without_command=True, pretty_exceptions_show_locals=False, context_settings={"help_option_names": ["-h", "--help"]}, help="The bundled task profiles for manufacturing use cases.")
+
+
+def _help_when_bare(ctx: typer.Context) -> None:
+    """A command group asked for nothing (`feasibility profiles`, `feasibility cache`): its help, and exit 0."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+
+
+profiles_app.callback()(_help_when_bare)
 
 
 def _version(value: bool) -> None:
@@ -43,11 +53,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(ctx: typer.Context, version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")) -> None:
     """Can a transformer do your multi-step retrieval task, how deep must it be, and what does that depth cost?"""
-    if ctx.invoked_subcommand is None:  # asked for nothing: the help is the answer
-        typer.echo(ctx.get_help())
-        raise typer.Exit()
+    _help_when_bare(ctx)  # asked for nothing: the help is the answer
+
+
 app.add_typer(profiles_app, name="profiles")
-cache_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, context_settings={"help_option_names": ["-h", "--help"]}, help="The probe cache: see what it holds, reclaim its space.")
+cache_app = typer.Typer(invoke_without_command=True, pretty_exceptions_show_locals=False, context_settings={"help_option_names": ["-h", "--help"]}, help="The probe cache: see what it holds, reclaim its space.")
+cache_app.callback()(_help_when_bare)
 app.add_typer(cache_app, name="cache")
 
 # Piped into a file or a log, rich would wrap at 80 columns, too narrow for the depth table of a 4-hop task

@@ -21,6 +21,9 @@ def test_help_lists_every_command():
         assert command in result.output
     bare = runner.invoke(app, [])
     assert bare.exit_code == 0 and "assess" in bare.output and "Usage" in bare.output  # asked for nothing: the help, exit 0
+    for group, command in (("profiles", "show"), ("cache", "clear")):  # so does a command group asked for nothing
+        bare = runner.invoke(app, [group])
+        assert bare.exit_code == 0 and command in bare.output and "Usage" in bare.output
 
 
 @pytest.mark.parametrize(
