@@ -69,3 +69,31 @@ def test_every_risk_and_question_kind_is_a_sentence_of_its_language_looked_up_by
         words.risk({"kind": "meteor"}, lang)
     with pytest.raises(ValueError, match="unknown question 'why'"):
         words.question({"kind": "why"}, lang)
+
+
+OPTIONS = [
+    {"kind": "deepest_within_budget", "layers": 0, "needed": 3},
+    {"kind": "deepest_within_budget", "layers": 11, "needed": 3, "measured_upto": 3, "measured_points": 3},
+    {"kind": "deepest_within_budget", "layers": 2, "needed": 3},
+    {"kind": "narrower", "depth": 3, "width": 96, "from_width": 128, "latency_ms": 8.123},
+    {"kind": "wider_fewer_layers", "depth": 2, "width": 256, "latency_ms": 12.5},
+    {"kind": "split_passes", "passes": 2, "depth": 3, "hops_per_pass": 2, "latency_ms": 9.0, "fits": True},
+    {"kind": "fewer_hops", "hops": 3, "latency_ms": 1.4},
+    {"kind": "fewer_hops", "hops": 2},
+    {"kind": "more_time", "time_budget_s": 240.0, "steps": 845, "max_steps": 1500},
+    {"kind": "more_training", "steps": 2000, "train_s": 146.3, "time_budget_s": 240.0, "max_steps": 2000},
+    {"kind": "settle_at_length", "depth": 3, "length": 512, "steps": 6000, "seconds_here": 5400.0, "seconds_gpu": 300.0, "gpu": "A100", "timed_length": 32, "gpu_measured": "H200 at 256 tokens"},
+    {"kind": "deeper_probes", "upto": 5},
+]
+
+
+@pytest.mark.parametrize("lang", words.LANGUAGES)
+def test_every_alternative_kind_is_a_sentence_of_its_language_with_its_figures(lang):
+    rec = {"percentile": 95, "budget_ms": 10.0}
+    assert {option["kind"] for option in OPTIONS} == set(words.ALTERNATIVES)
+    sentences = [words.alternative(option, rec, lang) for option in OPTIONS]
+    assert all("{" not in text and "}" not in text for text in sentences) and len(set(sentences)) == len(sentences)
+    over = "予算超過" if lang == "ja" else "over budget"
+    assert over in sentences[4] and ("12.5 ms" in sentences[4])  # 12.5 ms against a 10 ms budget
+    far = "頼る前にその深さで測ること" if lang == "ja" else "carried far beyond them"
+    assert far in sentences[1] and far not in sentences[2]

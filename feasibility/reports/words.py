@@ -400,128 +400,62 @@ def single_hop_note(lang: str) -> str:
 
 
 def alternative(option: dict, rec: dict, lang: str) -> str:
-    """One alternative, with its figures, in the words of its kind."""
+    """One alternative, with its figures, in the words of its kind (`alt_<kind>` in en.py and ja.py)."""
     if option["kind"] not in ALTERNATIVES:
         raise ValueError(f"unknown alternative {option['kind']!r}")
-    return ALTERNATIVES[option["kind"]](option, rec, lang)
+    key, shown = ALTERNATIVES[option["kind"]](option, rec, lang)
+    return label(key, lang, **{**option, "p": f"p{rec['percentile']}", **shown})
 
 
-def _deepest_within_budget(option: dict, rec: dict, lang: str) -> str:
-    p = f"p{rec['percentile']}"
-    ja = lang == "ja"
+def _deepest_within_budget(option: dict, rec: dict, lang: str) -> tuple[str, dict]:
     layers, needed = option["layers"], option.get("needed")
     if layers < 1:
-        return ("この幅と系列長では 1 層でも予算を超える見込み（直線当てはめによる推定）。" if ja
-                else "even one layer is estimated to exceed the budget at this width and length (line fit)")
-    gap = ""
-    if needed is not None and layers < needed:
-        gap = f"。ただし学習に必要な {needed} 層には足りない" if ja else f", short of the {needed} the task needs"
+        return "alt_deepest_none", {}
+    gap = label("alt_deepest_gap", lang, needed=needed) if needed is not None and layers < needed else ""
     upto, points = option.get("measured_upto"), option.get("measured_points")
     far = upto is not None and layers > 2 * upto  # a line through two or three points, carried past twice their range
-    if ja:
-        how = (f"最深 {upto} 層までの {points} 点の測定からの直線の外挿で、測った範囲を大きく超える。頼る前にその深さで測ること" if far
-               else f"{p} レイテンシの層数への直線当てはめによる推定")
-        return f"予算内で最も深いモデルは約 {layers} 層（{how}）{gap}。"
-    how = (f"a straight line through {points} measured depths, up to {upto}, carried far beyond them: measure that depth before relying on it" if far
-           else f"estimate from a line fit of {p} latency against depth")
-    return f"the deepest model within budget is about {_layers(layers, lang)} ({how}){gap}"
+    how = label("alt_deepest_far", lang, upto=upto, points=points) if far else label("alt_deepest_fit", lang, p=f"p{rec['percentile']}")
+    return "alt_deepest_within_budget", {"layers_text": _layers(layers, lang), "how": how, "gap": gap}
 
 
-def _narrower(option: dict, rec: dict, lang: str) -> str:
-    ja = lang == "ja"
-    if ja:
-        return (
-            f"{option['depth']} 層のまま幅を {option['from_width']} から {option['width']} に狭める: レイテンシは MACs に比例するとして約 "
-            f"{milliseconds(option['latency_ms'])}（推定。その幅で再評価すること。狭いモデルは精度が落ちうる）。"
-        )
-    return (
-        f"a narrower model at {_layers(option['depth'], lang)}: width {option['width']} instead of {option['from_width']} is "
-        f"estimated at {milliseconds(option['latency_ms'])}, scaling latency by MACs (estimate; re-run with that width, a narrower model may lose accuracy)"
-    )
+def _narrower(option: dict, rec: dict, lang: str) -> tuple[str, dict]:
+    return "alt_narrower", {"depth_text": _layers(option["depth"], lang), "latency": milliseconds(option["latency_ms"])}
 
 
-def _wider_fewer_layers(option: dict, rec: dict, lang: str) -> str:
-    ja = lang == "ja"
-    if ja:
-        return (
-            f"層を減らして幅を広げる: 理論上の最小である {option['depth']} 層、幅 {option['width']} で約 {milliseconds(option['latency_ms'])}"
-            f"（MACs 比による推定、{'予算内' if option['latency_ms'] <= rec['budget_ms'] else '予算超過'}）。"
-            f"ただし {option['depth']} 層のプローブは予算内で学習できなかったため、より長い訓練での確認が必要。"
-        )
-    return (
-        f"a wider model at fewer layers: {_layers(option['depth'], lang)} (the theoretical minimum) at width {option['width']} is estimated at "
-        f"{milliseconds(option['latency_ms'])} (scaled by MACs), {'within' if option['latency_ms'] <= rec['budget_ms'] else 'over'} budget; "
-        "the probes at that depth did not learn within budget, so it needs a longer training run to confirm"
-    )
+def _fit(fits: bool, lang: str) -> str:
+    return label("alt_within" if fits else "alt_over", lang)
 
 
-def _split_passes(option: dict, rec: dict, lang: str) -> str:
-    p = f"p{rec['percentile']}"
-    ja = lang == "ja"
-    verdict = ("予算内" if option["fits"] else "予算超過") if ja else ("within" if option["fits"] else "over")
-    if ja:
-        return (
-            f"検索を複数回に分ける: {option['hops_per_pass']} ホップを解ける {option['depth']} 層モデルを {option['passes']} 回続けて呼ぶ"
-            f"（前の出力を次のクエリにする）。合計 {p} は約 {option['passes']} × {milliseconds(option['latency_ms'] / option['passes'])} = "
-            f"{milliseconds(option['latency_ms'])}（{verdict}）。"
-        )
-    return (
-        f"split the lookup into {option['passes']} passes of the {option['depth']}-layer model, which resolves {_hops(option['hops_per_pass'], lang)} "
-        f"(each pass's answer becomes the next pass's query): about {option['passes']} x {milliseconds(option['latency_ms'] / option['passes'])} = "
-        f"{milliseconds(option['latency_ms'])} at {p}, {verdict} budget"
-    )
+def _wider_fewer_layers(option: dict, rec: dict, lang: str) -> tuple[str, dict]:
+    fits = option["latency_ms"] <= rec["budget_ms"]
+    return "alt_wider_fewer_layers", {"depth_text": _layers(option["depth"], lang), "latency": milliseconds(option["latency_ms"]), "fit": _fit(fits, lang)}
 
 
-def _fewer_hops(option: dict, rec: dict, lang: str) -> str:
-    p = f"p{rec['percentile']}"
-    ja = lang == "ja"
-    cost = ""
-    if option.get("latency_ms") is not None:
-        cost = (f"。1 層モデルなら {p} は {milliseconds(option['latency_ms'])}" if ja else f"; a one-layer model then takes {milliseconds(option['latency_ms'])} at {p}")
-    if ja:
-        return f"モデルが辿るホップを減らす: 上流でインデックスや事前結合を用意すれば {option['hops']} ホップが 1 ホップになる{cost}。"
-    return f"reduce the hops the model must make: an index or a pre-join upstream turns {option['hops']} hops into 1{cost}"
+def _split_passes(option: dict, rec: dict, lang: str) -> tuple[str, dict]:
+    per_pass = milliseconds(option["latency_ms"] / option["passes"])
+    return "alt_split_passes", {"hops_text": _hops(option["hops_per_pass"], lang), "per_pass": per_pass, "latency": milliseconds(option["latency_ms"]), "fit": _fit(option["fits"], lang)}
 
 
-def _more_time(option: dict, rec: dict, lang: str) -> str:
-    ja = lang == "ja"
-    if ja:
-        return (f"時間の上限を上げる: 訓練は時間予算 {option['time_budget_s']:g} 秒で {option['steps']} ステップ時点で止まり、ステップ予算 "
-                f"{option['max_steps']} に届かなかった。probe.time_budget_s を増やすか、より速いマシン（GPU）で実行する。")
-    return (f"give training the time it needs: the {option['time_budget_s']:g} s time cap stopped it at {option['steps']} of "
-            f"{option['max_steps']} steps; raise probe.time_budget_s or run on a faster machine (a GPU)")
+def _fewer_hops(option: dict, rec: dict, lang: str) -> tuple[str, dict]:
+    latency = option.get("latency_ms")
+    cost = label("alt_fewer_hops_cost", lang, latency=milliseconds(latency), p=f"p{rec['percentile']}") if latency is not None else ""
+    return "alt_fewer_hops", {"cost": cost}
 
 
-def _more_training(option: dict, rec: dict, lang: str) -> str:
-    ja = lang == "ja"
-    if ja:
-        return (
-            f"プローブの訓練を延ばす: 今回は最長 {option['train_s']:.0f} 秒・{option['steps']} ステップで止まった。probe.time_budget_s（現在 "
-            f"{option['time_budget_s']:g}）や probe.max_steps（現在 {option['max_steps']}）を増やす。予算切れの失敗は、その層数で解けないことを示さない。"
-        )
-    return (
-        f"train the probes longer: they stopped after at most {option['train_s']:.0f} s and {option['steps']} steps; raise probe.time_budget_s "
-        f"(now {option['time_budget_s']:g}) or probe.max_steps (now {option['max_steps']}). A budget-limited failure does not show that the depth cannot do the task"
-    )
+def _settle_at_length(option: dict, rec: dict, lang: str) -> tuple[str, dict]:
+    return "alt_settle_at_length", {"settling": _settling_cost(option, lang)}
 
 
-def _settle_at_length(option: dict, rec: dict, lang: str) -> str:
-    ja = lang == "ja"
-    if ja:
-        return (f"タスク本来の {option['length']} トークンでプローブを訓練して確かめる: {_settling_cost(option, lang)}"
-                f"（このマシンの推定は {option['timed_length']} トークンで計った 1 ステップの時間から、GPU の推定は {option['gpu_measured']} の計測 1 回から）。")
-    return (f"train the probes at the task's {option['length']} tokens to settle it: {_settling_cost(option, lang)} (this machine's from "
-            f"the step time measured at {option['timed_length']} tokens, the GPU's from one measurement of {option['gpu_measured']})")
+def _as_written(kind: str):
+    """An alternative whose sentence reads its option's own figures."""
+    return lambda option, rec, lang: (f"alt_{kind}", {})
 
 
-def _deeper_probes(option: dict, rec: dict, lang: str) -> str:
-    ja = lang == "ja"
-    if ja:
-        return f"より深いプローブを試す（probe.depths に {option['upto']} 層まで含める）。"
-    return f"probe deeper models (probe.depths up to {option['upto']} layers)"
-
-
-ALTERNATIVES = {"deepest_within_budget": _deepest_within_budget, "narrower": _narrower, "wider_fewer_layers": _wider_fewer_layers, "split_passes": _split_passes, "fewer_hops": _fewer_hops, "more_time": _more_time, "more_training": _more_training, "settle_at_length": _settle_at_length, "deeper_probes": _deeper_probes}  # an alternative's kind -> its words
+ALTERNATIVES = {  # an alternative's kind -> its sentence's key and the figures it shows, written out
+    "deepest_within_budget": _deepest_within_budget, "narrower": _narrower, "wider_fewer_layers": _wider_fewer_layers,
+    "split_passes": _split_passes, "fewer_hops": _fewer_hops, "more_time": _as_written("more_time"),
+    "more_training": _as_written("more_training"), "settle_at_length": _settle_at_length, "deeper_probes": _as_written("deeper_probes"),
+}
 
 
 def _listed(depths: list[int], lang: str) -> str:
