@@ -569,12 +569,6 @@ def profiles_show(name: str = typer.Argument(..., autocompletion=_profile_names,
         _fail(error)
 
 
-def _size(bytes_: int) -> str:
-    from feasibility.reports.words import size
-
-    return size(bytes_)  # the report's binary units (KiB, MiB), one formatter for every size the tool prints
-
-
 CACHE_DIR_HELP = "The cache folder [default: $FEASIBILITY_CACHE or ~/.cache/feasibility]."
 
 
@@ -584,6 +578,7 @@ def cache_list(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", hel
     from rich.markup import escape
     from rich.table import Table
 
+    from feasibility.reports.words import size as size_text  # the report's binary units: one formatter for every size
     from feasibility.run import cache
     from feasibility.reports.terminal import boxes
 
@@ -596,8 +591,8 @@ def cache_list(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", hel
     for name, justify in (("kind", "left"), ("files", "right"), ("size", "right")):
         table.add_column(name, justify=justify)
     for kind, (files, size) in held.items():
-        table.add_row(kind, str(files), _size(size))
-    table.add_row("all", str(sum(f for f, _ in held.values())), _size(sum(s for _, s in held.values())), style="bold")
+        table.add_row(kind, str(files), size_text(size))
+    table.add_row("all", str(sum(f for f, _ in held.values())), size_text(sum(s for _, s in held.values())), style="bold")
     stdout.print(table)
 
 
@@ -605,6 +600,7 @@ def cache_list(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", hel
 def cache_clear(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help=CACHE_DIR_HELP)) -> None:
     """Delete every cached probe, checkpoint and probe length (other files in the folder are left alone); the
     next `assess` trains again."""
+    from feasibility.reports.words import size as size_text  # the report's binary units: one formatter for every size
     from feasibility.run import cache
 
     folder = cache_dir or cache.default_folder()
@@ -612,7 +608,7 @@ def cache_clear(cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", he
         files, size = cache.clear(folder)
     except FeasibilityError as error:
         _fail(error)
-    stdout.print(f"removed {files} file{'s' if files != 1 else ''}, {_size(size)}, from {folder}", highlight=False, markup=False)
+    stdout.print(f"removed {files} file{'s' if files != 1 else ''}, {size_text(size)}, from {folder}", highlight=False, markup=False)
 
 
 def _same_file(a: Path, b: Path) -> bool:

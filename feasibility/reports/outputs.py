@@ -15,7 +15,7 @@ from feasibility.files import check_writable, folder_lock
 from feasibility.reports.figures import write_plots
 from feasibility.reports.html import html_name, render_html
 from feasibility.reports.markdown import render_markdown
-from feasibility.reports.words import headline
+from feasibility.reports.words import headline, label
 from feasibility.result.assessment import Assessment
 
 
@@ -130,7 +130,8 @@ def _render_into(assessment: Assessment, folder: Path, lang: str, write_json: bo
     markdown = render_markdown(assessment, plots, lang)
     (folder / markdown_name(lang)).write_text(markdown, encoding="utf-8")
     figures = {name: (folder / name).read_bytes() for name in plots}
-    (folder / html_name(lang)).write_text(render_html(markdown, figures, lang, markdown.splitlines()[0].lstrip("# ")), encoding="utf-8")
+    title = label("title", lang, name=assessment.spec["name"])
+    (folder / html_name(lang)).write_text(render_html(markdown, figures, lang, title), encoding="utf-8")
     return [markdown_name(lang), html_name(lang), *(["report.json"] if write_json else []), "depths.csv", *plots]
 
 

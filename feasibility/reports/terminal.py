@@ -175,7 +175,6 @@ def plan_view(preview: Preview, terminal: bool, lang: str = "en") -> list:
         table.add_column(t(name), justify=justify)
     for d in p.depths:
         action = t("pv_resume", step=d.resume_step) if d.action == "resume" else t(f"pv_{d.action}")
-        table.add_row(str(d.depth), action, duration(min(d.estimate_s, p.time_budget_s), lang) if d.estimate_s is not None else "-")
-    deepest = max((d.depth for d in p.depths if d.action != "ruled_out"), default=max(d.depth for d in p.depths))
-    total = t("pv_total", total=duration(p.estimate_s, lang), pace=milliseconds(p.seconds_per_step * 1000), depth=deepest) if p.estimate_s else t("pv_nothing")
+        table.add_row(str(d.depth), action, duration(d.estimate_s, lang) if d.estimate_s is not None else "-")
+    total = t("pv_total", total=duration(p.estimate_s, lang), pace=milliseconds(p.seconds_per_step * 1000), depth=p.timed_depth) if p.estimate_s else t("pv_nothing")
     return [Text(line) if isinstance(line, str) else line for line in lines] + [table, Text(total)]

@@ -11,7 +11,7 @@ class DepthPlan:
     depth: int
     action: str  # "train", "resume" (from a checkpoint), "cached" (a finished probe is there) or "ruled_out" (costed only)
     resume_step: int | None = None
-    estimate_s: float | None = None  # at most: the step budget at the timed pace (a stop rule may end it sooner)
+    estimate_s: float | None = None  # at most: the steps left at the timed pace, capped by the clock (a stop rule may end it sooner)
 
 
 @dataclass
@@ -29,7 +29,8 @@ class Preview:
     seeds: int
     max_steps: int
     time_budget_s: float
-    seconds_per_step: float  # timed now, at the probe length and the deepest trained depth, all seeds batched
+    seconds_per_step: float  # timed now, at the probe length and `timed_depth`, all seeds batched
+    timed_depth: int  # the deepest depth that trains (the deepest planned where none does)
     cache: str | None
     depths: list[DepthPlan] = field(default_factory=list)
 
@@ -38,7 +39,7 @@ class Preview:
         """The most the training could take: every depth still to train run to its step budget (each capped by
         the clock), at the timed pace. The search stops at the first depth that learns, and a probe at chance stops
         at half its budget, so a run usually takes less."""
-        return sum(min(d.estimate_s, self.time_budget_s) for d in self.depths if d.estimate_s is not None)
+        return sum(d.estimate_s for d in self.depths if d.estimate_s is not None)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "estimate_s": self.estimate_s}

@@ -53,6 +53,11 @@ def key(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
+def entry_path(cache: Path, job) -> Path:
+    """Where a job's finished probe is kept in `cache` (its checkpoint in training: the same name, `.ckpt`)."""
+    return cache / f"probe-{job_key(job)}.json"
+
+
 def job_key(job) -> str:
     """A hash of everything that decides a probe job's outcome, the code that trains it included, but not the thread
     count it trains with (`ProbeJob.identity`)."""

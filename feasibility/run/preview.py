@@ -16,7 +16,7 @@ from feasibility.plan.bounds import depth_bounds
 from feasibility.plan.jobs import plan_job
 from feasibility.plan.probe_plan import STEP_OVERHEAD, make_plan
 from feasibility.result.preview import DepthPlan, Preview
-from feasibility.run.cache import default_folder, job_key
+from feasibility.run.cache import default_folder, entry_path
 from feasibility.run.pipeline import check_before_training, choose_probe_length
 from feasibility.run.search import Events
 from feasibility.spec.task import TaskSpec
@@ -34,28 +34,28 @@ def preview(spec: TaskSpec, cache_dir: Path | None = None, use_cache: bool = Tru
     planned = make_plan(spec, bounds)
     _, trains_on = check_before_training(spec, planned, executor, train_device, cache)
     plan = choose_probe_length(planned, events, cache, trains_on)
-    deepest = max(d for d in plan.depths if plan.trains(d)) if any(plan.trains(d) for d in plan.depths) else max(plan.depths)
-    per_step = seconds_per_step(executor.prepare(plan_job(plan, deepest, trains_on)))  # now: the machine may be busier than when the length was chosen
+    deepest = max([d for d in plan.depths if plan.trains(d)] or plan.depths)
+    timed = executor.prepare(plan_job(plan, deepest, trains_on))
+    per_step = seconds_per_step(timed)  # now: the machine may be busier than when the length was chosen
     depths = []
     for depth in plan.depths:
         if not plan.trains(depth):
             depths.append(DepthPlan(depth, "ruled_out"))
             continue
         job = executor.prepare(plan_job(plan, depth, trains_on))
-        estimate = plan.max_steps * per_step * depth / deepest * STEP_OVERHEAD
-        entry = cache / f"probe-{job_key(job)}.json" if cache else None
+        entry = entry_path(cache, job) if cache else None
         if entry is not None and entry.is_file() and not entry.is_symlink():
             depths.append(DepthPlan(depth, "cached"))
             continue
         checkpoint = entry.with_suffix(".ckpt") if entry is not None else None
         step = inspect_checkpoint(checkpoint, job)[0] if checkpoint is not None and os.path.lexists(checkpoint) else None
-        left = estimate * (1 - step / plan.max_steps) if step is not None else estimate
-        depths.append(DepthPlan(depth, "resume" if step is not None else "train", step, left))
-    threads = executor.prepare(plan_job(plan, deepest, trains_on)).settings.threads
+        steps_left = plan.max_steps - (step or 0)
+        estimate = min(steps_left * per_step * depth / deepest * STEP_OVERHEAD, plan.time_budget_s)  # the clock caps each depth
+        depths.append(DepthPlan(depth, "resume" if step is not None else "train", step, estimate))
     return Preview(
         name=spec.name, hops=spec.task.hops, lower_bound=bounds.lower, upper_bound=bounds.upper,
         task_length=plan.task_sequence_length, probe_length=plan.probe_sequence_length,
         length_rule=plan.length_choice.get("rule", "explicit"), length_times=plan.length_choice.get("measured", []),
-        train_device=trains_on, threads=threads, seeds=len(plan.seeds), max_steps=plan.max_steps, time_budget_s=plan.time_budget_s,
-        seconds_per_step=per_step, cache=str(cache) if cache else None, depths=depths,
+        train_device=trains_on, threads=timed.settings.threads, seeds=len(plan.seeds), max_steps=plan.max_steps, time_budget_s=plan.time_budget_s,
+        seconds_per_step=per_step, timed_depth=deepest, cache=str(cache) if cache else None, depths=depths,
     )

@@ -16,7 +16,7 @@ from feasibility.plan.probe_plan import ProbePlan
 from feasibility.decide.verdict import judge
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.vocabulary import Stop, Verdict
-from feasibility.run.cache import clear_leftovers, job_key, read_entry, set_aside, write_atomic
+from feasibility.run.cache import clear_leftovers, entry_path, read_entry, set_aside, write_atomic
 
 
 @dataclass
@@ -91,7 +91,7 @@ def run_searches(searches: list[DepthSearch], executor, cache: Path | None, even
             if job is None:
                 break
             job = executor.prepare(job)
-            path = cache / f"probe-{job_key(job)}.json" if cache else None
+            path = entry_path(cache, job) if cache else None
             found = read_entry(path, lambda data: isinstance(data, dict), events.stage, _finished_run(job.depth)) if path else None
             if found is None:
                 checkpoint = path.with_suffix(".ckpt") if path else None
