@@ -5,7 +5,7 @@ The Python API, for notebooks and scripts (the command line is `feasibility`; bo
     import feasibility
 
     result = feasibility.assess("examples/task.yaml")        # a task file, or a dict of its keys
-    result.recommendation["decision"], result.recommendation["depth"]
+    result.recommendation.decision, result.recommendation.depth
     feasibility.depth_table(result)                           # one row per depth, as pandas.DataFrame
     feasibility.write_report(result, "example-report")       # report.md, report.json, depths.csv, figures
     again = feasibility.load("example-report/report.json")    # a saved result, decided again

@@ -185,8 +185,8 @@ def assess(
     except (OSError, FeasibilityError) as error:
         _keep_result(result, out, error)
     _show(result, files, lang, as_json)
-    if strict and result.recommendation["decision"] != "recommended":
-        stderr.print(f"--strict: the decision is {result.recommendation['decision']!r}, not a depth that holds at the task's length; exit {NO_DECISION_EXIT}", highlight=False, markup=False)
+    if strict and result.recommendation.decision != "recommended":
+        stderr.print(f"--strict: the decision is {result.recommendation.decision!r}, not a depth that holds at the task's length; exit {NO_DECISION_EXIT}", highlight=False, markup=False)
         raise typer.Exit(NO_DECISION_EXIT)
 
 

@@ -42,7 +42,7 @@ def test_a_tighter_budget_changes_the_decision_the_binding_constraint_and_the_ma
     kinds = [change.kind for change in comparison.changes]
     assert kinds == ["decision", "binding", "margin"] and all(kind in CHANGE_KINDS for kind in kinds)
     binding = next(c for c in comparison.changes if c.kind == "binding")
-    assert binding == Change("binding", rework.recommendation["binding_constraint"], "latency")
+    assert binding == Change("binding", rework.recommendation.binding_constraint, "latency")
     assert [row.latency_ms[0] == row.latency_ms[1] for row in comparison.rows] == [True, True, True]  # the same measurements
 
 

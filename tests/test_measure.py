@@ -122,10 +122,10 @@ def test_steadiness_is_the_widest_disagreement_between_passes():
         return [DepthCost(depth=depth, latency=LatencyFigures(passes_p50_ms=p50s)) for depth, p50s in enumerate(passes, 1)]
 
     steady = steadiness_of(costs([1.00, 1.02], [2.00, 2.08]))
-    assert steady["drift"] == pytest.approx(0.04) and steady["depth"] == 2 and steady["steady"]
+    assert steady.drift == pytest.approx(0.04) and steady.depth == 2 and steady.steady
     shifted = steadiness_of(costs([6.2, 6.3], [6.2, 7.9]))  # a 2-core VM that changed speed between the passes
-    assert shifted["drift"] == pytest.approx(7.9 / 6.2 - 1) and not shifted["steady"]
-    assert (shifted["depth"], shifted["passes_p50_ms"]) == (2, [6.2, 7.9])
+    assert shifted.drift == pytest.approx(7.9 / 6.2 - 1) and not shifted.steady
+    assert (shifted.depth, shifted.passes_p50_ms) == (2, [6.2, 7.9])
     assert steadiness_of([DepthCost(depth=1, latency=LatencyFigures(p50_ms=5.0))]) is None  # saved before passes were kept
 
 

@@ -299,11 +299,12 @@ def test_one_thread_and_a_batch_of_one_read_as_plain_words():
 def test_a_depth_extrapolated_far_past_the_measured_ones_says_so():
     """"the deepest model within budget is about 11 layers" once came from a line through three points, unqualified."""
     from feasibility.reports.words import alternative
+    from feasibility.result.recommendation import Finding, Recommendation
 
-    rec = {"percentile": 95}
-    far = {"kind": "deepest_within_budget", "layers": 11, "needed": 3, "measured_upto": 3, "measured_points": 3}
-    near = {**far, "layers": 5}
+    rec = Recommendation(decision="none_within_budget", depth=None, hops=2, target=0.99, budget_ms=10.0, percentile=95)
+    figures = {"layers": 11, "needed": 3, "measured_upto": 3, "measured_points": 3}
+    far, near = Finding("deepest_within_budget", figures), Finding("deepest_within_budget", {**figures, "layers": 5})
     assert "carried far beyond them: measure that depth before relying on it" in alternative(far, rec, "en")
     assert "頼る前にその深さで測ること" in alternative(far, rec, "ja")
     assert "line fit" in alternative(near, rec, "en") and "carried far" not in alternative(near, rec, "en")
-    assert "line fit" in alternative({k: v for k, v in far.items() if not k.startswith("measured")}, rec, "en")  # a result saved before these fields
+    assert "line fit" in alternative(Finding(far.kind, {"layers": 11, "needed": 3}), rec, "en")  # no measured range given: the fit, unqualified

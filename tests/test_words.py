@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from feasibility.reports import words
+from feasibility.result.recommendation import Finding, Recommendation
 from feasibility.vocabulary import STOP_REASONS, TRAINED_VERDICTS, UNTRAINED_VERDICTS
+
+
+REC = Recommendation(decision="recommended", depth=3, hops=2, target=0.99, budget_ms=10.0, percentile=95)
+
+
+def finding(item: dict) -> Finding:
+    """A risk, question or alternative as the decision stage makes it, from its JSON form."""
+    return Finding(item["kind"], {key: value for key, value in item.items() if key != "kind"})
 
 
 @pytest.mark.parametrize("lang", words.LANGUAGES)
@@ -16,13 +25,13 @@ def test_every_stop_reason_and_verdict_has_words_in_each_language(lang):
 
 
 def test_an_alternative_is_worded_by_its_kind_and_an_unknown_kind_is_refused():
-    rec = {"percentile": 95, "budget_ms": 10.0}
-    option = {"kind": "deeper_probes", "upto": 5}
+    rec = REC
+    option = Finding("deeper_probes", {"upto": 5})
     assert words.alternative(option, rec, "en") == "probe deeper models (probe.depths up to 5 layers)"
     assert words.alternative(option, rec, "ja") == "より深いプローブを試す（probe.depths に 5 層まで含める）。"
     assert set(words.ALTERNATIVES) >= {"narrower", "split_passes", "settle_at_length", "more_time", "more_training"}
     with pytest.raises(ValueError, match="unknown alternative 'teleport'"):
-        words.alternative({"kind": "teleport"}, rec, "en")
+        words.alternative(Finding("teleport"), rec, "en")
 
 
 RISKS = [
@@ -46,7 +55,7 @@ QUESTIONS = [
     {"kind": "measure_on_target", "depth": 3, "interval_ms": [9.5, 10.4], "budget_ms": 10.0},
     {"kind": "which_alternative", "needed": 1, "latency_ms": 14.5, "budget_ms": 12.0},
     {"kind": "fund_longer_run"},
-    {"kind": "settle_at_length", "depth": 1, "length": 512, "steps": 6000, "seconds_here": 5400.0, "seconds_gpu": 300.0, "gpu": "A100"},
+    {"kind": "settle_at_length", "depth": 1, "length": 512, "steps": 6000, "seconds_here": 5400.0, "timed_length": 32, "seconds_gpu": 300.0, "gpu": "A100", "gpu_measured": "2026-11-28"},
     {"kind": "full_length_run", "probe_length": 32, "task_length": 512},
     {"kind": "real_data"},
 ]
@@ -60,15 +69,15 @@ def test_every_risk_and_question_kind_is_a_sentence_of_its_language_looked_up_by
 
     made = (Path(words.__file__).parent.parent / "decide" / "recommend.py").read_text(encoding="utf-8")
     kinds = {item["kind"] for item in RISKS + QUESTIONS}
-    assert all(f'"kind": "{kind}"' in made for kind in kinds)  # every kind here is one the decision makes
-    sentences = [words.risk(item, lang) for item in RISKS] + [words.question(item, lang) for item in QUESTIONS]
+    assert all(f'Finding("{kind}"' in made for kind in kinds)  # every kind here is one the decision makes
+    sentences = [words.risk(finding(item), lang) for item in RISKS] + [words.question(finding(item), lang) for item in QUESTIONS]
     assert all(text and "{" not in text and "}" not in text and "_" not in text.split("(")[0] for text in sentences)
     assert len(set(sentences)) == len(sentences)
     assert ("の 95% 信頼区間 9.5 ms〜10.4 ms" if lang == "ja" else "The 95% interval of the latency of 3 layers, 9.5 ms to 10.4 ms") in sentences[15]
     with pytest.raises(ValueError, match="unknown risk 'meteor'"):
-        words.risk({"kind": "meteor"}, lang)
+        words.risk(Finding("meteor"), lang)
     with pytest.raises(ValueError, match="unknown question 'why'"):
-        words.question({"kind": "why"}, lang)
+        words.question(Finding("why"), lang)
 
 
 OPTIONS = [
@@ -89,9 +98,9 @@ OPTIONS = [
 
 @pytest.mark.parametrize("lang", words.LANGUAGES)
 def test_every_alternative_kind_is_a_sentence_of_its_language_with_its_figures(lang):
-    rec = {"percentile": 95, "budget_ms": 10.0}
+    rec = REC
     assert {option["kind"] for option in OPTIONS} == set(words.ALTERNATIVES)
-    sentences = [words.alternative(option, rec, lang) for option in OPTIONS]
+    sentences = [words.alternative(finding(option), rec, lang) for option in OPTIONS]
     assert all("{" not in text and "}" not in text for text in sentences) and len(set(sentences)) == len(sentences)
     over = "予算超過" if lang == "ja" else "over budget"
     assert over in sentences[4] and ("12.5 ms" in sentences[4])  # 12.5 ms against a 10 ms budget

@@ -24,6 +24,7 @@ from typing import Callable
 
 from feasibility.errors import MeasurementError, UsageError
 from feasibility.costs.analytic import DeploymentModel, analytic_macs, parameter_count
+from feasibility.result.recommendation import Steadiness
 from feasibility.vocabulary import MODES
 
 # Ops that cost O(elements), not O(elements x width): left out of the MAC count by design.
@@ -357,7 +358,7 @@ def _time_block(run, min_runs: int, min_duration_s: float, max_runs: int, clock,
     return samples
 
 
-def steadiness_of(costs: list) -> dict | None:
+def steadiness_of(costs: list) -> Steadiness | None:
     """Whether the machine held its speed while latency was measured: the depth whose timing passes disagreed most,
     their p50s, and how far apart (slower over faster, less one). None for a result saved before passes were kept.
 
@@ -369,7 +370,7 @@ def steadiness_of(costs: list) -> dict | None:
         return None
     depth = max(passes, key=lambda d: max(passes[d]) / min(passes[d]))
     drift = max(passes[depth]) / min(passes[depth]) - 1
-    return {"depth": depth, "passes_p50_ms": passes[depth], "drift": drift, "steady": drift <= STEADY_DRIFT}
+    return Steadiness(depth=depth, passes_p50_ms=passes[depth], drift=drift, steady=drift <= STEADY_DRIFT)
 
 
 def resolve_device(device: str, setting: str = "deployment.device") -> str:

@@ -7,53 +7,19 @@ reports/words.py turns it into sentences in English or Japanese, so every langua
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, replace
 
 from feasibility.costs.analytic import DeploymentModel, analytic_macs
 from feasibility.costs.measure import deepest_within_budget, steadiness_of
 from feasibility.costs.training import settling_run
 from feasibility.result.costs import DepthCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
+from feasibility.result.recommendation import Evidence, Finding, FrontierPoint, Recommendation
 from feasibility.vocabulary import DEFAULT_CURRENCY, Decision, Stop, Verdict
 
 # Decision.NOT_SHOWN_AT_LENGTH: a depth learned at the probes' length and would fit, but its weakest seed's lower bound at
 # the task's length misses the target; the report then says "at least N layers" and names the run that settles it
 TIGHT_MARGIN = 0.1  # a recommended depth within 10% of the budget also gets alternatives
-
-
-@dataclass
-class Recommendation:
-    decision: str  # one of vocabulary.DECISIONS
-    depth: int | None  # the recommended depth (None unless "recommended")
-    hops: int
-    target: float
-    budget_ms: float
-    percentile: int
-    learned_depth: int | None = None  # shallowest depth whose probes learned, fitting the budget or not
-    latency_ms: float | None = None  # the latency of `depth`, or of `learned_depth` when it does not fit
-    latency_margin_ms: float | None = None  # budget minus that latency (negative: over budget)
-    latency_ci95_ms: list[float] | None = None  # the 95% confidence interval of that latency (bootstrap over timing rounds)
-    binding_constraint: str | None = None  # "accuracy", "latency", "both" or None
-    single_hop: bool = False
-    join: dict | None = None  # where the records are structured: what the join costs here (measure.join_cost); it leads the headline
-    currency: str = DEFAULT_CURRENCY
-    deepest_within_budget: int | None = None  # from the latency line fit, capped below any measured depth over budget
-    probe_length: int | None = None  # where the reference depth's verdict was read (the probes' training length)
-    full_length: int | None = None  # the task's length, where the probes trained shorter
-    full_length_accuracy: float | None = None  # the reference depth's weakest seed there
-    full_length_lower_bound: float | None = None  # its Wilson 95% lower bound there: what is checked against the target
-    holds_at_full_length: bool | None = None
-    settling_run: dict | None = None  # where the verdict holds at the probes' length only: the run that would settle it (costs.training.settling_run)
-    too_slow_depths: list[int] = field(default_factory=list)  # depths the time cap cut short: the machine was too slow to judge
-    steadiness: dict | None = None  # how far each depth's two latency passes disagreed (measure.steadiness_of); None before passes were kept
-    evidence: list[dict] = field(default_factory=list)  # one verdict per depth, with the run's stop figures
-    alternatives: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
-    risks: list[dict] = field(default_factory=list)  # {"kind": ..., figures}
-    questions: list[dict] = field(default_factory=list)  # what the meeting should settle: {"kind": ..., figures}
-    frontier: list[dict] = field(default_factory=list)  # one point per measured depth, dominated ones marked
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def learned_hops(accuracy_by_hop: dict, target: float) -> int:
@@ -67,24 +33,20 @@ def learned_hops(accuracy_by_hop: dict, target: float) -> int:
     return reached
 
 
-def frontier(points: list[dict]) -> list[dict]:
+def frontier(points: list[FrontierPoint]) -> list[FrontierPoint]:
     """Mark each option dominated when another is at least as accurate and at least as fast, and better in one.
 
-    `points` carry depth, accuracy (None when not measured) and latency_ms; cost per request, when known,
-    rises with latency at a fixed price, so latency stands for it."""
+    A point without accuracy (not trained) is never marked; cost per request, when known, rises with latency at a
+    fixed price, so latency stands for it."""
+
+    def dominates(other: FrontierPoint, point: FrontierPoint) -> bool:
+        return (other is not point and other.accuracy is not None and other.accuracy >= point.accuracy and other.latency_ms <= point.latency_ms
+                and (other.accuracy > point.accuracy or other.latency_ms < point.latency_ms))
+
     marked = []
     for point in points:
-        dominated_by = None
-        if point["accuracy"] is not None:
-            for other in points:
-                if other is point or other["accuracy"] is None:
-                    continue
-                if other["accuracy"] >= point["accuracy"] and other["latency_ms"] <= point["latency_ms"] and (
-                    other["accuracy"] > point["accuracy"] or other["latency_ms"] < point["latency_ms"]
-                ):
-                    dominated_by = other["depth"]
-                    break
-        marked.append({**point, "dominated_by": dominated_by})
+        dominated_by = next((other.depth for other in points if dominates(other, point)), None) if point.accuracy is not None else None
+        marked.append(replace(point, dominated_by=dominated_by))
     return marked
 
 
@@ -159,43 +121,43 @@ def recommend(
     return rec
 
 
-def _evidence(verdicts: list[DepthVerdict], runs: dict[int, ProbeRun], bounds: dict, plan: dict, hops: int, learned: list[int]) -> list[dict]:
+def _evidence(verdicts: list[DepthVerdict], runs: dict[int, ProbeRun], bounds: dict, plan: dict, hops: int, learned: list[int]) -> list[Evidence]:
     """One verdict per depth, with the run's stop figures."""
     evidence = []
     for verdict in sorted(verdicts, key=lambda v: v.depth):
         run = runs.get(verdict.depth)
         evidence.append(
-            {
+            Evidence(
                 **asdict(verdict),
-                "below_lower_bound": verdict.depth < bounds["lower"],
-                "steps": run.steps if run else None,
-                "train_s": run.wall_s if run else None,
-                "stop_reason": run.stop_reason if run else None,
-                "plateau_since_step": run.plateau_since_step if run else None,
-                "first_learned": learned[0] if learned else None,
-                "time_budget_s": plan["time_budget_s"],
-                "hops": hops,
-                "floor": bounds["lower"],
-            }
+                below_lower_bound=verdict.depth < bounds["lower"],
+                steps=run.steps if run else None,
+                train_s=run.wall_s if run else None,
+                stop_reason=run.stop_reason if run else None,
+                plateau_since_step=run.plateau_since_step if run else None,
+                first_learned=learned[0] if learned else None,
+                time_budget_s=plan["time_budget_s"],
+                hops=hops,
+                floor=bounds["lower"],
+            )
         )
     return evidence
 
 
-def _frontier_of(verdicts: list[DepthVerdict], costs: list[DepthCost], latencies: dict[int, float], budget: float) -> list[dict]:
+def _frontier_of(verdicts: list[DepthVerdict], costs: list[DepthCost], latencies: dict[int, float], budget: float) -> list[FrontierPoint]:
     """Every measured depth's accuracy, latency and money, the dominated ones marked (`frontier`)."""
     by_depth = {v.depth: v for v in verdicts}
     money = {c.depth: c.money for c in costs}
     return frontier(
         [
-            {
-                "depth": depth,
-                "accuracy": by_depth[depth].accuracy if depth in by_depth else None,
-                "latency_ms": latencies[depth],
-                "cost_per_million_requests": money[depth].known("cost_per_million_requests") if depth in money else None,
-                "cost_per_day": money[depth].known("cost_per_day") if depth in money else None,
-                "learned": depth in by_depth and by_depth[depth].verdict == Verdict.LEARNED,
-                "within_budget": latencies[depth] <= budget,
-            }
+            FrontierPoint(
+                depth=depth,
+                accuracy=by_depth[depth].accuracy if depth in by_depth else None,
+                latency_ms=latencies[depth],
+                cost_per_million_requests=money[depth].known("cost_per_million_requests") if depth in money else None,
+                cost_per_day=money[depth].known("cost_per_day") if depth in money else None,
+                learned=depth in by_depth and by_depth[depth].verdict == Verdict.LEARNED,
+                within_budget=latencies[depth] <= budget,
+            )
             for depth in sorted(latencies)
         ]
     )
@@ -232,39 +194,39 @@ def _weigh_reference(rec: Recommendation, reference: int, latency: float, costs:
             rec.decision, rec.depth, rec.learned_depth, rec.binding_constraint = Decision.NOT_SHOWN_AT_LENGTH, None, reference, "accuracy"
 
 
-def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, runs: dict[int, ProbeRun], latencies: dict, fit: dict | None) -> list[dict]:
+def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, runs: dict[int, ProbeRun], latencies: dict, fit: dict | None) -> list[Finding]:
     """Concrete options, with figures, when the needed depth is over (or close to) the budget, or not found."""
     hops, budget, deployment = rec.hops, rec.budget_ms, spec["deployment"]
     length = spec["task"]["sequence_length"]
-    options: list[dict] = []
+    options: list[Finding] = []
     if rec.settling_run:
-        options.append({"kind": "settle_at_length", **rec.settling_run})
+        options.append(Finding("settle_at_length", asdict(rec.settling_run)))
     if rec.decision == Decision.NOT_LEARNED:
         if any(run.stop_reason == Stop.TIME_BUDGET for run in runs.values()):  # the clock bound: more time, said once
-            options.append({"kind": "more_time", "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"],
-                            "steps": max(run.steps for run in runs.values() if run.stop_reason == Stop.TIME_BUDGET)})
+            options.append(Finding("more_time", {"time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"],
+                            "steps": max(run.steps for run in runs.values() if run.stop_reason == Stop.TIME_BUDGET)}))
         else:  # the step budget bound (or a stop rule): more steps
             longest = max((run.wall_s for run in runs.values()), default=0)
             steps = max((run.steps for run in runs.values()), default=0)
-            options.append({"kind": "more_training", "steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]})
+            options.append(Finding("more_training", {"steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]}))
         deepest_probed = max(latencies) if latencies else bounds["upper"]
-        options.append({"kind": "deeper_probes", "upto": max(bounds["upper"], deepest_probed) + 1})
+        options.append(Finding("deeper_probes", {"upto": max(bounds["upper"], deepest_probed) + 1}))
     if rec.deepest_within_budget is not None:
-        options.append({"kind": "deepest_within_budget", "layers": rec.deepest_within_budget, "needed": rec.learned_depth,
-                        "measured_upto": max(latencies) if latencies else None, "measured_points": len(latencies)})
+        options.append(Finding("deepest_within_budget", {"layers": rec.deepest_within_budget, "needed": rec.learned_depth,
+                        "measured_upto": max(latencies) if latencies else None, "measured_points": len(latencies)}))
     needed = rec.learned_depth
     if needed is not None and needed in latencies and latencies[needed] > budget:
         width = _width_that_fits(needed, latencies[needed], budget, deployment, length)
         if width is not None:
             options.append(
-                {"kind": "narrower", "depth": needed, "width": width, "from_width": deployment["width"],
-                 "latency_ms": _scaled_latency(needed, width, latencies[needed], deployment, length)}
+                Finding("narrower", {"depth": needed, "width": width, "from_width": deployment["width"],
+                 "latency_ms": _scaled_latency(needed, width, latencies[needed], deployment, length)})
             )
     if needed is not None and bounds["lower"] < needed and bounds["lower"] in latencies:
         wider = deployment["width"] * 2
         options.append(
-            {"kind": "wider_fewer_layers", "depth": bounds["lower"], "width": wider, "needed": needed,
-             "latency_ms": _scaled_latency(bounds["lower"], wider, latencies[bounds["lower"]], deployment, length)}
+            Finding("wider_fewer_layers", {"depth": bounds["lower"], "width": wider, "needed": needed,
+             "latency_ms": _scaled_latency(bounds["lower"], wider, latencies[bounds["lower"]], deployment, length)})
         )
     if hops > 1:
         passes = []
@@ -274,65 +236,65 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
             per_pass = learned_hops(run.weakest_by_hop(), rec.target)
             if per_pass and per_pass < hops:
                 count = math.ceil(hops / per_pass)
-                passes.append({"kind": "split_passes", "depth": depth, "hops_per_pass": per_pass, "passes": count,
-                               "latency_ms": count * latencies[depth], "fits": count * latencies[depth] <= budget})
+                passes.append(Finding("split_passes", {"depth": depth, "hops_per_pass": per_pass, "passes": count,
+                               "latency_ms": count * latencies[depth], "fits": count * latencies[depth] <= budget}))
         if passes:
-            options.append(min(passes, key=lambda option: option["latency_ms"]))
-        options.append({"kind": "fewer_hops", "hops": hops, "latency_ms": latencies.get(1), "fits": latencies.get(1) is not None and latencies[1] <= budget})
+            options.append(min(passes, key=lambda option: option.figures["latency_ms"]))
+        options.append(Finding("fewer_hops", {"hops": hops, "latency_ms": latencies.get(1), "fits": latencies.get(1) is not None and latencies[1] <= budget}))
     return options
 
 
-def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerdict], costs: list[DepthCost]) -> list[dict]:
-    risks: list[dict] = []
+def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerdict], costs: list[DepthCost]) -> list[Finding]:
+    risks: list[Finding] = []
     judged = next((v for v in verdicts if v.depth == (rec.depth or rec.learned_depth)), None)
     if plan["probe_sequence_length"] < plan["task_sequence_length"]:
         risks.append(
-            {"kind": "shortened", "probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"],
+            Finding("shortened", {"probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"],
              "depth": judged.depth if judged else None,
              "accuracy": judged.full_length_accuracy if judged else None,
              "lower_bound": judged.full_length_lower_bound if judged else None,
-             "holds": judged.holds_at_full_length if judged else None}
+             "holds": judged.holds_at_full_length if judged else None})
         )
     else:
-        risks.append({"kind": "full_length", "probe_length": plan["probe_sequence_length"]})
+        risks.append(Finding("full_length", {"probe_length": plan["probe_sequence_length"]}))
     if spec["task"]["sequence_length"] > plan["task_sequence_length"]:
-        risks.append({"kind": "longer_than_probed", "task_length": spec["task"]["sequence_length"], "judged_length": plan["task_sequence_length"]})
+        risks.append(Finding("longer_than_probed", {"task_length": spec["task"]["sequence_length"], "judged_length": plan["task_sequence_length"]}))
     contradicting = [v.depth for v in verdicts if v.contradicts_bound]
     if contradicting:
-        risks.append({"kind": "contradicts_bound", "depths": contradicting})
+        risks.append(Finding("contradicts_bound", {"depths": contradicting}))
     slow = [v.depth for v in verdicts if v.verdict == Verdict.TOO_SLOW]
     if slow:
-        risks.append({"kind": "too_slow", "depths": slow, "time_budget_s": plan["time_budget_s"]})
-    risks.append({"kind": "small_probes", "probe_width": plan["width"]})
+        risks.append(Finding("too_slow", {"depths": slow, "time_budget_s": plan["time_budget_s"]}))
+    risks.append(Finding("small_probes", {"probe_width": plan["width"]}))
     if rec.decision == Decision.RECOMMENDED and rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * rec.budget_ms:
-        risks.append({"kind": "tight_margin", "margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms})
+        risks.append(Finding("tight_margin", {"margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms}))
     noisy = [c.depth for c in costs if c.latency.known("noisy")]
     if noisy:
-        risks.append({"kind": "noisy_latency", "depths": noisy})
+        risks.append(Finding("noisy_latency", {"depths": noisy}))
     steadiness = rec.steadiness  # None for results saved before each depth was timed twice
-    if steadiness and not steadiness["steady"]:
-        risks.append({"kind": "unsteady_machine", **{key: steadiness[key] for key in ("drift", "depth", "passes_p50_ms")}})
+    if steadiness and not steadiness.steady:
+        risks.append(Finding("unsteady_machine", {"drift": steadiness.drift, "depth": steadiness.depth, "passes_p50_ms": steadiness.passes_p50_ms}))
     return risks
 
 
-def _questions(rec: Recommendation, spec: dict, plan: dict, environment: dict) -> list[dict]:
+def _questions(rec: Recommendation, spec: dict, plan: dict, environment: dict) -> list[Finding]:
     """What the people in the room must decide; the tool cannot."""
-    questions: list[dict] = [{"kind": "target", "target": rec.target}]
-    questions.append({"kind": "hardware", "device": environment.get("device_name") or environment.get("device"), "threads": environment.get("threads")})
+    questions: list[Finding] = [Finding("target", {"target": rec.target})]
+    questions.append(Finding("hardware", {"device": environment.get("device_name") or environment.get("device"), "threads": environment.get("threads")}))
     if rec.single_hop:
-        questions.append({"kind": "index_instead"})
+        questions.append(Finding("index_instead"))
     if rec.decision == Decision.RECOMMENDED:
-        questions.append({"kind": "margin", "margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms})
+        questions.append(Finding("margin", {"margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms}))
     elif rec.decision == Decision.TOO_CLOSE_TO_CALL:
-        questions.append({"kind": "measure_on_target", "depth": rec.depth, "interval_ms": rec.latency_ci95_ms, "budget_ms": rec.budget_ms})
+        questions.append(Finding("measure_on_target", {"depth": rec.depth, "interval_ms": rec.latency_ci95_ms, "budget_ms": rec.budget_ms}))
     elif rec.decision == Decision.NOT_SHOWN_AT_LENGTH:
-        questions.append({"kind": "settle_at_length", **(rec.settling_run or {"depth": rec.learned_depth, "length": rec.full_length})})
+        questions.append(Finding("settle_at_length", asdict(rec.settling_run) if rec.settling_run else {"depth": rec.learned_depth, "length": rec.full_length}))
     elif rec.decision == Decision.NONE_WITHIN_BUDGET:
-        questions.append({"kind": "which_alternative", "needed": rec.learned_depth, "latency_ms": rec.latency_ms, "budget_ms": rec.budget_ms})
+        questions.append(Finding("which_alternative", {"needed": rec.learned_depth, "latency_ms": rec.latency_ms, "budget_ms": rec.budget_ms}))
     else:
-        questions.append({"kind": "fund_longer_run"})
+        questions.append(Finding("fund_longer_run"))
     settled = rec.holds_at_full_length or rec.decision == Decision.NOT_SHOWN_AT_LENGTH  # judged there, or its own question above
     if plan["probe_sequence_length"] < plan["task_sequence_length"] and not settled:
-        questions.append({"kind": "full_length_run", "task_length": plan["task_sequence_length"], "probe_length": plan["probe_sequence_length"]})
-    questions.append({"kind": "real_data"})
+        questions.append(Finding("full_length_run", {"task_length": plan["task_sequence_length"], "probe_length": plan["probe_sequence_length"]}))
+    questions.append(Finding("real_data"))
     return questions

@@ -144,23 +144,23 @@ def frontier_figure(assessment: Assessment):
 
     spec = assessment.spec
     percentile, budget = spec["requirements"]["latency_percentile"], spec["requirements"]["latency_ms"]
-    points = [p for p in assessment.recommendation["frontier"] if p["accuracy"] is not None]
+    points = [p for p in assessment.recommendation.frontier if p.accuracy is not None]
     if not points:
         return None
     figure, axis = plt.subplots(figsize=(6.5, 4.2))
-    right_edge = max(budget, max(p["latency_ms"] for p in points)) * 1.25
+    right_edge = max(budget, max(p.latency_ms for p in points)) * 1.25
     placed = []
-    for point in sorted(points, key=lambda p: p["latency_ms"]):
-        kept = point["dominated_by"] is None
-        axis.scatter(point["latency_ms"], point["accuracy"], s=60, zorder=3, facecolors="tab:blue" if kept else "none", edgecolors="tab:blue" if kept else "tab:grey")
-        cost = point.get("cost_per_million_requests")
-        note = f"depth {point['depth']}" + (f", {cost:.3g} {assessment.currency} / 1M requests" if cost is not None else "") + ("" if kept else " (dominated)")
-        right = point["latency_ms"] > 0.5 * right_edge
+    for point in sorted(points, key=lambda p: p.latency_ms):
+        kept = point.dominated_by is None
+        axis.scatter(point.latency_ms, point.accuracy, s=60, zorder=3, facecolors="tab:blue" if kept else "none", edgecolors="tab:blue" if kept else "tab:grey")
+        cost = point.cost_per_million_requests
+        note = f"depth {point.depth}" + (f", {cost:.3g} {assessment.currency} / 1M requests" if cost is not None else "") + ("" if kept else " (dominated)")
+        right = point.latency_ms > 0.5 * right_edge
         # above the point (below it near the top), one line further out for each labelled neighbour: no two collide,
         # and none sits on the axis
-        near = sum(abs(q["latency_ms"] - point["latency_ms"]) < 0.3 * right_edge and abs(q["accuracy"] - point["accuracy"]) < 0.12 for q in placed)
-        rise = 8 + 12 * near if point["accuracy"] < 0.9 else -(14 + 12 * near)
-        axis.annotate(note, (point["latency_ms"], point["accuracy"]), textcoords="offset points", xytext=(-6 if right else 6, rise), ha="right" if right else "left", fontsize=8)
+        near = sum(abs(q.latency_ms - point.latency_ms) < 0.3 * right_edge and abs(q.accuracy - point.accuracy) < 0.12 for q in placed)
+        rise = 8 + 12 * near if point.accuracy < 0.9 else -(14 + 12 * near)
+        axis.annotate(note, (point.latency_ms, point.accuracy), textcoords="offset points", xytext=(-6 if right else 6, rise), ha="right" if right else "left", fontsize=8)
         placed.append(point)
     axis.scatter([], [], s=60, facecolors="tab:blue", edgecolors="tab:blue", label="an option (hollow: dominated)")
     axis.axvline(budget, color="tab:red", linestyle="--", label=f"p{percentile} budget")

@@ -13,6 +13,7 @@ from feasibility.result.costs import DepthCost, LatencyFigures
 from feasibility.result.assessment import Assessment, Comparison
 from feasibility.result.inside import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, in_hop_order
 from feasibility.result.probes import ProbeRun
+from feasibility.result.recommendation import Recommendation
 
 
 GLOSSARY = ("wilson", "check_set", "stop_rule", "ground_value", "chance", "macs", "dominated", "heads")  # the terms a manager meets here
@@ -105,8 +106,8 @@ def _counts(row: dict) -> list[str]:
 def _why_section(assessment: Assessment, lang: str) -> list[str]:
     rec, fit = assessment.recommendation, assessment.latency_fit
     lines = ["", f"## {label('why', lang)}", "", *[f"- {reason}" for reason in reasons(rec, assessment.spec["deployment"], lang)], ""]
-    if fit and rec["deepest_within_budget"] is not None:
-        layers = rec["deepest_within_budget"]
+    if fit and rec.deepest_within_budget is not None:
+        layers = rec.deepest_within_budget
         lines += [label("fit_line", lang, slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=layers, **counted(lang, layers=layers)), ""]
     return lines
 
@@ -125,13 +126,13 @@ def _currency(assessment: Assessment) -> str:
     return assessment.currency
 
 
-def _options_section(rec: dict, lang: str) -> list[str]:
+def _options_section(rec: Recommendation, lang: str) -> list[str]:
     """What else the team could do, the risks, and the questions to settle in the meeting."""
     lines = []
-    if rec["alternatives"]:
-        lines += [f"## {label('alternatives', lang)}", "", *[f"- {alternative(option, rec, lang)}" for option in rec["alternatives"]], ""]
-    lines += [f"## {label('risks', lang)}", "", *[f"- {risk(item, lang)}" for item in rec["risks"]], ""]
-    return lines + [f"## {label('questions', lang)}", "", *[f"{i}. {question(q, lang)}" for i, q in enumerate(rec["questions"], 1)], ""]
+    if rec.alternatives:
+        lines += [f"## {label('alternatives', lang)}", "", *[f"- {alternative(option, rec, lang)}" for option in rec.alternatives], ""]
+    lines += [f"## {label('risks', lang)}", "", *[f"- {risk(item, lang)}" for item in rec.risks], ""]
+    return lines + [f"## {label('questions', lang)}", "", *[f"{i}. {question(q, lang)}" for i, q in enumerate(rec.questions, 1)], ""]
 
 
 def _curves_section(assessment: Assessment, lang: str, plots: list[str]) -> list[str]:
@@ -323,30 +324,30 @@ def counter_line(assessment: Assessment, lang: str) -> list[str]:
     return ["", label("counters", lang, agreement="; ".join(disagreements) if disagreements else label("counters_agree", lang))]
 
 
-def reasons(rec: dict, deployment: dict, lang: str) -> list[str]:
-    reasons = [evidence(item, rec["target"], lang) for item in rec["evidence"]]
+def reasons(rec: Recommendation, deployment: dict, lang: str) -> list[str]:
+    reasons = [evidence(item, rec.target, lang) for item in rec.evidence]
     extra = [line for line in (margin(rec, lang), cost_line(rec, deployment, lang)) if line]
-    lead = [single_hop_note(lang)] if rec["single_hop"] else []
-    if rec.get("join"):
-        lead.append(join_note(rec["join"], lang))
+    lead = [single_hop_note(lang)] if rec.single_hop else []
+    if rec.join:
+        lead.append(join_note(rec.join, lang))
     return lead + reasons + extra
 
 
-def _frontier_rows(rec: dict, lang: str) -> list[list[str]]:
+def _frontier_rows(rec: Recommendation, lang: str) -> list[list[str]]:
     rows = []
-    for point in rec["frontier"]:
-        cost, daily = point.get("cost_per_million_requests"), point.get("cost_per_day")
-        if point["accuracy"] is None:
+    for point in rec.frontier:
+        cost, daily = point.cost_per_million_requests, point.cost_per_day
+        if point.accuracy is None:
             status = label("not_trained", lang)
-        elif not point.get("learned", True):  # an accuracy short of the target is no option, whatever its cost
+        elif not point.learned:  # an accuracy short of the target is no option, whatever its cost
             status = label("not_an_option", lang)
-        elif point["dominated_by"] is not None:
-            status = label("dominated_by", lang, depth=point["dominated_by"])
+        elif point.dominated_by is not None:
+            status = label("dominated_by", lang, depth=point.dominated_by)
         else:
             status = label("on_frontier", lang)
         rows.append(
-            [str(point["depth"]), percent(point["accuracy"]), f"{point['latency_ms']:.2f}", "-" if cost is None else money_amount(cost), "-" if daily is None else money_amount(daily),
-             label("yes" if point["within_budget"] else "no", lang), status]
+            [str(point.depth), percent(point.accuracy), f"{point.latency_ms:.2f}", "-" if cost is None else money_amount(cost), "-" if daily is None else money_amount(daily),
+             label("yes" if point.within_budget else "no", lang), status]
         )
     return rows
 
@@ -375,7 +376,7 @@ def inside_findings(inside: dict, hops: int, target: float, lang: str) -> list[s
     return lines
 
 
-def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str]) -> list[str]:
+def inside_lines(assessment: Assessment, rec: Recommendation, lang: str, plots: list[str]) -> list[str]:
     """The emergence table, the hop counts' learning steps and whether they came in order, in Markdown."""
     t = partial(label, lang=lang)
     run = assessment.shown_run()
@@ -395,7 +396,7 @@ def inside_lines(assessment: Assessment, rec: dict, lang: str, plots: list[str])
         *[table_row([f"L{r['layer']}H{r['head']}", t(f"k_{r['kind']}"), t("never") if r["step"] is None else r["step"], f"{r['final']:.2f}"]) for r in rows],
         "",
     ]
-    lines += inside_findings(inside, hops, rec["target"], lang)
+    lines += inside_findings(inside, hops, rec.target, lang)
     lines += [""] + [f"![{name.removesuffix('.png')}]({name})" for name in ("attention.png", "emergence.png") if name in plots] + [""]
     return lines
 
@@ -451,11 +452,11 @@ def _judging_line(plan: dict, lang: str) -> str:
 
 def _steadiness_lines(assessment: Assessment, lang: str) -> list[str]:
     """The two-pass timing check beside the environment stamp; nothing for results saved before the check existed."""
-    steadiness = assessment.recommendation["steadiness"]
+    steadiness = assessment.recommendation.steadiness
     if not steadiness:
         return []
-    verdict = label("steady" if steadiness["steady"] else "unsteady", lang)
-    return [label("steadiness_line", lang, drift=f"{steadiness['drift']:.1%}", depth=steadiness["depth"], verdict=verdict)]
+    verdict = label("steady" if steadiness.steady else "unsteady", lang)
+    return [label("steadiness_line", lang, drift=f"{steadiness.drift:.1%}", depth=steadiness.depth, verdict=verdict)]
 
 
 def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:
@@ -463,9 +464,9 @@ def timing_warnings(assessment: Assessment, lang: str = "en") -> list[str]:
     warnings = []
     if any(cost.latency.noisy for cost in assessment.costs):
         warnings.append(label("noisy_warning", lang))
-    steadiness = assessment.recommendation["steadiness"]
-    if steadiness and not steadiness["steady"]:
-        warnings.append(label("unsteady_warning", lang, drift=f"{steadiness['drift']:.0%}"))
+    steadiness = assessment.recommendation.steadiness
+    if steadiness and not steadiness.steady:
+        warnings.append(label("unsteady_warning", lang, drift=f"{steadiness.drift:.0%}"))
     return warnings
 
 

@@ -140,7 +140,7 @@ def to_json(assessment: Assessment) -> dict:
     English headline for machines that want one sentence)."""
     data = json.loads(json.dumps(assessment.to_dict(), default=str))
     decision = assessment.recommendation
-    data["recommendation"] = {"headline": headline(decision, "en"), **decision}
+    data["recommendation"] = {"headline": headline(decision, "en"), **data["recommendation"]}
     return _strict(data)
 
 

@@ -32,7 +32,7 @@ def summary(assessment: Assessment, terminal: bool, lang: str = "en", width: int
     from rich.text import Text
 
     spec, rec = assessment.spec, assessment.recommendation
-    style = {Decision.RECOMMENDED: "green", Decision.NOT_SHOWN_AT_LENGTH: "yellow", Decision.NONE_WITHIN_BUDGET: "yellow", Decision.TOO_CLOSE_TO_CALL: "yellow", Decision.NOT_LEARNED: "red"}.get(rec["decision"], "white")
+    style = {Decision.RECOMMENDED: "green", Decision.NOT_SHOWN_AT_LENGTH: "yellow", Decision.NONE_WITHIN_BUDGET: "yellow", Decision.TOO_CLOSE_TO_CALL: "yellow", Decision.NOT_LEARNED: "red"}.get(rec.decision, "white")
     shown = [Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style, box=boxes(terminal, box.ROUNDED))]  # Text: a name like "x[/]" is not markup
     table = _depth_table(assessment, terminal, lang)
     needed = _width_of(table)
@@ -41,8 +41,8 @@ def summary(assessment: Assessment, terminal: bool, lang: str = "en", width: int
     else:
         shown.append(table)
     shown += [Text(f"  - {reason}") for reason in reasons(rec, spec["deployment"], lang)]
-    if rec["alternatives"]:
-        shown += [Text(label("else", lang))] + [Text(f"  - {alternative(option, rec, lang)}") for option in rec["alternatives"]]
+    if rec.alternatives:
+        shown += [Text(label("else", lang))] + [Text(f"  - {alternative(option, rec, lang)}") for option in rec.alternatives]
     return shown
 
 
@@ -119,7 +119,7 @@ def explain_view(assessment: Assessment, terminal: bool, depth: int | None = Non
     inside = assessment.inside(run)
     if inside["emergence"]:
         shown.append(_emergence_table(inside["emergence"], terminal, lang))
-    return shown + [Text(line) for line in inside_findings(inside, assessment.spec["task"]["hops"], assessment.recommendation["target"], lang)]
+    return shown + [Text(line) for line in inside_findings(inside, assessment.spec["task"]["hops"], assessment.recommendation.target, lang)]
 
 
 def _attention_lines(run, lang: str) -> list[str]:

@@ -14,6 +14,7 @@ from feasibility import __version__
 from feasibility.result.inside import emergence, hop_learned_steps
 from feasibility.result.costs import DepthCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
+from feasibility.result.recommendation import Recommendation
 from feasibility.vocabulary import DEFAULT_CURRENCY
 
 SCHEMA_VERSION = 2  # 2: the verdict judges the question (D lookups) on fresh examples; 1 judged links one lookup short
@@ -32,7 +33,7 @@ class Assessment:
     costs: list[DepthCost]  # one per planned depth
     latency_fit: dict | None
     environment: dict
-    recommendation: dict
+    recommendation: Recommendation | None  # derived by `settle`, from the measurements, whenever a result is made or loaded
     timings_s: dict
     created: str = ""
     tool_version: str = __version__
@@ -49,18 +50,20 @@ class Assessment:
             "verdicts": [asdict(v) for v in self.verdicts],
             "costs": [cost.to_dict() for cost in self.costs],
             "curriculum_comparison": comparison.to_dict() if comparison else None,
+            "recommendation": self.recommendation.to_dict() if self.recommendation else None,
         }
         return {f.name: typed[f.name] if f.name in typed else copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Assessment":
-        fields = {k: v for k, v in data.items() if k != "views"}  # views are derived again: see `settle`
+        fields = {k: v for k, v in data.items() if k != "views"}  # the views and the decision are derived again: see `settle`
         comparison = fields.get("curriculum_comparison")
         fields.update(
             probes=[ProbeRun.from_dict(run) for run in fields["probes"]],
             verdicts=[DepthVerdict(**v) for v in fields["verdicts"]],
             costs=[DepthCost.from_dict(cost) for cost in fields["costs"]],
             curriculum_comparison=Comparison.from_dict(comparison) if comparison is not None else None,
+            recommendation=None,
         )
         return cls(**fields)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from feasibility.result.assessment import Assessment
+from feasibility.result.recommendation import Recommendation
 
 ENVIRONMENT_FIELDS = ("device", "device_name", "threads", "torch_version")  # where the two ran, compared as inputs
 CHANGE_KINDS = ("decision", "same_decision", "needed_depth", "binding", "margin")  # what a Change can say, in this order
@@ -46,17 +47,24 @@ class Change:
 class ResultComparison:
     names: tuple[str, str]
     spec_changes: list[InputChange]
-    decisions: tuple[dict, dict]  # each result's recommendation
+    decisions: tuple[Recommendation, Recommendation]  # each result's decision
     rows: list[DepthPair]
     changes: list[Change]
 
     @property
     def percentile(self) -> int:
         """The latency percentile the depth rows show: B's."""
-        return self.decisions[1]["percentile"]
+        return self.decisions[1].percentile
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        def plain(value):
+            return value.to_dict() if isinstance(value, Recommendation) else value
+
+        return {
+            "names": list(self.names), "spec_changes": [asdict(change) for change in self.spec_changes],
+            "decisions": [decision.to_dict() for decision in self.decisions], "rows": [asdict(row) for row in self.rows],
+            "changes": [{"kind": change.kind, "a": plain(change.a), "b": plain(change.b)} for change in self.changes],
+        }
 
 
 def _flatten(data: dict, prefix: str = "") -> dict:
@@ -77,16 +85,16 @@ def compare(a: Assessment, b: Assessment) -> ResultComparison:
     inputs += [InputChange(f"environment.{name}", a.environment.get(name), b.environment.get(name)) for name in ENVIRONMENT_FIELDS if a.environment.get(name) != b.environment.get(name)]
     rec_a, rec_b = a.recommendation, b.recommendation
     verdicts = ({v.depth: v.verdict for v in a.verdicts}, {v.depth: v.verdict for v in b.verdicts})
-    points = ({p["depth"]: p for p in rec_a["frontier"]}, {p["depth"]: p for p in rec_b["frontier"]})
+    points = ({p.depth: p for p in rec_a.frontier}, {p.depth: p for p in rec_b.frontier})
     rows = [
-        DepthPair(depth, tuple(v.get(depth) for v in verdicts), tuple(p.get(depth, {}).get("accuracy") for p in points), tuple(p.get(depth, {}).get("latency_ms") for p in points))
+        DepthPair(depth, tuple(v.get(depth) for v in verdicts), tuple(p[depth].accuracy if depth in p else None for p in points), tuple(p[depth].latency_ms if depth in p else None for p in points))
         for depth in sorted(set(verdicts[0]) | set(verdicts[1]))
     ]
-    same = rec_a["decision"] == rec_b["decision"] and rec_a["depth"] == rec_b["depth"]
+    same = rec_a.decision == rec_b.decision and rec_a.depth == rec_b.depth
     changes = [Change("same_decision" if same else "decision", rec_a, rec_b)]
     for kind, key in (("needed_depth", "learned_depth"), ("binding", "binding_constraint")):
-        if rec_a[key] != rec_b[key]:
-            changes.append(Change(kind, rec_a[key], rec_b[key]))
-    if rec_a["latency_margin_ms"] is not None and rec_b["latency_margin_ms"] is not None:
-        changes.append(Change("margin", rec_a["latency_margin_ms"], rec_b["latency_margin_ms"]))
+        if getattr(rec_a, key) != getattr(rec_b, key):
+            changes.append(Change(kind, getattr(rec_a, key), getattr(rec_b, key)))
+    if rec_a.latency_margin_ms is not None and rec_b.latency_margin_ms is not None:
+        changes.append(Change("margin", rec_a.latency_margin_ms, rec_b.latency_margin_ms))
     return ResultComparison((a.spec["name"], b.spec["name"]), inputs, (rec_a, rec_b), rows, changes)

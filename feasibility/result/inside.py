@@ -9,6 +9,7 @@ and so on, each new hop count with a new head).
 from __future__ import annotations
 
 from feasibility.result.probes import CurvePoint, ProbeRun
+from feasibility.result.recommendation import Recommendation
 
 EMERGENCE_THRESHOLD = 0.5  # chain or previous-token score at which a head counts as emerged
 INSPECT_EXAMPLES = 64  # held-out examples the scores are measured on at each checkpoint
@@ -51,11 +52,11 @@ def in_hop_order(steps: dict[int, int | None]) -> bool:
     return len(learned) == len(steps) and all(a <= b for a, b in zip(learned, learned[1:]))
 
 
-def explained_run(probes: list[ProbeRun], decision: dict) -> ProbeRun | None:
+def explained_run(probes: list[ProbeRun], decision: Recommendation) -> ProbeRun | None:
     """The probe whose inside the report shows: the recommended depth, else the shallowest that learned, else
     the deepest trained."""
     runs = {run.depth: run for run in probes}
-    for depth in (decision.get("depth"), decision.get("learned_depth")):
+    for depth in (decision.depth, decision.learned_depth):
         if depth in runs:
             return runs[depth]
     return runs[max(runs)] if runs else None

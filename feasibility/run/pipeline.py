@@ -44,7 +44,7 @@ def settle(assessment: Assessment) -> Assessment:
     from feasibility.result.inside import explained_run
 
     a = assessment
-    a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment, a.join).to_dict()
+    a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment, a.join)
     shown = explained_run(a.probes, a.recommendation)
     inside = inside_view(shown, a.spec["task"]["hops"], a.spec["requirements"]["accuracy"]) if shown else None
     a.views = {"depth_rows": depth_rows(a), "explained_depth": shown.depth if shown else None, "inside": inside}
@@ -391,7 +391,7 @@ def assess(
         costs=costs,
         latency_fit=fit,
         environment={**env, "train_device": trains_on},
-        recommendation={},
+        recommendation=None,
         timings_s=timings,
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         curriculum_comparison=comparison,
