@@ -42,13 +42,13 @@ def main() -> None:
                 executor.close()
             wall = time.perf_counter() - started
         write_sweep(result, args.out / name)
-        jobs = result["jobs"]["trained"]
+        jobs = result.jobs.trained
         figures[name] = {
             "wall_s": round(wall, 1),
             "jobs": jobs,
             "jobs_per_minute": round(jobs / wall * 60, 2),
-            "training_s": round(result["jobs"]["job_seconds"], 1),  # the jobs' own training loops, summed
-            "depth_map": {", ".join(f"{k}={v}" for k, v in c["values"].items()): c["depth"] if c["depth"] is not None else c["status"] for c in result["cells"]},
+            "training_s": round(result.jobs.job_seconds, 1),  # the jobs' own training loops, summed
+            "depth_map": {", ".join(f"{k}={v}" for k, v in c.values.items()): c.depth if c.depth is not None else c.status for c in result.cells},
         }
         results[name] = result
     local, ray = figures["local"], figures["ray"]

@@ -83,12 +83,14 @@ def test_the_sweep_writer_replaces_links_and_an_earlier_sweep_needs_force(tmp_pa
     write_sweep(result, folder)
     assert precious.read_text() == "keep me" and not (_outside(tmp_path) / "dangling.json").exists()
     assert all((folder / name).is_file() and not (folder / name).is_symlink() for name in SWEEP_OUTPUTS)
-    assert json.loads((folder / "sweep.json").read_text()) == json.loads(json.dumps(result))
+    assert json.loads((folder / "sweep.json").read_text()) == json.loads(json.dumps(result.to_dict()))
 
 
-def _sweep_result() -> dict:
+def _sweep_result():
     """A small finished sweep (the tiny grid of test_sweep.py, swept once and saved), without training."""
-    return json.loads((Path(__file__).parent / "data" / "sweep.json").read_text(encoding="utf-8"))
+    from feasibility.result.sweep import SweepResult
+
+    return SweepResult.from_dict(json.loads((Path(__file__).parent / "data" / "sweep.json").read_text(encoding="utf-8")))
 
 
 # -- item 6: two runs into one folder are never mixed ---------------------------------------------------------------

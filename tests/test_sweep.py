@@ -43,8 +43,10 @@ def grid(tiny_spec: Path) -> Path:
     return path
 
 
-def _accuracies(result: dict) -> list:
-    return [[(v["depth"], v["verdict"], v["accuracy"]) for v in cell["verdicts"]] for cell in result["cells"]]
+def _accuracies(result) -> list:
+    """Every cell's verdicts, from a sweep's result or its sweep.json."""
+    cells = result.to_dict()["cells"] if hasattr(result, "to_dict") else result["cells"]
+    return [[(v["depth"], v["verdict"], v["accuracy"]) for v in cell["verdicts"]] for cell in cells]
 
 
 def test_a_grid_expands_into_validated_cells(grid):
@@ -123,11 +125,11 @@ def test_a_job_that_keeps_failing_is_reported_in_its_cell_and_the_rest_completes
     monkeypatch.setattr(train_module, "run_job", flaky)
     loaded, specs = load_grid(grid)
     result = run_sweep(loaded, specs, LocalExecutor(retries=2), None)
-    failed, fine = result["cells"][1], result["cells"][0]
+    failed, fine = result.cells[1], result.cells[0]
     assert attempts == [1, 1, 1]  # tried three times, then given up
-    assert failed["status"] == "failed" and "RuntimeError: the worker ran out of something (after 3 attempts)" in failed["error"]
-    assert failed["error"].startswith("depth 1: ")
-    assert fine["status"] in ("learned", "not_learned") and result["jobs"]["failed"] == 1
+    assert failed.status == "failed" and "RuntimeError: the worker ran out of something (after 3 attempts)" in failed.error
+    assert failed.error.startswith("depth 1: ")
+    assert fine.status in ("learned", "not_learned") and result.jobs.failed == 1
     folder = Path(loaded.source).parent / "failed-out"
     write_sweep(result, folder)
     assert "failed: depth 1: RuntimeError" in (folder / "sweep.md").read_text()
@@ -188,7 +190,7 @@ def test_ray_gives_the_same_answers_as_this_process(ray_cluster, local_answer, t
     folder, local = local_answer
     loaded, specs = load_grid(folder / "grid.yaml")
     on_ray = run_sweep(loaded, specs, make_executor("ray", cpus_per_job=2), tmp_path / "cache", "cpu")
-    assert on_ray["executor"] == "ray" and on_ray["jobs"]["trained"] == local["jobs"]["trained"]
+    assert on_ray.executor == "ray" and on_ray.jobs.trained == local.jobs.trained
     assert _accuracies(on_ray) == _accuracies(local)  # identical figures, not merely close
 
 
@@ -213,7 +215,7 @@ def test_a_sweep_whose_ray_worker_is_killed_mid_job_still_decides_every_cell(ray
         os.kill(pid, signal.SIGKILL)
     sweeping.join()
     result = done["result"]
-    assert all(cell["status"] in ("learned", "not_learned") for cell in result["cells"]) and result["jobs"]["failed"] == 0
+    assert all(cell.status in ("learned", "not_learned") for cell in result.cells) and result.jobs.failed == 0
     assert _accuracies(result) == _accuracies(local)
 
 

@@ -262,4 +262,34 @@ LABELS = {
     "alt_more_training": "train the probes longer: they stopped after at most {train_s:.0f} s and {steps} steps; raise probe.time_budget_s (now {time_budget_s:g}) or probe.max_steps (now {max_steps}). A budget-limited failure does not show that the depth cannot do the task",
     "alt_settle_at_length": "train the probes at the task's {length} tokens to settle it: {settling} (this machine's from the step time measured at {timed_length} tokens, the GPU's from one measurement of {gpu_measured})",
     "alt_deeper_probes": "probe deeper models (probe.depths up to {upto} layers)",
+    # the sweep's report (reports/sweep.py)
+    "sw_title": "Depth map: {name}",
+    "sw_intro": "{cells} cells of the base task {base}, over {axes}. Each cell's depth is the shallowest whose probes learned "
+    "the question in every seed, searched as `feasibility assess` searches it (deeper depths are trained only "
+    "while the shallower ones have not learned); floor and ceiling are the theoretical bounds for its hop count.",
+    "sw_ran": "Ran on the {executor} executor (training on {device}): {trained} probe jobs trained, {cached} found in the "
+    "cache, {failed} failed; {wall} in all.",
+    "sw_figure": "The depth map",
+    "sw_cells": "Cell by cell",
+    "sw_col_depth": "depth",
+    "sw_col_floor": "floor",
+    "sw_col_ceiling": "ceiling",
+    "sw_col_question": "question",
+    "sw_col_at_length": "at the task's length",
+    "sw_col_macs": "MACs / request",
+    "sw_col_parameters": "parameters",
+    "sw_col_training": "training",
+    "sw_learned": "{depth}{mark}",
+    "sw_not_learned": "not learned up to depth {deepest}",
+    "sw_too_slow": "too slow to judge at depth {deepest}",
+    "sw_failed": "failed: {error}",
+    "sw_notes": "Notes",
+    "sw_note_question": "Question: the weakest seed's accuracy on fresh examples at the chosen depth (Wilson 95% lower bound in "
+    "brackets), at the probe's length; at the task's length: the same probes judged on the cell's own length, "
+    "where they trained shorter. A depth marked * learned at the probe's length but not yet at the task's (the map "
+    "marks it too): read it as a floor, and settle it by training at the task's length (on a GPU).",
+    "sw_note_cost": "MACs and parameters are the analytic figures of the chosen depth at the deployment size; run `feasibility "
+    "assess` on a cell for timed latency and memory.",
+    "sw_note_failed": "A failed cell is one whose probe job failed on every attempt; the reason is given. Re-running the sweep "
+    "retries it and reuses every finished job from the cache.",
 }

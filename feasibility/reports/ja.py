@@ -258,4 +258,31 @@ LABELS = {
     "alt_more_training": "プローブの訓練を延ばす: 今回は最長 {train_s:.0f} 秒・{steps} ステップで止まった。probe.time_budget_s（現在 {time_budget_s:g}）や probe.max_steps（現在 {max_steps}）を増やす。予算切れの失敗は、その層数で解けないことを示さない。",
     "alt_settle_at_length": "タスク本来の {length} トークンでプローブを訓練して確かめる: {settling}（このマシンの推定は {timed_length} トークンで計った 1 ステップの時間から、GPU の推定は {gpu_measured} の計測 1 回から）。",
     "alt_deeper_probes": "より深いプローブを試す（probe.depths に {upto} 層まで含める）。",
+    # the sweep's report (reports/sweep.py)
+    "sw_title": "深さマップ: {name}",
+    "sw_intro": "基準タスク {base} の {cells} セル（軸: {axes}）。各セルの深さは、すべてのシードで問いを学習した"
+    "最も浅いプローブの深さで、`feasibility assess` と同じ順で探索しています（浅い深さが学習できなかった"
+    "場合にだけ、より深い深さを訓練します）。下限と上限は、そのホップ数に対する理論上の境界です。",
+    "sw_ran": "{executor} 実行器で実行（訓練は {device}）: 訓練したプローブジョブ {trained} 件、キャッシュから {cached} 件、失敗 {failed} 件。全体で {wall}。",
+    "sw_figure": "深さマップ",
+    "sw_cells": "セルごとの結果",
+    "sw_col_depth": "深さ",
+    "sw_col_floor": "下限",
+    "sw_col_ceiling": "上限",
+    "sw_col_question": "問いの正解率",
+    "sw_col_at_length": "タスクの長さで",
+    "sw_col_macs": "MAC / リクエスト",
+    "sw_col_parameters": "パラメータ数",
+    "sw_col_training": "訓練時間",
+    "sw_learned": "{depth}{mark}",
+    "sw_not_learned": "深さ {deepest} まで学習せず",
+    "sw_too_slow": "深さ {deepest} で判定に時間不足",
+    "sw_failed": "失敗: {error}",
+    "sw_notes": "注記",
+    "sw_note_question": "問いの正解率: 選ばれた深さで、新しい例に対する最も弱いシードの正解率（括弧内は Wilson 95% 下限）。プローブ"
+    "の長さで測定。タスクの長さで: プローブがより短い入力で訓練された場合に、同じプローブをセル自身の長さで評価した値。* "
+    "の付いた深さは、プローブの長さでは学習したがタスクの長さではまだ目標に届かないもの（マップにも印を付ける）。下限として読"
+    "み、タスクの長さでの訓練（GPU 上）で確かめること。",
+    "sw_note_cost": "MAC とパラメータ数は、選ばれた深さのデプロイ規模での解析値です。遅延とメモリの実測は、そのセルで `feasibility assess` を実行してください。",
+    "sw_note_failed": "失敗したセルは、プローブジョブがすべての試行で失敗したものです（理由を併記）。スイープを再実行すると再試行され、完了済みのジョブはキャッシュから再利用されます。",
 }

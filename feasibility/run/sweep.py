@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from feasibility import __version__
+from feasibility.result.sweep import CellCost, CellProbe, SweepCell, SweepJobs, SweepResult
 from feasibility.spec.grid import Grid, axis_name
 from feasibility.spec.task import TaskSpec
 
@@ -48,7 +49,7 @@ class JobCounts:
         return self.job_seconds / self.done * self.in_flight / self.capacity
 
 
-def run_sweep(grid: Grid, specs: list[tuple[dict, TaskSpec]], executor, cache: Path | None, train_device: str = "auto", events=None, on_counts=None) -> dict:
+def run_sweep(grid: Grid, specs: list[tuple[dict, TaskSpec]], executor, cache: Path | None, train_device: str = "auto", events=None, on_counts=None) -> SweepResult:
     """Search every cell's depth on `executor` (the caller's to close); return the sweep's result (what
     sweep.json holds). `on_counts(JobCounts)` hears after each job what it found and where the sweep stands."""
     from feasibility.run.pipeline import choose_probe_length
@@ -86,20 +87,20 @@ def run_sweep(grid: Grid, specs: list[tuple[dict, TaskSpec]], executor, cache: P
     # many jobs at once: a line per job (on_counts), no per-probe bars
     run_searches(searches, executor, cache, Events(stage=events.stage), on_job)
     cells = [_cell(cell, spec, search) for (cell, spec), search in zip(specs, searches)]
-    return {
-        "schema_version": SWEEP_SCHEMA_VERSION,
-        "tool_version": __version__,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "grid": {"source": grid.source, "name": grid.name, "base": str(grid.base), "axes": grid.axes, "set": grid.fixed},
-        "executor": executor.name,
-        "train_device": device,
-        "jobs": {"trained": counts.done, "cached": counts.cached, "failed": counts.failed, "job_seconds": counts.job_seconds},
-        "wall_s": time.perf_counter() - started,
-        "cells": cells,
-    }
+    return SweepResult(
+        schema_version=SWEEP_SCHEMA_VERSION,
+        tool_version=__version__,
+        created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        grid={"source": grid.source, "name": grid.name, "base": str(grid.base), "axes": grid.axes, "set": grid.fixed},
+        executor=executor.name,
+        train_device=device,
+        jobs=SweepJobs(trained=counts.done, cached=counts.cached, failed=counts.failed, job_seconds=counts.job_seconds),
+        wall_s=time.perf_counter() - started,
+        cells=cells,
+    )
 
 
-def _cell(values: dict, spec: TaskSpec, search) -> dict:
+def _cell(values: dict, spec: TaskSpec, search) -> SweepCell:
     """One cell's decision and its evidence."""
     from feasibility.plan.bounds import depth_bounds
     from feasibility.costs.analytic import DeploymentModel, analytic_macs, parameter_count
@@ -117,24 +118,22 @@ def _cell(values: dict, spec: TaskSpec, search) -> dict:
     if search.learned is not None:
         d = spec.deployment
         model = DeploymentModel(search.learned, d.width, d.heads, d.vocab_size, spec.task.sequence_length)
-        cost = {"macs_per_request": sum(analytic_macs(model, 1).values()), "parameters": parameter_count(model), "counter": "analytic"}
+        cost = CellCost(macs_per_request=sum(analytic_macs(model, 1).values()), parameters=parameter_count(model))
     learned = next((v for v in search.verdicts if v.depth == search.learned), None)
-    return {
-        "values": values,
-        "spec": spec.to_dict(),
-        "bounds": bounds.to_dict(),
-        "plan": search.plan.to_dict(),
-        "status": status,
-        "depth": search.learned,
-        "deepest_tried": max((r.depth for r in search.runs), default=None),
-        "accuracy": learned.accuracy if learned else None,
-        "lower_bound": learned.lower_bound if learned else None,
-        "full_length_accuracy": learned.full_length_accuracy if learned else None,  # where the probes trained shorter
-        "holds_at_full_length": learned.holds_at_full_length if learned else None,
-        "error": search.error,
-        "cost": cost,
-        "verdicts": [asdict(v) for v in search.verdicts],
-        "probes": [
-            {key: getattr(run, key) for key in ("depth", "steps", "wall_s", "stop_reason", "device", "cached")} for run in search.runs
-        ],
-    }
+    return SweepCell(
+        values=values,
+        spec=spec.to_dict(),
+        bounds=bounds.to_dict(),
+        plan=search.plan.to_dict(),
+        status=status,
+        depth=search.learned,
+        deepest_tried=max((r.depth for r in search.runs), default=None),
+        accuracy=learned.accuracy if learned else None,
+        lower_bound=learned.lower_bound if learned else None,
+        full_length_accuracy=learned.full_length_accuracy if learned else None,
+        holds_at_full_length=learned.holds_at_full_length if learned else None,
+        error=search.error,
+        cost=cost,
+        verdicts=list(search.verdicts),
+        probes=[CellProbe(run.depth, run.steps, run.wall_s, run.stop_reason, run.device, run.cached) for run in search.runs],
+    )
