@@ -1,4 +1,5 @@
-"""The short English words of the reports: headings, table headers, table cells, looked up by key (words.label)."""
+"""The English words of the reports, looked up by key (words.label): headings, table headers and cells, and every sentence's
+template (the headline, the evidence, alternatives, risks and questions, the sweep's report)."""
 
 LABELS = {
     "title": "Feasibility: {name}",
@@ -262,6 +263,95 @@ LABELS = {
     "alt_more_training": "train the probes longer: they stopped after at most {train_s:.0f} s and {steps} steps; raise probe.time_budget_s (now {time_budget_s:g}) or probe.max_steps (now {max_steps}). A budget-limited failure does not show that the depth cannot do the task",
     "alt_settle_at_length": "train the probes at the task's {length} tokens to settle it: {settling} (this machine's from the step time measured at {timed_length} tokens, the GPU's from one measurement of {gpu_measured})",
     "alt_deeper_probes": "probe deeper models (probe.depths up to {upto} layers)",
+    # sentences (reports/words.py): counts in the right number, agreement, durations, stop reasons
+    "n_layers_one": "{n} layer",
+    "n_layers_many": "{n} layers",
+    "n_hops_one": "{n} hop",
+    "n_hops_many": "{n} hops",
+    "n_seeds_one": "{n} seed",
+    "n_seeds_many": "{n} seeds",
+    "n_threads_one": "{n} thread",
+    "n_threads_many": "{n} threads",
+    "w_answers_one": "answers",
+    "w_answers_many": "answer",
+    "w_its_one": "its",
+    "w_its_many": "their",
+    "w_them_one": "it",
+    "w_them_many": "them",
+    "w_takes_one": "takes",
+    "w_takes_many": "take",
+    "w_lookup_one": "lookup",
+    "w_lookup_many": "lookups",
+    "list_sep": ", ",
+    "verdict_space": " ",
+    "dur_s": "{value:.0f} s",
+    "dur_min": "{value:.0f} min",
+    "dur_h": "{value:.1f} h",
+    "stop_plateau": "held-out loss flat since step {step}",
+    "stop_time_budget": "the time budget ran out",
+    "stop_step_cap": "the step cap was reached",
+    "stop_target_met": "the target was met",
+    "stop_diverged": "training diverged",
+    "stop_at_chance": "every seed at chance for half the step budget, its held-out loss flat",
+    # the headline
+    "where_probe": " at {trained} tokens",
+    "where_both": " at {trained} tokens and at the task's {task}",
+    "where_short": " at the {trained} tokens they trained on (at the task's {task} tokens: {accuracy})",
+    "hl_join_one": "A join does this, no model needed: the records are structured, so {hops} indexed lookup answers the question exactly "
+    "({per_request} a request here{cost}). If a model must read them as text: {model_lower}",
+    "hl_join_many": "A join does this, no model needed: the records are structured, so {hops} indexed lookups answer the question exactly "
+    "({per_request} a request here{cost}). If a model must read them as text: {model_lower}",
+    "hl_join_cost": ", {price} {currency} per million requests",
+    "hl_lead": "Use",
+    "hl_lead_single": "One hop needs no multi-step retrieval: use",
+    "hl_recommended": "{lead} {layers}: the probes answered the {hops}-lookup question at {target} or better{where}, "
+    "and {p} latency {latency} fits the {budget:g} ms budget.",
+    "hl_too_close": "Too close to call on this machine: {layers} {answers} the {hops}-lookup question{where}, "
+    "but the {budget:g} ms budget lies inside the 95% confidence interval of {its} {p} latency "
+    "({latency}, {low} to {high}). Measuring on the target hardware settles it (run `feasibility assess` there).",
+    "hl_over": "Not within budget:{single} {layers} {answers} the {hops}-lookup question{where}, but {its} {p} latency "
+    "{latency} exceeds the {budget:g} ms budget.",
+    "hl_over_single": " one hop needs no multi-step retrieval, and an index lookup would do;",
+    "hl_not_learned": "No probed depth answered the {hops}-lookup question at {target} within the training budget{cut}{tail}",
+    "hl_cut": "; the time cap cut training short at depth {depths}, so this machine was too slow to judge {them}",
+    "hl_tail": ".",
+    "hl_tail_both": ", and no probed depth fits the {budget:g} ms budget either.",
+    "hl_not_shown": "At least {layers}, not yet shown at {task} tokens: the probes answered the {hops}-lookup question at {target} "
+    "or better at the {trained} tokens they trained on, but at the task's {task} tokens the weakest seed answers {accuracy}{bound}, "
+    "which does not show the {target} target. This is not yet a decision. {settle}",
+    "hl_bound": " (lower bound {low})",
+    "hl_settle": "Training at {task} tokens settles it.",
+    "hl_settle_cost": "Training at {task} tokens settles it ({cost}).",
+    "settling": "{layers}, {steps:,} steps: about {here} on this machine and about {gpu_time} on an {gpu} GPU, both estimated",
+    # the evidence, a depth each
+    "j_accuracy": "weakest seed {accuracy} on the question ({questions} fresh questions per seed at {length} tokens, lower bound {lower_bound})",
+    "j_full": "at the task's {full_length} tokens {accuracy} (not trained at that length)",
+    "j_chance": "no better than guessing {heuristic} ({chance}): it does nothing",
+    "j_sep": "; ",
+    "j_end": "",
+    "ev_skipped": "depth {depth}: skipped: not trained, because depth {first} already learned and a deeper model only adds cost",
+    "ev_ruled_out": "depth {depth}: ruled out by theory: {hops} lookups need at least {floor} layers (t >= log_3(2D)), "
+    "so it was costed but not trained; list it in probe.depths to train it anyway",
+    "ev_diverged": "depth {depth}: diverged: training diverged in every seed after {steps} steps; lower the learning rate",
+    "ev_learned": "depth {depth}: learned: every seed met the {target} target on fresh examples; {figures}{note}",
+    "ev_learned_contradicts": "; below the theoretical floor, which contradicts the bound's assumption: check the probe for a shortcut",
+    "ev_below_contradicts": "depth {depth}: below bound, yet {seeds} seeds met the target, which contradicts the bound's assumption: "
+    "check the probe for a shortcut; {figures}",
+    "ev_below": "depth {depth}: below bound: theory rules this depth out, and the probe agrees ({seeds} seeds met the target); {figures}",
+    "ev_too_slow": "depth {depth}: too slow to judge: the time cap stopped training after {steps} steps, before the step budget, "
+    "so this machine was too slow to judge the depth; {figures}; raise probe.time_budget_s or run on a faster machine",
+    "ev_not_learned": "depth {depth}: not learned within budget: {seeds} seeds met the target after {steps} steps ({stop}); {figures}; "
+    "this does not show the depth cannot do it",
+    # cost, margin, the join
+    "cost_line": "cost: {layers} serve a million requests for {per_million} {currency} at p50 throughput ({price:g} {currency} per device-hour){daily}",
+    "cost_daily": "; {requests:,} requests a day cost {per_day} {currency} a day",
+    "margin_among": " (95% interval {low} to {high})",
+    "margin_among_none": "",
+    "margin_left": "latency margin: {layers} {takes} {latency} at {p}{among}, leaving {left} ({share}) of the {budget:g} ms budget",
+    "margin_over": "latency: {layers} {takes} {latency} at {p}{among}, {over} over the {budget:g} ms budget",
+    "join_note": "the records are structured: indexing one record ({statements:,} statements) and following {lookups} {lookup_word} took "
+    "{p50} at p50 and {p95} at p95 here (a Python dict, one thread, {runs:,} requests); a database with the fields already indexed does less",
+    "single_hop_note": "the task has one hop: it needs no multi-step retrieval, a single lookup does",
     # the sweep's report (reports/sweep.py)
     "sw_title": "Depth map: {name}",
     "sw_intro": "{cells} cells of the base task {base}, over {axes}. Each cell's depth is the shallowest whose probes learned "

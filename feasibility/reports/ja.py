@@ -1,4 +1,5 @@
-"""The short Japanese words of the reports: headings, table headers, table cells, looked up by key (words.label).
+"""The Japanese words of the reports, looked up by key (words.label): headings, table headers and cells, and every sentence's
+template (the headline, the evidence, alternatives, risks and questions, the sweep's report).
 Written as a Japanese engineer writes a meeting memo (である調), not translated word for word."""
 
 LABELS = {
@@ -258,6 +259,94 @@ LABELS = {
     "alt_more_training": "プローブの訓練を延ばす: 今回は最長 {train_s:.0f} 秒・{steps} ステップで止まった。probe.time_budget_s（現在 {time_budget_s:g}）や probe.max_steps（現在 {max_steps}）を増やす。予算切れの失敗は、その層数で解けないことを示さない。",
     "alt_settle_at_length": "タスク本来の {length} トークンでプローブを訓練して確かめる: {settling}（このマシンの推定は {timed_length} トークンで計った 1 ステップの時間から、GPU の推定は {gpu_measured} の計測 1 回から）。",
     "alt_deeper_probes": "より深いプローブを試す（probe.depths に {upto} 層まで含める）。",
+    # 文（reports/words.py）: 数え方、所要時間、停止理由
+    "n_layers_one": "{n} 層",
+    "n_layers_many": "{n} 層",
+    "n_hops_one": "{n} ホップ",
+    "n_hops_many": "{n} ホップ",
+    "n_seeds_one": "{n} シード",
+    "n_seeds_many": "{n} シード",
+    "n_threads_one": "{n} スレッド",
+    "n_threads_many": "{n} スレッド",
+    "w_answers_one": "",
+    "w_answers_many": "",
+    "w_its_one": "",
+    "w_its_many": "",
+    "w_them_one": "",
+    "w_them_many": "",
+    "w_takes_one": "",
+    "w_takes_many": "",
+    "w_lookup_one": "",
+    "w_lookup_many": "",
+    "list_sep": "、",
+    "verdict_space": "",
+    "dur_s": "{value:.0f} 秒",
+    "dur_min": "{value:.0f} 分",
+    "dur_h": "{value:.1f} 時間",
+    "stop_plateau": "{step} ステップ以降、評価損失が横ばい",
+    "stop_time_budget": "時間予算を使い切った",
+    "stop_step_cap": "ステップ上限に達した",
+    "stop_target_met": "目標に到達",
+    "stop_diverged": "発散",
+    "stop_at_chance": "ステップ予算の半分まで全シードが当て推量並みで、評価損失も横ばい",
+    # 結論の一文
+    "where_probe": "（{trained} トークン）",
+    "where_both": "（訓練した {trained} トークンでも、タスク本来の {task} トークンでも）",
+    "where_short": "（訓練した {trained} トークンで。タスク本来の {task} トークンでは {accuracy}）",
+    "hl_join_one": "結合で足り、モデルは要らない: 記録は構造化されているので、{hops} 回の索引参照で正確に答えられる"
+    "（ここで 1 件あたり {per_request}{cost}）。モデルにテキストとして読ませる場合: {model}",
+    "hl_join_many": "結合で足り、モデルは要らない: 記録は構造化されているので、{hops} 回の索引参照で正確に答えられる"
+    "（ここで 1 件あたり {per_request}{cost}）。モデルにテキストとして読ませる場合: {model}",
+    "hl_join_cost": "、100 万件あたり {price} {currency}",
+    "hl_lead": "",
+    "hl_lead_single": "1 ホップなので多段の検索は不要で、",
+    "hl_recommended": "{lead}{depth} 層を推奨する。プローブは {hops} 回の参照を要する質問に {target} 以上で正答し{where}、"
+    "{p} レイテンシ {latency} は予算 {budget:g} ms に収まる。",
+    "hl_too_close": "このマシンでは判定できない（僅差）: {depth} 層で {hops} 回参照の質問に答えられる{where}が、その {p} レイテンシ "
+    "{latency}（95% 信頼区間 {low}〜{high}）の幅の中に予算 {budget:g} ms がある。"
+    "配備するハードウェアで測れば決まる（そのマシンで `feasibility assess` を実行する）。",
+    "hl_over": "予算内では実現できない。{single}{depth} 層で {hops} 回参照の質問に答えられる{where}が、その {p} レイテンシ "
+    "{latency} は予算 {budget:g} ms を超える。",
+    "hl_over_single": "1 ホップなので多段の検索は不要で、インデックスでの参照でも足りる。",
+    "hl_not_learned": "訓練予算の範囲では、どの層数のプローブも {hops} 回参照の質問で {target} に達しなかった。{cut}{tail}",
+    "hl_cut": "{depths} 層は時間の上限で訓練が打ち切られ、このマシンでは遅すぎて判定できなかった。",
+    "hl_tail": "",
+    "hl_tail_both": "また、どの層数も予算 {budget:g} ms に収まらない。",
+    "hl_not_shown": "少なくとも {depth} 層が要る。ただし {task} トークンではまだ示せていない: プローブは訓練した {trained} トークンでは "
+    "{hops} 回参照の質問に {target} 以上で正答したが、タスク本来の {task} トークンでは最も悪いシードが {accuracy}{bound}で、"
+    "目標 {target} を示せていない。まだ結論ではない。{settle}",
+    "hl_bound": "（信頼下限 {low}）",
+    "hl_settle": "{task} トークンで訓練すれば決まる。",
+    "hl_settle_cost": "{task} トークンで訓練すれば決まる（{cost}）。",
+    "settling": "{depth} 層、{steps:,} ステップ。このマシンで約 {here}、{gpu} GPU で約 {gpu_time}と推定",
+    # 層数ごとの根拠
+    "j_accuracy": "最も悪いシードの質問正解率 {accuracy}（{length} トークン、新しいデータでシードあたり {questions} 問、信頼下限 {lower_bound}）",
+    "j_full": "タスク本来の {full_length} トークンでは {accuracy}（その長さでは訓練していない）",
+    "j_chance": "チェーンを無視した推測（{heuristic}、{chance}）を上回らない: 何もしていないのと同じ",
+    "j_sep": "。",
+    "j_end": "。",
+    "ev_skipped": "{depth} 層: 省略。{first} 層ですでに学習できており、深くしてもコストが増えるだけなので訓練していない。",
+    "ev_ruled_out": "{depth} 層: 理論で除外。{hops} 回の参照には理論上 {floor} 層以上が必要（t ≥ log₃(2D)）なので、"
+    "コストだけを測り、訓練はしていない。訓練するには probe.depths に層数を列挙すること。",
+    "ev_diverged": "{depth} 層: 発散。{steps} ステップ後、すべてのシードで訓練が発散した。学習率を下げること。",
+    "ev_learned": "{depth} 層: 学習できた。全シードが新しいデータで目標 {target} に到達した。{figures}{note}",
+    "ev_learned_contradicts": "理論下限未満の層数で目標に達しており、理論の前提と矛盾する。プローブに近道がないか確認すること。",
+    "ev_below_contradicts": "{depth} 層: 理論下限未満だが、{seeds} のシードが目標に達した。理論の前提と矛盾するため、プローブに近道がないか確認すること。{figures}",
+    "ev_below": "{depth} 層: 理論下限未満。理論上この層数では解けず、プローブの結果も一致した（目標に達したシード {seeds}）。{figures}",
+    "ev_too_slow": "{depth} 層: 遅すぎて判定不能。時間の上限（{time_budget:g} 秒）で {steps} ステップ時点で訓練が打ち切られ、"
+    "このマシンでは判定できなかった。{figures}probe.time_budget_s を増やすか、より速いマシンで実行すること。",
+    "ev_not_learned": "{depth} 層: 予算内で未学習。{steps} ステップで目標に達したシードは {seeds}（{stop}）。{figures}"
+    "この層数では不可能、ということを示すものではない。",
+    # コスト、余裕、結合
+    "cost_line": "コスト: {depth} 層で 100 万リクエストあたり {per_million} {currency}（p50 のスループット、デバイス 1 時間あたり {price:g} {currency}）{daily}。",
+    "cost_daily": "、1 日 {requests:,} リクエストで 1 日 {per_day} {currency}",
+    "margin_among": "（95% 信頼区間 {low}〜{high}）",
+    "margin_among_none": " ",
+    "margin_left": "{depth} 層の {p} レイテンシ {latency}{among}は、予算 {budget:g} ms に対して {left}（{share}）の余裕がある。",
+    "margin_over": "{depth} 層の {p} レイテンシ {latency}{among}は、予算 {budget:g} ms を {over} 超える。",
+    "join_note": "記録は構造化されている: 1 件の記録（{statements:,} 文）を索引にして {lookups} 回参照すると、ここで p50 {p50}、"
+    "p95 {p95}（Python の dict、1 スレッド、{runs:,} 件）。フィールドを索引済みのデータベースならさらに速い。",
+    "single_hop_note": "このタスクは 1 ホップであり、多段の検索は要らない。1 回の参照で足りる。",
     # the sweep's report (reports/sweep.py)
     "sw_title": "深さマップ: {name}",
     "sw_intro": "基準タスク {base} の {cells} セル（軸: {axes}）。各セルの深さは、すべてのシードで問いを学習した"

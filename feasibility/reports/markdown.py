@@ -274,7 +274,7 @@ def full_length_of(assessment: Assessment) -> int | None:
 
 def verdict_cell(row: dict, lang: str) -> str:
     """The verdict, and for a learned depth judged at two lengths, the length it holds at."""
-    space = "" if lang == "ja" else " "
+    space = label("verdict_space", lang)
     verdict = label(f"v_{row['verdict']}", lang)
     holds = row.get("holds_at_full_length")
     if row["verdict"] == "learned" and holds is not None:

@@ -1,10 +1,10 @@
-"""Every sentence the reports say, in English and Japanese, and how their numbers are written; the short labels of
-each language are in en.py and ja.py.
+"""How the reports' numbers are written, and which words each figure of a result is said in. The words themselves,
+every label and every sentence's template, live in each language's own module (en.py, ja.py), looked up by key;
+nothing here says anything in one language that the other does not say in its own words.
 
-The decision (`result.recommendation.Recommendation`) holds kinds and figures; this module turns them into words. Numbers
-are formatted the same way in both languages, so the tables of the two reports are identical and only the
-prose differs. Japanese is written as a Japanese engineer would write a meeting memo (である調), not
-translated word for word.
+The decision (`result.recommendation.Recommendation`) holds kinds and figures; this module picks each sentence by
+its kind and writes its figures out. Numbers are formatted the same way in both languages, so the tables of the
+two reports are identical and only the prose differs.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from feasibility.reports import en as english
 from feasibility.reports import ja as japanese
 from feasibility.result.recommendation import Evidence, Finding, Recommendation, SettlingRun
-from feasibility.vocabulary import Stop, Verdict
+from feasibility.vocabulary import STOP_REASONS, Decision, Verdict
 
 LANGUAGES = ("en", "ja")
 LABELS = {"en": english.LABELS, "ja": japanese.LABELS}  # short labels: headings, table headers, table cells
@@ -76,49 +76,38 @@ def kind_name(kind: str, lang: str) -> str:
     return LABELS[lang].get(kind, kind.replace("_", " "))
 
 
+def _number(n: int, key: str, lang: str) -> str:
+    """The word of `key` that agrees with `n`: `<key>_one` for 1, `<key>_many` otherwise (n fills a {n} in it)."""
+    return label(f"{key}_{'one' if n == 1 else 'many'}", lang, n=n)
+
+
 def _layers(n: int, lang: str) -> str:
-    if lang == "ja":
-        return f"{n} 層"
-    return f"{n} layer{'s' if n != 1 else ''}"
+    return _number(n, "n_layers", lang)
 
 
 def _hops(n: int, lang: str) -> str:
-    if lang == "ja":
-        return f"{n} ホップ"
-    return f"{n} hop{'s' if n != 1 else ''}"
-
-
-def _seeds(n: int, lang: str) -> str:
-    if lang == "ja":
-        return f"{n} シード"
-    return f"{n} seed{'s' if n != 1 else ''}"
+    return _number(n, "n_hops", lang)
 
 
 def _threads(n: int, lang: str) -> str:
-    if lang == "ja":
-        return f"{n} スレッド"
-    return f"{n} thread{'s' if n != 1 else ''}"
+    return _number(n, "n_threads", lang)
 
 
 def counted(lang: str, **counts: int) -> dict[str, str]:
     """{name}_text for each count, with its noun in the right number: counted("en", lower=1) -> {"lower_text": "1 layer"}
     (names: lower, upper, layers -> layers; hops; seeds; threads)."""
-    nouns = {"lower": _layers, "upper": _layers, "layers": _layers, "hops": _hops, "seeds": _seeds, "threads": _threads}
-    return {f"{name}_text": nouns[name](value, lang) for name, value in counts.items()}
+    nouns = {"lower": "n_layers", "upper": "n_layers", "layers": "n_layers", "hops": "n_hops", "seeds": "n_seeds", "threads": "n_threads"}
+    return {f"{name}_text": _number(value, nouns[name], lang) for name, value in counts.items()}
 
 
 def _where(rec: Recommendation, lang: str) -> str:
     """At which length the verdict holds: the task's, both, or only the shorter one the probes trained at."""
-    trained, task, accuracy = rec.probe_length, rec.full_length, rec.full_length_accuracy
+    trained, task = rec.probe_length, rec.full_length
     if trained is None:
         return ""
     if task is None:
-        return f"（{trained} トークン）" if lang == "ja" else f" at {trained} tokens"
-    if rec.holds_at_full_length:
-        return f"（訓練した {trained} トークンでも、タスク本来の {task} トークンでも）" if lang == "ja" else f" at {trained} tokens and at the task's {task}"
-    if lang == "ja":
-        return f"（訓練した {trained} トークンで。タスク本来の {task} トークンでは {percent(accuracy)}）"
-    return f" at the {trained} tokens they trained on (at the task's {task} tokens: {percent(accuracy)})"
+        return label("where_probe", lang, trained=trained)
+    return label("where_both" if rec.holds_at_full_length else "where_short", lang, trained=trained, task=task, accuracy=percent(rec.full_length_accuracy))
 
 
 def headline(rec: Recommendation, lang: str) -> str:
@@ -127,140 +116,64 @@ def headline(rec: Recommendation, lang: str) -> str:
     join = rec.join
     if not join:
         return model
-    per_request = f"{join['p50_ms'] * 1000:.1f} µs"
     price = join.get("cost_per_million_requests")
-    if lang == "ja":
-        cost = f"、100 万件あたり {money_amount(price)} {rec.currency}" if price is not None else ""
-        return (
-            f"結合で足り、モデルは要らない: 記録は構造化されているので、{rec.hops} 回の索引参照で正確に答えられる"
-            f"（ここで 1 件あたり {per_request}{cost}）。モデルにテキストとして読ませる場合: {model}"
-        )
-    cost = f", {money_amount(price)} {rec.currency} per million requests" if price is not None else ""
-    return (
-        f"A join does this, no model needed: the records are structured, so {rec.hops} indexed "
-        f"{'lookup answers' if rec.hops == 1 else 'lookups answer'} the question exactly ({per_request} a request here{cost}). "
-        f"If a model must read them as text: {model[0].lower()}{model[1:]}"
-    )
+    cost = label("hl_join_cost", lang, price=money_amount(price), currency=rec.currency) if price is not None else ""
+    key = "hl_join_one" if rec.hops == 1 else "hl_join_many"
+    return label(key, lang, hops=rec.hops, per_request=f"{join['p50_ms'] * 1000:.1f} µs", cost=cost, model=model, model_lower=model[0].lower() + model[1:])
 
 
 def _model_headline(rec: Recommendation, lang: str) -> str:
-    """The one-sentence decision on the model."""
-    label_p = f"p{rec.percentile}"
-    hops, target, budget = rec.hops, rec.target, rec.budget_ms
-    where = _where(rec, lang)
-    if rec.decision == "recommended":
-        depth, latency = rec.depth, rec.latency_ms
-        if lang == "ja":
-            single = "1 ホップなので多段の検索は不要で、" if rec.single_hop else ""
-            return (
-                f"{single}{depth} 層を推奨する。プローブは {hops} 回の参照を要する質問に {share(target)} 以上で正答し{where}、"
-                f"{label_p} レイテンシ {milliseconds(latency)} は予算 {budget:g} ms に収まる。"
-            )
-        single = "One hop needs no multi-step retrieval: use" if rec.single_hop else "Use"
-        return (
-            f"{single} {_layers(depth, lang)}: the probes answered the {hops}-lookup question at {share(target)} or better{where}, "
-            f"and {label_p} latency {milliseconds(latency)} fits the {budget:g} ms budget."
-        )
-    if rec.decision == "not_shown_at_length":
+    """The one-sentence decision on the model, in the words of its decision (`hl_<decision>`)."""
+    depth = rec.reference_depth
+    shown = {"p": f"p{rec.percentile}", "hops": rec.hops, "target": share(rec.target), "budget": rec.budget_ms, "where": _where(rec, lang)}
+    if depth is not None and rec.latency_ms is not None:
+        shown.update(depth=depth, layers=_layers(depth, lang), latency=milliseconds(rec.latency_ms), answers=_number(depth, "w_answers", lang), its=_number(depth, "w_its", lang))
+    if rec.decision == Decision.RECOMMENDED:
+        return label("hl_recommended", lang, lead=label("hl_lead_single" if rec.single_hop else "hl_lead", lang), **shown)
+    if rec.decision == Decision.NOT_SHOWN_AT_LENGTH:
         return _not_shown_headline(rec, lang)
-    if rec.decision == "too_close_to_call":
-        depth, latency = rec.depth, rec.latency_ms
+    if rec.decision == Decision.TOO_CLOSE_TO_CALL:
         low, high = rec.latency_ci95_ms
-        if lang == "ja":
-            return (
-                f"このマシンでは判定できない（僅差）: {depth} 層で {hops} 回参照の質問に答えられる{where}が、その {label_p} レイテンシ "
-                f"{milliseconds(latency)}（95% 信頼区間 {milliseconds(low)}〜{milliseconds(high)}）の幅の中に予算 {budget:g} ms がある。"
-                "配備するハードウェアで測れば決まる（そのマシンで `feasibility assess` を実行する）。"
-            )
-        return (
-            f"Too close to call on this machine: {_layers(depth, lang)} {'answers' if depth == 1 else 'answer'} the {hops}-lookup question{where}, "
-            f"but the {budget:g} ms budget lies inside the 95% confidence interval of {'its' if depth == 1 else 'their'} {label_p} latency "
-            f"({milliseconds(latency)}, {milliseconds(low)} to {milliseconds(high)}). Measuring on the target hardware settles it "
-            "(run `feasibility assess` there)."
-        )
-    if rec.decision == "none_within_budget":
-        depth, latency = rec.learned_depth, rec.latency_ms
-        if lang == "ja":
-            single = "1 ホップなので多段の検索は不要で、インデックスでの参照でも足りる。" if rec.single_hop else ""
-            return (
-                f"予算内では実現できない。{single}{depth} 層で {hops} 回参照の質問に答えられる{where}が、その {label_p} レイテンシ "
-                f"{milliseconds(latency)} は予算 {budget:g} ms を超える。"
-            )
-        single = " one hop needs no multi-step retrieval, and an index lookup would do;" if rec.single_hop else ""
-        verb, their = ("answers", "its") if depth == 1 else ("answer", "their")
-        return (
-            f"Not within budget:{single} {_layers(depth, lang)} {verb} the {hops}-lookup question{where}, but {their} {label_p} latency "
-            f"{milliseconds(latency)} exceeds the {budget:g} ms budget."
-        )
-    both = rec.binding_constraint == "both"
+        return label("hl_too_close", lang, low=milliseconds(low), high=milliseconds(high), **shown)
+    if rec.decision == Decision.NONE_WITHIN_BUDGET:
+        return label("hl_over", lang, single=label("hl_over_single", lang) if rec.single_hop else "", **shown)
     slow = rec.too_slow_depths or []
-    if lang == "ja":
-        tail = f"また、どの層数も予算 {budget:g} ms に収まらない。" if both else ""
-        cut = f"{_listed(slow, lang)} 層は時間の上限で訓練が打ち切られ、このマシンでは遅すぎて判定できなかった。" if slow else ""
-        return f"訓練予算の範囲では、どの層数のプローブも {hops} 回参照の質問で {share(target)} に達しなかった。{cut}{tail}"
-    cut = f"; the time cap cut training short at depth {_listed(slow, lang)}, so this machine was too slow to judge {'it' if len(slow) == 1 else 'them'}" if slow else ""
-    tail = f", and no probed depth fits the {budget:g} ms budget either." if both else "."
-    return f"No probed depth answered the {hops}-lookup question at {share(target)} within the training budget{cut}{tail}"
+    cut = label("hl_cut", lang, depths=_listed(slow, lang), them=_number(len(slow), "w_them", lang)) if slow else ""
+    tail = label("hl_tail_both" if rec.binding_constraint == "both" else "hl_tail", lang, budget=rec.budget_ms)
+    return label("hl_not_learned", lang, cut=cut, tail=tail, **shown)
 
 
 def _not_shown_headline(rec: Recommendation, lang: str) -> str:
     """"At least N layers": learned at the probes' length, not yet shown at the task's, and the run that settles it."""
-    depth, hops, target = rec.learned_depth, rec.hops, rec.target
-    trained, task, accuracy, low = rec.probe_length, rec.full_length, rec.full_length_accuracy, rec.full_length_lower_bound
-    run = rec.settling_run
-    bound = f"（信頼下限 {percent(low)}）" if lang == "ja" and low is not None else (f" (lower bound {percent(low)})" if low is not None else "")
-    if lang == "ja":
-        settle = f"{task} トークンで訓練すれば決まる（{_settling_cost(run, lang)}）。" if run else f"{task} トークンで訓練すれば決まる。"
-        return (
-            f"少なくとも {depth} 層が要る。ただし {task} トークンではまだ示せていない: プローブは訓練した {trained} トークンでは "
-            f"{hops} 回参照の質問に {share(target)} 以上で正答したが、タスク本来の {task} トークンでは最も悪いシードが {percent(accuracy)}{bound}で、"
-            f"目標 {share(target)} を示せていない。まだ結論ではない。{settle}"
-        )
-    settle = f"Training at {task} tokens settles it ({_settling_cost(run, lang)})." if run else f"Training at {task} tokens settles it."
-    return (
-        f"At least {_layers(depth, lang)}, not yet shown at {task} tokens: the probes answered the {hops}-lookup question at {share(target)} "
-        f"or better at the {trained} tokens they trained on, but at the task's {task} tokens the weakest seed answers {percent(accuracy)}{bound}, "
-        f"which does not show the {share(target)} target. This is not yet a decision. {settle}"
+    depth, task, low, run = rec.learned_depth, rec.full_length, rec.full_length_lower_bound, rec.settling_run
+    bound = label("hl_bound", lang, low=percent(low)) if low is not None else ""
+    settle = label("hl_settle_cost", lang, task=task, cost=_settling_cost(run, lang)) if run else label("hl_settle", lang, task=task)
+    return label(
+        "hl_not_shown", lang, depth=depth, layers=_layers(depth, lang), hops=rec.hops, target=share(rec.target), trained=rec.probe_length,
+        task=task, accuracy=percent(rec.full_length_accuracy), bound=bound, settle=settle,
     )
 
 
 def _settling_cost(run: SettlingRun, lang: str) -> str:
     """The settling run's size and estimated time here and on a GPU."""
-    if lang == "ja":
-        return (f"{run.depth} 層、{run.steps:,} ステップ。このマシンで約 {duration(run.seconds_here, lang)}、"
-                f"{run.gpu} GPU で約 {duration(run.seconds_gpu, lang)}と推定")
-    return (f"{_layers(run.depth, lang)}, {run.steps:,} steps: about {duration(run.seconds_here, lang)} on this machine and "
-            f"about {duration(run.seconds_gpu, lang)} on an {run.gpu} GPU, both estimated")
+    return label("settling", lang, depth=run.depth, layers=_layers(run.depth, lang), steps=run.steps, here=duration(run.seconds_here, lang),
+                 gpu_time=duration(run.seconds_gpu, lang), gpu=run.gpu)
 
 
 def duration(seconds: float, lang: str) -> str:
     """Seconds as people say them: 40 s, 12 min, 3.5 h."""
     if seconds < 90:
-        return f"{seconds:.0f} 秒" if lang == "ja" else f"{seconds:.0f} s"
+        return label("dur_s", lang, value=seconds)
     if seconds < 5400:
-        return f"{seconds / 60:.0f} 分" if lang == "ja" else f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} 時間" if lang == "ja" else f"{seconds / 3600:.1f} h"
+        return label("dur_min", lang, value=seconds / 60)
+    return label("dur_h", lang, value=seconds / 3600)
 
 
 def stop_reason(reason: str | None, plateau_since_step: int | None, lang: str) -> str:
     """Why a probe run stopped (a ProbeRun's stop_reason), with the step its plateau began."""
-    if lang == "ja":
-        return {
-            Stop.PLATEAU: f"{plateau_since_step} ステップ以降、評価損失が横ばい",
-            Stop.TIME_BUDGET: "時間予算を使い切った",
-            Stop.STEP_CAP: "ステップ上限に達した",
-            Stop.TARGET_MET: "目標に到達",
-            Stop.DIVERGED: "発散",
-            Stop.AT_CHANCE: "ステップ予算の半分まで全シードが当て推量並みで、評価損失も横ばい",
-        }.get(reason, str(reason))
-    return {
-        Stop.PLATEAU: f"held-out loss flat since step {plateau_since_step}",
-        Stop.TIME_BUDGET: "the time budget ran out",
-        Stop.STEP_CAP: "the step cap was reached",
-        Stop.TARGET_MET: "the target was met",
-        Stop.DIVERGED: "training diverged",
-        Stop.AT_CHANCE: "every seed at chance for half the step budget, its held-out loss flat",
-    }.get(reason, str(reason))
+    if reason not in STOP_REASONS:
+        return str(reason)
+    return label(f"stop_{reason.replace(' ', '_')}", lang, step=plateau_since_step)
 
 
 def _heuristic(name: str | None, lang: str) -> str:
@@ -269,79 +182,33 @@ def _heuristic(name: str | None, lang: str) -> str:
 
 def _judged(item: Evidence, lang: str) -> str:
     """The question's figures behind a verdict: weakest seed, the length, the full length, and chance."""
-    ja = lang == "ja"
     parts = []
     if item.accuracy is not None:
-        if ja:
-            parts.append(f"最も悪いシードの質問正解率 {percent(item.accuracy)}（{item.length} トークン、新しいデータでシードあたり {count(item.questions)} 問、信頼下限 {percent(item.lower_bound)}）")
-        else:
-            parts.append(f"weakest seed {percent(item.accuracy)} on the question ({count(item.questions)} fresh questions per seed at {item.length} tokens, lower bound {percent(item.lower_bound)})")
+        parts.append(label("j_accuracy", lang, accuracy=percent(item.accuracy), questions=count(item.questions), length=item.length, lower_bound=percent(item.lower_bound)))
     if item.full_length is not None:
-        if ja:
-            parts.append(f"タスク本来の {item.full_length} トークンでは {percent(item.full_length_accuracy)}（その長さでは訓練していない）")
-        else:
-            parts.append(f"at the task's {item.full_length} tokens {percent(item.full_length_accuracy)} (not trained at that length)")
+        parts.append(label("j_full", lang, full_length=item.full_length, accuracy=percent(item.full_length_accuracy)))
     if item.at_chance:
-        if ja:
-            parts.append(f"チェーンを無視した推測（{_heuristic(item.chance_heuristic, lang)}、{percent(item.chance)}）を上回らない: 何もしていないのと同じ")
-        else:
-            parts.append(f"no better than guessing {_heuristic(item.chance_heuristic, lang)} ({percent(item.chance)}): it does nothing")
-    return ("。".join(parts) + "。") if ja and parts else ("; ".join(parts))
+        parts.append(label("j_chance", lang, heuristic=_heuristic(item.chance_heuristic, lang), chance=percent(item.chance)))
+    return label("j_sep", lang).join(parts) + (label("j_end", lang) if parts else "")
 
 
 def evidence(item: Evidence, target: float, lang: str) -> str:
-    """One depth's verdict in plain words, with the figures it rests on."""
-    depth, verdict = item.depth, item.verdict
-    seeds = f"{item.seeds_learned}/{item.seeds}"
-    ja = lang == "ja"
-    if verdict == Verdict.SKIPPED:
-        first = item.first_learned
-        if ja:
-            return f"{depth} 層: 省略。{first} 層ですでに学習できており、深くしてもコストが増えるだけなので訓練していない。"
-        return f"depth {depth}: skipped: not trained, because depth {first} already learned and a deeper model only adds cost"
-    if verdict == Verdict.RULED_OUT:
-        if ja:
-            return (f"{depth} 層: 理論で除外。{item.hops} 回の参照には理論上 {item.floor} 層以上が必要（t ≥ log₃(2D)）なので、"
-                    "コストだけを測り、訓練はしていない。訓練するには probe.depths に層数を列挙すること。")
-        return (f"depth {depth}: ruled out by theory: {item.hops} lookups need at least {item.floor} layers (t >= log_3(2D)), "
-                "so it was costed but not trained; list it in probe.depths to train it anyway")
-    if verdict == Verdict.DIVERGED:
-        if ja:
-            return f"{depth} 層: 発散。{count(item.steps)} ステップ後、すべてのシードで訓練が発散した。学習率を下げること。"
-        return f"depth {depth}: diverged: training diverged in every seed after {count(item.steps)} steps; lower the learning rate"
-    figures = _judged(item, lang)
-    if verdict == Verdict.LEARNED:
-        note = ""
-        if item.contradicts_bound:
-            note = ("理論下限未満の層数で目標に達しており、理論の前提と矛盾する。プローブに近道がないか確認すること。" if ja
-                    else "; below the theoretical floor, which contradicts the bound's assumption: check the probe for a shortcut")
-        if ja:
-            return f"{depth} 層: 学習できた。全シードが新しいデータで目標 {percent(target)} に到達した。{figures}{note}"
-        return f"depth {depth}: learned: every seed met the {percent(target)} target on fresh examples; {figures}{note}"
-    if verdict == Verdict.BELOW_BOUND:
-        if item.contradicts_bound:
-            if ja:
-                return (f"{depth} 層: 理論下限未満だが、{seeds} のシードが目標に達した。理論の前提と矛盾するため、プローブに近道がないか確認すること。{figures}")
-            return (f"depth {depth}: below bound, yet {seeds} seeds met the target, which contradicts the bound's assumption: check the "
-                    f"probe for a shortcut; {figures}")
-        if ja:
-            return f"{depth} 層: 理論下限未満。理論上この層数では解けず、プローブの結果も一致した（目標に達したシード {seeds}）。{figures}"
-        return f"depth {depth}: below bound: theory rules this depth out, and the probe agrees ({seeds} seeds met the target); {figures}"
-    if verdict == Verdict.TOO_SLOW:
-        if ja:
-            return (f"{depth} 層: 遅すぎて判定不能。時間の上限（{(item.time_budget_s or 0):g} 秒）で {count(item.steps)} ステップ時点で訓練が打ち切られ、"
-                    f"このマシンでは判定できなかった。{figures}probe.time_budget_s を増やすか、より速いマシンで実行すること。")
-        return (f"depth {depth}: too slow to judge: the time cap stopped training after {count(item.steps)} steps, before the step budget, "
-                f"so this machine was too slow to judge the depth; {figures}; raise probe.time_budget_s or run on a faster machine")
-    if ja:
-        return (
-            f"{depth} 層: 予算内で未学習。{count(item.steps)} ステップで目標に達したシードは {seeds}（{stop_reason(item.stop_reason, item.plateau_since_step, lang)}）。{figures}"
-            "この層数では不可能、ということを示すものではない。"
-        )
-    return (
-        f"depth {depth}: not learned within budget: {seeds} seeds met the target after {count(item.steps)} steps "
-        f"({stop_reason(item.stop_reason, item.plateau_since_step, lang)}); {figures}; this does not show the depth cannot do it"
-    )
+    """One depth's verdict in plain words, with the figures it rests on (`ev_<verdict>`)."""
+    shown = {"depth": item.depth, "seeds": f"{item.seeds_learned}/{item.seeds}", "steps": count(item.steps), "target": percent(target)}
+    if item.verdict == Verdict.SKIPPED:
+        return label("ev_skipped", lang, first=item.first_learned, **shown)
+    if item.verdict == Verdict.RULED_OUT:
+        return label("ev_ruled_out", lang, hops=item.hops, floor=item.floor, **shown)
+    if item.verdict == Verdict.DIVERGED:
+        return label("ev_diverged", lang, **shown)
+    shown["figures"] = _judged(item, lang)
+    if item.verdict == Verdict.LEARNED:
+        return label("ev_learned", lang, note=label("ev_learned_contradicts", lang) if item.contradicts_bound else "", **shown)
+    if item.verdict == Verdict.BELOW_BOUND:
+        return label("ev_below_contradicts" if item.contradicts_bound else "ev_below", lang, **shown)
+    if item.verdict == Verdict.TOO_SLOW:
+        return label("ev_too_slow", lang, time_budget=item.time_budget_s or 0, **shown)
+    return label("ev_not_learned", lang, stop=stop_reason(item.stop_reason, item.plateau_since_step, lang), **shown)
 
 
 def cost_line(rec: Recommendation, deployment: dict, lang: str) -> str | None:
@@ -350,13 +217,10 @@ def cost_line(rec: Recommendation, deployment: dict, lang: str) -> str | None:
     point = rec.point(depth)
     if point is None or point.cost_per_million_requests is None:
         return None
-    currency, price = rec.currency, deployment["cost_per_device_hour"]
-    per_million, per_day = money_amount(point.cost_per_million_requests), point.cost_per_day
-    if lang == "ja":
-        daily = f"、1 日 {deployment['requests_per_day']:,} リクエストで 1 日 {money_amount(per_day)} {currency}" if per_day is not None else ""
-        return f"コスト: {depth} 層で 100 万リクエストあたり {per_million} {currency}（p50 のスループット、デバイス 1 時間あたり {price:g} {currency}）{daily}。"
-    daily = f"; {deployment['requests_per_day']:,} requests a day cost {money_amount(per_day)} {currency} a day" if per_day is not None else ""
-    return f"cost: {_layers(depth, lang)} serve a million requests for {per_million} {currency} at p50 throughput ({price:g} {currency} per device-hour){daily}"
+    currency, per_day = rec.currency, point.cost_per_day
+    daily = label("cost_daily", lang, requests=deployment["requests_per_day"], per_day=money_amount(per_day), currency=currency) if per_day is not None else ""
+    return label("cost_line", lang, depth=depth, layers=_layers(depth, lang), per_million=money_amount(point.cost_per_million_requests),
+                 currency=currency, price=deployment["cost_per_device_hour"], daily=daily)
 
 
 def margin(rec: Recommendation, lang: str) -> str | None:
@@ -364,40 +228,23 @@ def margin(rec: Recommendation, lang: str) -> str | None:
     rounds give one; None when there is none to state."""
     if rec.latency_margin_ms is None:
         return None
-    depth = rec.reference_depth
-    p, budget, left = f"p{rec.percentile}", rec.budget_ms, rec.latency_margin_ms
-    interval = rec.latency_ci95_ms
-    if lang == "ja":
-        among = f"（95% 信頼区間 {milliseconds(interval[0])}〜{milliseconds(interval[1])}）" if interval else " "
-        if left >= 0:
-            return f"{depth} 層の {p} レイテンシ {milliseconds(rec.latency_ms)}{among}は、予算 {budget:g} ms に対して {milliseconds(left)}（{left / budget:.0%}）の余裕がある。"
-        return f"{depth} 層の {p} レイテンシ {milliseconds(rec.latency_ms)}{among}は、予算 {budget:g} ms を {milliseconds(-left)} 超える。"
-    among = f" (95% interval {milliseconds(interval[0])} to {milliseconds(interval[1])})" if interval else ""
-    takes = "takes" if depth == 1 else "take"
+    depth, budget, left, interval = rec.reference_depth, rec.budget_ms, rec.latency_margin_ms, rec.latency_ci95_ms
+    among = label("margin_among", lang, low=milliseconds(interval[0]), high=milliseconds(interval[1])) if interval else label("margin_among_none", lang)
+    shown = {"depth": depth, "layers": _layers(depth, lang), "takes": _number(depth, "w_takes", lang), "latency": milliseconds(rec.latency_ms),
+             "p": f"p{rec.percentile}", "among": among, "budget": budget}
     if left >= 0:
-        return f"latency margin: {_layers(depth, lang)} {takes} {milliseconds(rec.latency_ms)} at {p}{among}, leaving {milliseconds(left)} ({left / budget:.0%}) of the {budget:g} ms budget"
-    return f"latency: {_layers(depth, lang)} {takes} {milliseconds(rec.latency_ms)} at {p}{among}, {milliseconds(-left)} over the {budget:g} ms budget"
+        return label("margin_left", lang, left=milliseconds(left), share=f"{left / budget:.0%}", **shown)
+    return label("margin_over", lang, over=milliseconds(-left), **shown)
 
 
 def join_note(join: dict, lang: str) -> str:
     """How the join was timed, for the reasons."""
-    p50, p95 = f"{join['p50_ms'] * 1000:.1f} µs", f"{join['p95_ms'] * 1000:.1f} µs"
-    if lang == "ja":
-        return (
-            f"記録は構造化されている: 1 件の記録（{join['statements']:,} 文）を索引にして {join['lookups']} 回参照すると、ここで p50 {p50}、"
-            f"p95 {p95}（Python の dict、1 スレッド、{join['runs']:,} 件）。フィールドを索引済みのデータベースならさらに速い。"
-        )
-    return (
-        f"the records are structured: indexing one record ({join['statements']:,} statements) and following {join['lookups']} "
-        f"{'lookup' if join['lookups'] == 1 else 'lookups'} took {p50} at p50 and {p95} at p95 here (a Python dict, one thread, "
-        f"{join['runs']:,} requests); a database with the fields already indexed does less"
-    )
+    return label("join_note", lang, statements=join["statements"], lookups=join["lookups"], lookup_word=_number(join["lookups"], "w_lookup", lang),
+                 p50=f"{join['p50_ms'] * 1000:.1f} µs", p95=f"{join['p95_ms'] * 1000:.1f} µs", runs=join["runs"])
 
 
 def single_hop_note(lang: str) -> str:
-    if lang == "ja":
-        return "このタスクは 1 ホップであり、多段の検索は要らない。1 回の参照で足りる。"
-    return "the task has one hop: it needs no multi-step retrieval, a single lookup does"
+    return label("single_hop_note", lang)
 
 
 def alternative(option: Finding, rec: Recommendation, lang: str) -> str:
@@ -460,7 +307,7 @@ ALTERNATIVES = {  # an alternative's kind -> its sentence's key and the figures 
 
 
 def _listed(depths: list[int], lang: str) -> str:
-    return ("、" if lang == "ja" else ", ").join(str(d) for d in depths)
+    return label("list_sep", lang).join(str(d) for d in depths)
 
 
 def _sentence(prefix: str, kind: str, shown: dict, lang: str) -> str:
