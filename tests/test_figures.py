@@ -86,10 +86,10 @@ def test_learning_curves_of_a_single_seed_keep_their_title_and_legend_whole(exam
 
 
 def test_every_head_of_the_emergence_timeline_is_drawn_its_own_way(example):
-    run = example.shown_run()
+    run = example.views.shown
     figure = figures.emergence_figure(example, run)
     lines = [line for line in figure.axes[0].get_lines() if not line.get_label().startswith("_") and line.get_label() != "threshold"]
-    assert len(lines) == len(example.inside(run)["emergence"]) == 12
+    assert len(lines) == len(example.inside(run).emergence) == 12
     looks = {(matplotlib.colors.to_hex(line.get_color()), line.get_linestyle(), line.get_marker()) for line in lines}
     assert len(looks) == len(lines)
     assert all(line.get_label().startswith("layer ") for line in lines)  # spelled out, not L2H3
@@ -124,7 +124,7 @@ def test_frontier_labels_name_the_currency_and_neither_overlap_nor_leave_the_axe
 
 
 def test_the_chain_is_marked_beside_the_attention_maps_not_across_them(example):
-    run = example.shown_run()
+    run = example.views.shown
     figure = figures.attention_figure(run)
     marked = run.attention_example["chain_positions"]
     maps = [axis for axis in figure.axes if axis.images]
@@ -153,6 +153,6 @@ def test_the_panel_near_the_target_shows_the_task_length_beside_the_probes(examp
     assert names == ["32 tokens", "128 tokens"]
     short = copy.deepcopy(example)
     short.plan["task_sequence_length"] = short.plan["probe_sequence_length"]
-    for row in short.views["depth_rows"]:
+    for row in short.views.depth_rows:
         row["question_full_length"] = None
     assert [t.get_text() for t in figures.accuracy_figure(short).axes[1].get_legend().get_texts()] == ["32 tokens"]

@@ -274,11 +274,11 @@ def test_the_depth_table_is_readable_at_80_columns_and_whole_where_there_is_room
     narrow, text = table_lines(80)
     header, rows = narrow[0], narrow[2:]
     assert fits in header and "FLOPs" not in header
-    assert len(rows) == len(result.views["depth_rows"])  # one line per depth: no verdict wrapped
+    assert len(rows) == len(result.views.depth_rows)  # one line per depth: no verdict wrapped
     assert all(Console().measure(line).maximum <= 80 for line in narrow)
     assert "report" in text and ("narrow terminal" in text or "端末の幅が狭い" in text)
     wide, text = table_lines(200)
-    assert fits in wide[0] and "FLOPs" in wide[0] and len(wide[2:]) == len(result.views["depth_rows"])
+    assert fits in wide[0] and "FLOPs" in wide[0] and len(wide[2:]) == len(result.views.depth_rows)
     assert "narrow terminal" not in text and "端末の幅が狭い" not in text
     assert wide[0].split("|")[1:4] == narrow[0].split("|")[1:4]  # the decision's columns first, at any width
 
@@ -308,3 +308,28 @@ def test_a_depth_extrapolated_far_past_the_measured_ones_says_so():
     assert "頼る前にその深さで測ること" in alternative(far, rec, "ja")
     assert "line fit" in alternative(near, rec, "en") and "carried far" not in alternative(near, rec, "en")
     assert "line fit" in alternative(Finding(far.kind, {"layers": 11, "needed": 3}), rec, "en")  # no measured range given: the fit, unqualified
+
+
+def test_a_result_measured_by_another_version_says_so_when_re_rendered(tmp_path):
+    """The saved example, a 0.2.0 result, was once re-rendered by 0.4.0 without a word (its FLOPs counted the old
+    way). Now the report, report.html and the terminal notes say which version measured it; a result of this
+    version says nothing of the kind."""
+    import io
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from feasibility import __version__
+
+    old = load_assessment(REWORK)
+    assert old.tool_version != __version__
+    write_outputs(old, tmp_path, "en")
+    said = f"Measured by feasibility {old.tool_version} and re-rendered by {__version__}"
+    assert said in (tmp_path / "report.md").read_text(encoding="utf-8") and said in (tmp_path / "report.html").read_text(encoding="utf-8")
+    console = Console(file=io.StringIO(), width=200)
+    for shown in notes(old, [], "en"):
+        console.print(shown)
+    assert said in console.file.getvalue()
+    assert f"feasibility {old.tool_version} で測定し、{__version__} で再出力した" in render_markdown(old, lang="ja")
+    current = replace(old, tool_version=__version__)
+    assert "re-rendered by" not in render_markdown(current, lang="en") and not notes(current, [], "en")

@@ -39,7 +39,7 @@ def figures(assessment: Assessment) -> list[tuple[str, object]]:
     made = [("accuracy.png", accuracy_figure(assessment)), ("latency.png", latency_figure(assessment)), ("frontier.png", frontier_figure(assessment))]
     made.append(("batching.png", batching_figure(assessment)))
     made += [(f"curves-depth-{run.depth}.png", curve_figure(assessment, run)) for run in assessment.probes if run.curve]
-    run = assessment.shown_run()
+    run = assessment.views.shown
     if run is not None and run.attention_example:
         made += [("attention.png", attention_figure(run)), ("emergence.png", emergence_figure(assessment, run))]
     return [(name, figure) for name, figure in made if figure is not None]
@@ -50,7 +50,7 @@ def accuracy_figure(assessment: Assessment):
     the probes' length and, where they trained shorter, at the task's."""
     import matplotlib.pyplot as plt
 
-    rows, spec = assessment.views["depth_rows"], assessment.spec
+    rows, spec = assessment.views.depth_rows, assessment.spec
     hops = spec["task"]["hops"]
     target = spec["requirements"]["accuracy"]
     plan = assessment.plan
@@ -111,7 +111,7 @@ def latency_figure(assessment: Assessment):
     """The chosen percentile's latency by depth, p50 to p99, its 95% interval where measured, and the budget."""
     import matplotlib.pyplot as plt
 
-    rows, spec = assessment.views["depth_rows"], assessment.spec
+    rows, spec = assessment.views.depth_rows, assessment.spec
     percentile, budget = spec["requirements"]["latency_percentile"], spec["requirements"]["latency_ms"]
     figure, axis = plt.subplots(figsize=(6, 3.5))
     costs = {cost.depth: cost.latency for cost in assessment.costs}
@@ -282,16 +282,16 @@ def emergence_figure(assessment: Assessment, run):
     figure, axis = plt.subplots(figsize=(8.5, 3.8))
     steps = [point.step for point in points]
     palette = plt.get_cmap("tab20").colors
-    for index, row in enumerate(sorted(inside["emergence"], key=lambda r: (r["layer"], r["head"]))):
+    for index, row in enumerate(sorted(inside.emergence, key=lambda r: (r["layer"], r["head"]))):
         values = [point.head_scores[row["kind"]][0][row["layer"] - 1][row["head"] - 1] for point in points]
         marker = None if index < len(palette) else "o"
         axis.plot(steps, values, linewidth=1.2, color=palette[index % len(palette)], marker=marker, markersize=3, linestyle="-" if row["kind"] == "chain" else "--", label=f"layer {row['layer']} head {row['head']}: {row['kind']}")
     axis.axhline(EMERGENCE_THRESHOLD, color="grey", linestyle="--", linewidth=1, label="threshold")
-    for hop, step in inside["hops_learned"].items():
+    for hop, step in inside.hops_learned.items():
         if step is not None:
             axis.axvline(step, color="black", linestyle=":", linewidth=1)
             axis.annotate(f"hop {hop} learned", (step, 1.0), rotation=90, fontsize=7, va="top", ha="right")
     axis.set(xlabel="step", ylabel="score (attention on its targets)", ylim=(0, 1.05), title=f"Depth {run.depth}, seed {example['seed']}: head scores while training")
-    axis.legend(fontsize=6, ncol=1 if len(inside["emergence"]) <= 12 else 2, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)  # beside, hiding no curve
+    axis.legend(fontsize=6, ncol=1 if len(inside.emergence) <= 12 else 2, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)  # beside, hiding no curve
     figure.tight_layout()
     return figure

@@ -161,6 +161,8 @@ LABELS = {
     "attention scores": "アテンションスコア",
     "mlp": "MLP",
     "output head": "出力層",
+    "older_result": "feasibility {saved} で測定し、{current} で再出力した結果である。数値は {saved} が測ったもの（FLOP の数え方や判定の規則が"
+    "この版と異なる場合がある）。この版で測り直すには `feasibility assess` を再実行すること。",
     "footer": "feasibility {version} により {created} に生成。解決済みのタスク定義は report.json にある。",
     "table_title": "{hops} ホップ{kind}（1 ホップ = 1 回の参照）、目標 {target}、予算 p{percentile} <= {budget:g} ms",
     "else": "ほかに取りうる手:",

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from functools import partial
 
+from feasibility import __version__
+
 from feasibility.plan.probe_plan import BUDGET_SHARE
 from feasibility.reports.words import alternative, cost_line, counted, evidence, headline, join_note, kind_name, label, margin, money_amount, percent, question, risk, si, single_hop_note, size, stop_reason
 from feasibility.result.costs import DepthCost, LatencyFigures
-from feasibility.result.assessment import Assessment, Comparison
-from feasibility.result.inside import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES, in_hop_order
+from feasibility.result.assessment import Assessment, Comparison, InsideView
+from feasibility.result.inside import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES
 from feasibility.result.probes import ProbeRun
 from feasibility.result.recommendation import Recommendation
 
@@ -49,6 +51,8 @@ def _task_section(assessment: Assessment, lang: str) -> list[str]:
     req, dep = spec["requirements"], spec["deployment"]
     t = partial(label, lang=lang)
     lines = [f"# {t('title', name=spec['name'])}", "", f"**{t('decision')}** {headline(rec, lang)}", ""]
+    for note in older_result(assessment, lang):
+        lines += [f"_{note}_", ""]
     if spec.get("description"):
         lines += [f"_{spec['description']}_", ""]
     return lines + [
@@ -59,6 +63,13 @@ def _task_section(assessment: Assessment, lang: str) -> list[str]:
         f"- {t('deployment_line', width=dep['width'], heads=dep['heads'], vocab=dep['vocab_size'], dtype=dep['dtype'], device=env['device'])}",
         "",
     ]
+
+
+def older_result(assessment: Assessment, lang: str) -> list[str]:
+    """A result measured by another version than the one rendering it says so (its figures are that version's)."""
+    if assessment.tool_version == __version__:
+        return []
+    return [label("older_result", lang, saved=assessment.tool_version, current=__version__)]
 
 
 def _question_columns(assessment: Assessment, lang: str) -> list[str]:
@@ -75,7 +86,7 @@ def _depth_section(assessment: Assessment, lang: str, plots: list[str]) -> list[
     header = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *_question_columns(assessment, lang), t("lower_bound"), t("verdict"), "MACs", "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
     left = {t("vs_bound"), t("verdict"), t("fits")}
     lines = [f"## {t('depths')}", "", table_row(header), "|" + "|".join("---" if h in left else "---:" for h in header) + "|"]
-    for row in assessment.views["depth_rows"]:
+    for row in assessment.views.depth_rows:
         lines.append(
             table_row(
                 [
@@ -352,23 +363,22 @@ def _frontier_rows(rec: Recommendation, lang: str) -> list[list[str]]:
     return rows
 
 
-def inside_findings(inside: dict, hops: int, target: float, lang: str) -> list[str]:
-    """When each hop count was learned, whether in order, and the order in which heads emerged: sentences, from
-    `Assessment.inside`."""
+def inside_findings(inside: InsideView, hops: int, target: float, lang: str) -> list[str]:
+    """When each hop count was learned, whether in order, and the order in which heads emerged: sentences."""
     t = partial(label, lang=lang)
-    steps = inside["hops_learned"]
+    steps = inside.hops_learned
     parts = [t("hop_at", hop=h, step=step) if step is not None else t("hop_never", hop=h) for h, step in steps.items()]
     lines = [t("hops_learned", target=percent(target), parts=t("sep").join(parts))]
     if hops == 1:
         pass  # one hop count: there is no order to check
-    elif in_hop_order(steps):
+    elif inside.in_order:
         lines.append(t("in_order"))
     elif any(step is None for step in steps.values()):
         lines.append(t("not_all"))
     else:
         order = t("order_sep").join(t("hop_n", hop=h) for h in sorted(steps, key=lambda h: (steps[h], h)))
         lines.append(t("not_in_order", order=order))  # the order only: the steps were said in the sentence before
-    emerged = [r for r in inside["emergence"] if r["step"] is not None]
+    emerged = [r for r in inside.emergence if r["step"] is not None]
     if emerged:
         lines.append(t("heads_order", parts=t("sep").join(f"L{r['layer']}H{r['head']} ({t('k_' + r['kind'])}, {t('step', step=r['step'])})" for r in emerged)))
     else:
@@ -379,12 +389,12 @@ def inside_findings(inside: dict, hops: int, target: float, lang: str) -> list[s
 def inside_lines(assessment: Assessment, rec: Recommendation, lang: str, plots: list[str]) -> list[str]:
     """The emergence table, the hop counts' learning steps and whether they came in order, in Markdown."""
     t = partial(label, lang=lang)
-    run = assessment.shown_run()
+    run = assessment.views.shown
     if run is None:
         return []
     lines = [f"## {t('inside')}", ""]
-    inside = assessment.inside(run)
-    rows = inside["emergence"]
+    inside = assessment.views.inside
+    rows = inside.emergence
     if not rows or not run.attention_example:
         return lines + [t("no_inside"), ""]
     hops = assessment.spec["task"]["hops"]

@@ -28,7 +28,7 @@ def depth_table(assessment: Assessment):
     hops, percentile = spec["task"]["hops"], spec["requirements"]["latency_percentile"]
     length = assessment.plan["task_sequence_length"]  # where the probes are judged at the task's length (at most 2,048)
     records = []
-    for row in assessment.views["depth_rows"]:
+    for row in assessment.views.depth_rows:
         record = {
             "depth": row["depth"],
             "theory_bounds": row["vs_bound"],  # below, within or above the theoretical depth bounds

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from feasibility.reports.markdown import full_length_of, reasons, verdict_cell, inside_findings, timing_warnings
+from feasibility.reports.markdown import full_length_of, inside_findings, older_result, reasons, timing_warnings, verdict_cell
 from feasibility.reports.words import alternative, counted, duration, headline, kind_name, label, milliseconds, percent, si
 from feasibility.errors import UsageError
 from feasibility.result.assessment import Assessment
@@ -70,7 +70,7 @@ def _depth_table(assessment: Assessment, terminal: bool, lang: str, compact: boo
     for name in [t("depth"), t("verdict"), t("fits"), *questions, f"p{percentile} ms", *details]:
         wraps = name == t("verdict")
         table.add_column(name, justify="left" if name in (t("vs_bound"), t("verdict"), t("fits")) else "right", no_wrap=not wraps, min_width=12 if wraps else None)
-    for row in assessment.views["depth_rows"]:
+    for row in assessment.views.depth_rows:
         cells = [
             str(row["depth"]),
             verdict_cell(row, lang),
@@ -94,7 +94,7 @@ def notes(assessment: Assessment, files: list[str] | None = None, lang: str = "e
     """The timing warnings and the files written: what belongs on stderr beside a result."""
     from rich.text import Text
 
-    shown = [Text(warning, style="yellow") for warning in timing_warnings(assessment, lang)]
+    shown = [Text(warning, style="yellow") for warning in older_result(assessment, lang) + timing_warnings(assessment, lang)]
     return shown + ([Text(label("written", lang, files=", ".join(files)))] if files else [])
 
 SHADES = " .:-=+*#%@"  # attention weight 0 .. 1 in ten steps
@@ -109,7 +109,7 @@ def explain_view(assessment: Assessment, terminal: bool, depth: int | None = Non
     if depth is not None and depth not in runs:
         trained = ", ".join(str(d) for d in sorted(runs)) or "none"
         raise UsageError(f"{{setting:depth}} {depth}: no probe of that depth was trained in this result; trained depths: {trained}")
-    run = runs[depth] if depth is not None else assessment.shown_run()
+    run = runs[depth] if depth is not None else assessment.views.shown
     t = partial(label, lang=lang)
     if run is None or not run.attention_example:
         return [Text(t("no_inside"))]
@@ -117,8 +117,8 @@ def explain_view(assessment: Assessment, terminal: bool, depth: int | None = Non
     shown = [Text(f"{t('inside')}: {t('depth_n', depth=run.depth)}, {t('seed')} {example['seed']}", style="bold")]
     shown += [Text(line) for line in _attention_lines(run, lang)]
     inside = assessment.inside(run)
-    if inside["emergence"]:
-        shown.append(_emergence_table(inside["emergence"], terminal, lang))
+    if inside.emergence:
+        shown.append(_emergence_table(inside.emergence, terminal, lang))
     return shown + [Text(line) for line in inside_findings(inside, assessment.spec["task"]["hops"], assessment.recommendation.target, lang)]
 
 

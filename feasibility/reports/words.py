@@ -214,7 +214,7 @@ def evidence(item: Evidence, target: float, lang: str) -> str:
 def cost_line(rec: Recommendation, deployment: dict, lang: str) -> str | None:
     """What the recommended (or needed) depth costs to serve, in the task file's currency; None without a price."""
     depth = rec.reference_depth
-    point = rec.point(depth)
+    point = next((p for p in rec.frontier if p.depth == depth), None)
     if point is None or point.cost_per_million_requests is None:
         return None
     currency, per_day = rec.currency, point.cost_per_day

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from feasibility import __version__
-from feasibility.result.inside import emergence, hop_learned_steps
+from feasibility.result.inside import emergence, hop_learned_steps, in_hop_order
 from feasibility.result.costs import DepthCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.result.recommendation import Recommendation
@@ -41,7 +41,7 @@ class Assessment:
     curriculum_comparison: Comparison | None = None  # the same depths trained with the curriculum switched
     join: dict | None = None  # where the records are structured: what answering with a join costs here (measure.join_cost)
     batching: dict | None = None  # latency and throughput against batch size at one depth (measure_batching)
-    views: dict = field(default_factory=dict)  # derived once by `settle`, read by every renderer (see there)
+    views: Views | None = None  # derived once by `settle`, read by every renderer (see there)
 
     def to_dict(self) -> dict:
         comparison = self.curriculum_comparison
@@ -51,6 +51,7 @@ class Assessment:
             "costs": [cost.to_dict() for cost in self.costs],
             "curriculum_comparison": comparison.to_dict() if comparison else None,
             "recommendation": self.recommendation.to_dict() if self.recommendation else None,
+            "views": self.views.to_dict() if self.views else {},
         }
         return {f.name: typed[f.name] if f.name in typed else copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
@@ -72,15 +73,11 @@ class Assessment:
         """The currency of every cost in the reports: the task file's, or the default where it names none."""
         return self.spec["deployment"].get("currency", DEFAULT_CURRENCY)
 
-    def shown_run(self) -> ProbeRun | None:
-        """The probe whose inside the report shows, as chosen by `settle`."""
-        return next((run for run in self.probes if run.depth == self.views["explained_depth"]), None)
-
-    def inside(self, run: ProbeRun) -> dict:
-        """What the report says of a probe's inside ({"emergence": rows, "hops_learned": {hop: step}}): derived
-        once by `settle` for the shown probe, on request for another (`explain --depth`)."""
-        if run.depth == self.views["explained_depth"]:
-            return self.views["inside"]
+    def inside(self, run: ProbeRun) -> InsideView:
+        """What the report says of a probe's inside: derived once by `settle` for the shown probe (`views.inside`),
+        on request for another (`explain --depth`)."""
+        if self.views.shown is not None and run.depth == self.views.shown.depth:
+            return self.views.inside
         return inside_view(run, self.spec["task"]["hops"], self.spec["requirements"]["accuracy"])
 
 
@@ -100,9 +97,37 @@ class Comparison:
         return cls(data["curriculum"], [ProbeRun.from_dict(run) for run in data["probes"]], [DepthVerdict(**v) for v in data["verdicts"]])
 
 
-def inside_view(run: ProbeRun, hops: int, target: float) -> dict:
+@dataclass(frozen=True)
+class InsideView:
+    """What the report says of one probe's inside: when each head emerged, the step each hop count was learned, and
+    whether they were learned one after another."""
+
+    emergence: list[dict]  # inside.emergence's rows
+    hops_learned: dict[int, int | None]
+    in_order: bool
+
+    def to_dict(self) -> dict:
+        return {"emergence": copy.deepcopy(self.emergence), "hops_learned": dict(self.hops_learned)}
+
+
+@dataclass
+class Views:
+    """What `settle` derives once from the measurements and every renderer reads: the depth table's rows, the probe
+    whose inside is shown, and what it shows. Saved in report.json for machines; derived again on loading."""
+
+    depth_rows: list[dict]
+    shown: ProbeRun | None
+    inside: InsideView | None
+
+    def to_dict(self) -> dict:
+        return {"depth_rows": copy.deepcopy(self.depth_rows), "explained_depth": self.shown.depth if self.shown else None,
+                "inside": self.inside.to_dict() if self.inside else None}
+
+
+def inside_view(run: ProbeRun, hops: int, target: float) -> InsideView:
     """Head emergence (inside.emergence) and the step each hop count was learned (inside.hop_learned_steps)."""
-    return {"emergence": emergence(run.curve), "hops_learned": hop_learned_steps(run.curve, hops, target)}
+    steps = hop_learned_steps(run.curve, hops, target)
+    return InsideView(emergence(run.curve), steps, in_hop_order(steps))
 
 
 def depth_rows(assessment: Assessment) -> list[dict]:

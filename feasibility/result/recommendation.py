@@ -117,9 +117,6 @@ class Recommendation:
         """The depth the decision rests on: the recommended one, else the shallowest that learned."""
         return self.depth or self.learned_depth
 
-    def point(self, depth: int | None) -> FrontierPoint | None:
-        return next((p for p in self.frontier if p.depth == depth), None)
-
     def to_dict(self) -> dict:
         listed = {name: [item.to_dict() for item in getattr(self, name)] for name in ("alternatives", "risks", "questions")}
         typed = {

@@ -22,7 +22,7 @@ from feasibility.errors import MeasurementError, UsageError, control_characters_
 from feasibility.plan.bounds import depth_bounds
 from feasibility.plan.jobs import plan_job
 from feasibility.plan.probe_plan import ProbePlan, make_plan
-from feasibility.result.assessment import SCHEMA_VERSION, Assessment, Comparison, depth_rows, inside_view
+from feasibility.result.assessment import SCHEMA_VERSION, Assessment, Comparison, Views, depth_rows, inside_view
 from feasibility.result.costs import DepthCost, FlopFigures, LatencyFigures, MemoryFigures, MoneyFigures
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.run.cache import check_writable, code_version, default_folder, read_entry, write_atomic
@@ -47,7 +47,7 @@ def settle(assessment: Assessment) -> Assessment:
     a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment, a.join)
     shown = explained_run(a.probes, a.recommendation)
     inside = inside_view(shown, a.spec["task"]["hops"], a.spec["requirements"]["accuracy"]) if shown else None
-    a.views = {"depth_rows": depth_rows(a), "explained_depth": shown.depth if shown else None, "inside": inside}
+    a.views = Views(depth_rows=depth_rows(a), shown=shown, inside=inside)
     return a
 
 
