@@ -90,7 +90,9 @@ def test_auto_depths_cost_the_depth_below_the_floor_but_do_not_train_it(tiny_spe
 def test_a_ruled_out_depth_is_said_so_in_both_languages():
     from feasibility.reports.words import evidence, label
 
-    item = {"depth": 1, "verdict": "ruled_out", "seeds_learned": 0, "seeds": 0, "hops": 2, "floor": 2}
+    from feasibility.result.recommendation import Evidence
+
+    item = Evidence(depth=1, verdict="ruled_out", accuracy=None, lower_bound=None, seeds_learned=0, seeds=0, hops=2, floor=2)
     assert "ruled out by theory" in evidence(item, 0.99, "en") and "not trained" in evidence(item, 0.99, "en")
     assert "理論で除外" in evidence(item, 0.99, "ja") and "訓練はしていない" in evidence(item, 0.99, "ja")
     assert label("v_ruled_out", "en") == "ruled out by theory" and label("v_ruled_out", "ja") == "理論で除外"
