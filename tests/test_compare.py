@@ -48,8 +48,8 @@ def test_a_tighter_budget_changes_the_decision_the_binding_constraint_and_the_ma
 
 def test_where_the_two_ran_is_an_input_that_differs(rework):
     other = copy.deepcopy(rework)
-    other.environment["threads"] = 16
-    assert InputChange("environment.threads", rework.environment.get("threads"), 16) in compare(rework, other).spec_changes
+    other.environment.threads = 16
+    assert InputChange("environment.threads", rework.environment.threads, 16) in compare(rework, other).spec_changes
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -81,7 +81,7 @@ def test_assess_on_cuda_records_device_mode_and_measured_memory(write_spec, tmp_
     result = CliRunner().invoke(app, ["assess", str(spec), "--out", str(out), "--cache-dir", str(tmp_path / "cache")])
     assert result.exit_code == 0, result.output
     saved = load_assessment(out / "report.json")
-    assert saved.environment["device"] == "cuda"
+    assert saved.environment.device == "cuda"
     for cost in saved.costs:
         assert cost["latency"]["mode"] == "cuda-graph" and len(cost["latency"]["passes_p50_ms"]) == 2
         assert cost["memory"]["peak_request_is_estimate"] is False

@@ -288,7 +288,7 @@ def test_the_depth_table_is_readable_at_80_columns_and_whole_where_there_is_room
 def test_one_thread_and_a_batch_of_one_read_as_plain_words():
     """The report once said "(1 threads)", "batch sizes 1 to 1 and beyond" and, in Japanese, "1 デバイス時間"."""
     result = copy.deepcopy(load_assessment(DATA))
-    result.environment["threads"] = 1
+    result.environment.threads = 1
     points = [{"batch": b, "p50_ms": 1.0 * b, "p95_ms": 1.2 * b, "throughput_requests_per_s": 900.0 + b} for b in (1, 2, 4)]
     result.batching = {"depth": 3, "requested_batch": 1, "points": points, "how": "p50 and p95 of the served model per batch; throughput = batch / p50"}  # as assess saves it
     markdown = render_markdown(settle(result), PLOTS, "en")

@@ -24,6 +24,7 @@ from typing import Callable
 
 from feasibility.errors import MeasurementError, UsageError
 from feasibility.costs.analytic import DeploymentModel, analytic_macs, parameter_count
+from feasibility.result.context import Environment
 from feasibility.result.recommendation import Steadiness
 from feasibility.vocabulary import MODES
 
@@ -149,20 +150,6 @@ def training_macs(forward_macs_per_example: int, steps: int, batch: int, seeds: 
     return {"macs": total, "flops": 2 * total, "convention": "training step = 3 x forward; evaluation = 1 x forward"}
 
 
-@dataclass
-class Environment:
-    """Where a cost figure was measured; stamped beside every figure."""
-
-    device: str
-    device_name: str
-    threads: int
-    dtype: str
-    torch_version: str
-    fvcore_version: str
-    python: str
-    platform: str
-
-
 def _cpu_name() -> str:
     """The processor's model name where the system says it (Linux), else the architecture."""
     try:
@@ -185,7 +172,8 @@ def environment(device: str, dtype: str) -> Environment:
     except Exception:  # an fvcore without metadata still counts; say so rather than fail
         fvcore_version = "unknown"
     name = torch.cuda.get_device_name() if device == "cuda" else _cpu_name()
-    return Environment(device, name, torch.get_num_threads(), dtype, torch.__version__, fvcore_version, platform.python_version(), platform.platform())
+    return Environment(device=device, device_name=name, threads=torch.get_num_threads(), dtype=dtype, torch_version=torch.__version__,
+                       fvcore_version=fvcore_version, python=platform.python_version(), platform=platform.platform())
 
 
 @dataclass

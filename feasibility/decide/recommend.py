@@ -12,6 +12,7 @@ from dataclasses import asdict, replace
 from feasibility.costs.analytic import DeploymentModel, analytic_macs
 from feasibility.costs.measure import deepest_within_budget, steadiness_of
 from feasibility.costs.training import settling_run
+from feasibility.result.context import DepthBounds, Environment, LatencyFit
 from feasibility.result.costs import DepthCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.result.recommendation import Evidence, Finding, FrontierPoint, Recommendation
@@ -55,7 +56,7 @@ def deepest_fitting(fit: dict | None, latencies: dict[int, float], budget_ms: fl
     measured depth that is over budget (the fit can pass under a measured point)."""
     if not fit:
         return None
-    deepest = deepest_within_budget(fit["intercept_ms"], fit["slope_ms_per_layer"], budget_ms)
+    deepest = deepest_within_budget(fit.intercept_ms, fit.slope_ms_per_layer, budget_ms)
     over = [depth for depth, ms in latencies.items() if ms > budget_ms]
     if deepest is not None and over:
         deepest = min(deepest, min(over) - 1)
@@ -85,13 +86,13 @@ def _width_that_fits(depth: int, latency_ms: float, budget_ms: float, deployment
 
 def recommend(
     spec: dict,
-    bounds: dict,
+    bounds: DepthBounds,
     plan: dict,
     verdicts: list[DepthVerdict],
     probes: list[ProbeRun],
     costs: list[DepthCost],
-    latency_fit: dict | None,
-    environment: dict,
+    latency_fit: LatencyFit | None,
+    environment: Environment,
     join: dict | None = None,
 ) -> Recommendation:
     """Pick the smallest depth whose probes learned the task and whose latency fits the budget; otherwise say
@@ -129,7 +130,7 @@ def _evidence(verdicts: list[DepthVerdict], runs: dict[int, ProbeRun], bounds: d
         evidence.append(
             Evidence(
                 **asdict(verdict),
-                below_lower_bound=verdict.depth < bounds["lower"],
+                below_lower_bound=verdict.depth < bounds.lower,
                 steps=run.steps if run else None,
                 train_s=run.wall_s if run else None,
                 stop_reason=run.stop_reason if run else None,
@@ -137,7 +138,7 @@ def _evidence(verdicts: list[DepthVerdict], runs: dict[int, ProbeRun], bounds: d
                 first_learned=learned[0] if learned else None,
                 time_budget_s=plan["time_budget_s"],
                 hops=hops,
-                floor=bounds["lower"],
+                floor=bounds.lower,
             )
         )
     return evidence
@@ -209,8 +210,8 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
             longest = max((run.wall_s for run in runs.values()), default=0)
             steps = max((run.steps for run in runs.values()), default=0)
             options.append(Finding("more_training", {"steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]}))
-        deepest_probed = max(latencies) if latencies else bounds["upper"]
-        options.append(Finding("deeper_probes", {"upto": max(bounds["upper"], deepest_probed) + 1}))
+        deepest_probed = max(latencies) if latencies else bounds.upper
+        options.append(Finding("deeper_probes", {"upto": max(bounds.upper, deepest_probed) + 1}))
     if rec.deepest_within_budget is not None:
         options.append(Finding("deepest_within_budget", {"layers": rec.deepest_within_budget, "needed": rec.learned_depth,
                         "measured_upto": max(latencies) if latencies else None, "measured_points": len(latencies)}))
@@ -222,11 +223,11 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
                 Finding("narrower", {"depth": needed, "width": width, "from_width": deployment["width"],
                  "latency_ms": _scaled_latency(needed, width, latencies[needed], deployment, length)})
             )
-    if needed is not None and bounds["lower"] < needed and bounds["lower"] in latencies:
+    if needed is not None and bounds.lower < needed and bounds.lower in latencies:
         wider = deployment["width"] * 2
         options.append(
-            Finding("wider_fewer_layers", {"depth": bounds["lower"], "width": wider, "needed": needed,
-             "latency_ms": _scaled_latency(bounds["lower"], wider, latencies[bounds["lower"]], deployment, length)})
+            Finding("wider_fewer_layers", {"depth": bounds.lower, "width": wider, "needed": needed,
+             "latency_ms": _scaled_latency(bounds.lower, wider, latencies[bounds.lower], deployment, length)})
         )
     if hops > 1:
         passes = []
@@ -280,7 +281,7 @@ def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerd
 def _questions(rec: Recommendation, spec: dict, plan: dict, environment: dict) -> list[Finding]:
     """What the people in the room must decide; the tool cannot."""
     questions: list[Finding] = [Finding("target", {"target": rec.target})]
-    questions.append(Finding("hardware", {"device": environment.get("device_name") or environment.get("device"), "threads": environment.get("threads")}))
+    questions.append(Finding("hardware", {"device": environment.known("device_name") or environment.known("device"), "threads": environment.known("threads")}))
     if rec.single_hop:
         questions.append(Finding("index_instead"))
     if rec.decision == Decision.RECOMMENDED:

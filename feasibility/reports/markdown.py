@@ -11,6 +11,7 @@ from feasibility import __version__
 
 from feasibility.plan.probe_plan import BUDGET_SHARE
 from feasibility.reports.words import alternative, cost_line, counted, evidence, headline, join_note, kind_name, label, margin, money_amount, percent, question, risk, si, single_hop_note, size, stop_reason
+from feasibility.result.context import DepthBounds
 from feasibility.result.costs import DepthCost, LatencyFigures
 from feasibility.result.assessment import Assessment, Comparison, InsideView
 from feasibility.result.inside import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES
@@ -60,7 +61,7 @@ def _task_section(assessment: Assessment, lang: str) -> list[str]:
         "",
         f"- {t('task_line', hops=spec['task']['hops'], kind=kind_name(spec['task']['kind'], lang), length=spec['task']['sequence_length'])}",
         f"- {t('target_line', accuracy=percent(req['accuracy']), percentile=req['latency_percentile'], budget=req['latency_ms'], batch=req['batch_size'])}",
-        f"- {t('deployment_line', width=dep['width'], heads=dep['heads'], vocab=dep['vocab_size'], dtype=dep['dtype'], device=env['device'])}",
+        f"- {t('deployment_line', width=dep['width'], heads=dep['heads'], vocab=dep['vocab_size'], dtype=dep['dtype'], device=env.device)}",
         "",
     ]
 
@@ -119,7 +120,7 @@ def _why_section(assessment: Assessment, lang: str) -> list[str]:
     lines = ["", f"## {label('why', lang)}", "", *[f"- {reason}" for reason in reasons(rec, assessment.spec["deployment"], lang)], ""]
     if fit and rec.deepest_within_budget is not None:
         layers = rec.deepest_within_budget
-        lines += [label("fit_line", lang, slope=fit["slope_ms_per_layer"], percentile=fit["percentile"], layers=layers, **counted(lang, layers=layers)), ""]
+        lines += [label("fit_line", lang, slope=fit.slope_ms_per_layer, percentile=fit.percentile, layers=layers, **counted(lang, layers=layers)), ""]
     return lines
 
 
@@ -163,13 +164,13 @@ def _curves_section(assessment: Assessment, lang: str, plots: list[str]) -> list
     ]
 
 
-def _theory_section(bounds: dict, hops: int, lang: str) -> list[str]:
+def _theory_section(bounds: DepthBounds, hops: int, lang: str) -> list[str]:
     t = partial(label, lang=lang)
     return [
         f"## {t('theory')}",
         "",
-        f"- {t('lower_line', lower=bounds['lower'], hops=hops, formula=bounds['lower_formula'], source=bounds['lower_source'], **counted(lang, lower=bounds['lower'], hops=hops))}",
-        f"- {t('upper_line', upper=bounds['upper'], formula=bounds['upper_formula'], source=bounds['upper_source'], **counted(lang, upper=bounds['upper']))}",
+        f"- {t('lower_line', lower=bounds.lower, hops=hops, formula=bounds.lower_formula, source=bounds.lower_source, **counted(lang, lower=bounds.lower, hops=hops))}",
+        f"- {t('upper_line', upper=bounds.upper, formula=bounds.upper_formula, source=bounds.upper_source, **counted(lang, upper=bounds.upper))}",
         "",
     ]
 
@@ -192,7 +193,7 @@ def _method_section(assessment: Assessment, lang: str) -> list[str]:
         seconds=plan["time_budget_s"],
         curriculum=t("on") if plan["curriculum"] else t("off"),
     )
-    where = t("env_line", device=env["device"], name=env["device_name"], **counted(lang, threads=env["threads"]), dtype=env["dtype"], torch=env["torch_version"], fvcore=env["fvcore_version"], what=_timed_what(assessment, lang))
+    where = t("env_line", device=env.device, name=env.device_name, **counted(lang, threads=env.threads), dtype=env.dtype, torch=env.torch_version, fvcore=env.fvcore_version, what=_timed_what(assessment, lang))
     return [
         f"## {t('method')}",
         "",
@@ -307,7 +308,7 @@ def _timed_what(assessment, lang: str) -> str:
     if latency.known("mode") == "cuda-graph":
         how = label("graph", lang)
     else:
-        how = label("eager_cuda" if assessment.environment["device"] == "cuda" else "eager", lang)
+        how = label("eager_cuda" if assessment.environment.device == "cuda" else "eager", lang)
     if latency.known("rounds") is None:  # saved before the served model was timed in rounds
         return how
     return label("served", lang, how=how, rounds=latency.rounds)

@@ -40,8 +40,8 @@ def csv_frame(result: SweepResult):
                 **{axis_name(k): v for k, v in cell.values.items()},
                 "status": cell.status,
                 "depth": cell.depth,
-                "theory_floor": cell.bounds["lower"],
-                "theory_ceiling": cell.bounds["upper"],
+                "theory_floor": cell.bounds.lower,
+                "theory_ceiling": cell.bounds.upper,
                 "deepest_tried": cell.deepest_tried,
                 "question_accuracy": cell.accuracy,
                 "question_wilson_95_low": cell.lower_bound,
@@ -67,8 +67,8 @@ def _cell_row(cell: SweepCell, keys: list[str], lang: str) -> str:
         [str(cell.values[k]) for k in keys]
         + [
             cell_outcome(cell, lang),
-            str(cell.bounds["lower"]),
-            str(cell.bounds["upper"]),
+            str(cell.bounds.lower),
+            str(cell.bounds.upper),
             question,
             percent(cell.full_length_accuracy) if cell.full_length_accuracy is not None else "–",
             f"{cost.macs_per_request:,}" if cost else "–",
@@ -120,7 +120,7 @@ def depth_map(result: SweepResult, path: Path) -> None:
     row_values = axes_values[rows_key]
     col_values = axes_values[cols_key] if cols_key else [None]
     panels = [dict(zip(panel_keys, combo)) for combo in itertools.product(*(axes_values[k] for k in panel_keys))]  # [{}] with no further axes
-    depths = [c.depth for c in result.cells if c.depth is not None] + [c.bounds["upper"] for c in result.cells]
+    depths = [c.depth for c in result.cells if c.depth is not None] + [c.bounds.upper for c in result.cells]
     top = max(depths + [1])
     figure, axes = plt.subplots(1, len(panels), figsize=(1.6 + 1.9 * len(col_values) * len(panels), 1.2 + 1.0 * len(row_values)), squeeze=False)
     colours = plt.get_cmap("viridis", top)
@@ -140,7 +140,7 @@ def depth_map(result: SweepResult, path: Path) -> None:
                 short = {"not_learned": f"not learned\n≤ {cell.deepest_tried}", "too_slow": "too slow", "failed": "failed"}
                 text, colour = short[cell.status], "black"
             axis.text(c, r - 0.08, text, ha="center", va="center", fontsize=13 if cell.depth is not None else 8, color=colour, weight="bold")
-            axis.text(c, r + 0.3, f"floor {cell.bounds['lower']} · ceiling {cell.bounds['upper']}", ha="center", va="center", fontsize=6.5, color=colour)
+            axis.text(c, r + 0.3, f"floor {cell.bounds.lower} · ceiling {cell.bounds.upper}", ha="center", va="center", fontsize=6.5, color=colour)
         image = axis.imshow(grid, cmap=colours, vmin=0.5, vmax=top + 0.5, aspect="auto")
         axis.set_yticks(range(len(row_values)), [str(v) for v in row_values])
         axis.set_ylabel(axis_name(rows_key))

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 from feasibility import __version__
 from feasibility.result.inside import emergence, hop_learned_steps, in_hop_order
+from feasibility.result.context import DepthBounds, Environment, LatencyFit
 from feasibility.result.costs import DepthCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.result.recommendation import Recommendation
@@ -26,13 +27,13 @@ class Assessment:
     `DepthCost`); the rest is plain data. `to_dict` and `from_dict` are the JSON edge."""
 
     spec: dict
-    bounds: dict
+    bounds: DepthBounds
     plan: dict
     probes: list[ProbeRun]  # one per trained depth
     verdicts: list[DepthVerdict]  # one per planned depth
     costs: list[DepthCost]  # one per planned depth
-    latency_fit: dict | None
-    environment: dict
+    latency_fit: LatencyFit | None
+    environment: Environment
     recommendation: Recommendation | None  # derived by `settle`, from the measurements, whenever a result is made or loaded
     timings_s: dict
     created: str = ""
@@ -52,6 +53,9 @@ class Assessment:
             "curriculum_comparison": comparison.to_dict() if comparison else None,
             "recommendation": self.recommendation.to_dict() if self.recommendation else None,
             "views": self.views.to_dict() if self.views else {},
+            "bounds": self.bounds.to_dict(),
+            "latency_fit": self.latency_fit.to_dict() if self.latency_fit else None,
+            "environment": self.environment.to_dict(),
         }
         return {f.name: typed[f.name] if f.name in typed else copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
@@ -65,6 +69,9 @@ class Assessment:
             costs=[DepthCost.from_dict(cost) for cost in fields["costs"]],
             curriculum_comparison=Comparison.from_dict(comparison) if comparison is not None else None,
             recommendation=None,
+            bounds=DepthBounds.from_dict(fields["bounds"]),
+            latency_fit=LatencyFit.from_dict(fields["latency_fit"]) if fields.get("latency_fit") is not None else None,
+            environment=Environment.from_dict(fields["environment"]),
         )
         return cls(**fields)
 
@@ -148,7 +155,7 @@ def depth_rows(assessment: Assessment) -> list[dict]:
         rows.append(
             {
                 "depth": depth,
-                "vs_bound": "below" if depth < bounds["lower"] else ("within" if depth <= bounds["upper"] else "above"),
+                "vs_bound": "below" if depth < bounds.lower else ("within" if depth <= bounds.upper else "above"),
                 "accuracy_by_hop": accuracy_by_hop,
                 "question": verdict.accuracy,
                 "question_full_length": verdict.full_length_accuracy,

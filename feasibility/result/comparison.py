@@ -82,7 +82,7 @@ def compare(a: Assessment, b: Assessment) -> ResultComparison:
     """The inputs that differ, both decisions, the depth table side by side, and what changed in the decision."""
     spec_a, spec_b = _flatten(a.spec), _flatten(b.spec)
     inputs = [InputChange(key, spec_a.get(key), spec_b.get(key)) for key in sorted(set(spec_a) | set(spec_b)) if spec_a.get(key) != spec_b.get(key)]
-    inputs += [InputChange(f"environment.{name}", a.environment.get(name), b.environment.get(name)) for name in ENVIRONMENT_FIELDS if a.environment.get(name) != b.environment.get(name)]
+    inputs += [InputChange(f"environment.{name}", a.environment.known(name), b.environment.known(name)) for name in ENVIRONMENT_FIELDS if a.environment.known(name) != b.environment.known(name)]
     rec_a, rec_b = a.recommendation, b.recommendation
     verdicts = ({v.depth: v.verdict for v in a.verdicts}, {v.depth: v.verdict for v in b.verdicts})
     points = ({p.depth: p for p in rec_a.frontier}, {p.depth: p for p in rec_b.frontier})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from feasibility.result.context import DepthBounds
 from feasibility.result.probes import DepthVerdict
 
 CELL_STATUSES = ("learned", "not_learned", "too_slow", "failed")  # what a cell's search ended with
@@ -37,7 +38,7 @@ class CellProbe:
 class SweepCell:
     values: dict  # the grid's axes at this cell: {"task.hops": 2, ...}
     spec: dict  # the cell's resolved task file
-    bounds: dict
+    bounds: DepthBounds  # the theory's floor and ceiling for the cell's hop count
     plan: dict
     status: str  # one of CELL_STATUSES
     depth: int | None  # the shallowest depth whose probes learned the question in every seed
@@ -60,7 +61,7 @@ class SweepCell:
     def from_dict(cls, data: dict) -> "SweepCell":
         cost = data.get("cost")
         return cls(
-            **{**data, "cost": CellCost(**cost) if cost else None,
+            **{**data, "cost": CellCost(**cost) if cost else None, "bounds": DepthBounds.from_dict(data["bounds"]),
                "verdicts": [DepthVerdict(**v) for v in data["verdicts"]], "probes": [CellProbe(**p) for p in data["probes"]]}
         )
 

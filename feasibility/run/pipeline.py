@@ -14,7 +14,6 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 from feasibility.decide.recommend import recommend
@@ -23,6 +22,7 @@ from feasibility.plan.bounds import depth_bounds
 from feasibility.plan.jobs import plan_job
 from feasibility.plan.probe_plan import ProbePlan, make_plan
 from feasibility.result.assessment import SCHEMA_VERSION, Assessment, Comparison, Views, depth_rows, inside_view
+from feasibility.result.context import LatencyFit
 from feasibility.result.costs import DepthCost, FlopFigures, LatencyFigures, MemoryFigures, MoneyFigures
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.run.cache import check_writable, code_version, default_folder, read_entry, write_atomic
@@ -316,13 +316,8 @@ def measure_costs(spec: TaskSpec, depths: tuple[int, ...], device: str, events: 
     fit = None
     if len(depths) >= 2:
         intercept, slope = fit_latency(list(depths), [c.latency.at(requirements.latency_percentile) for c in costs])
-        fit = {
-            "intercept_ms": intercept,
-            "slope_ms_per_layer": slope,
-            "percentile": requirements.latency_percentile,
-            "kind": "least-squares line, an estimate outside the measured depths",
-        }
-    return costs, fit, asdict(environment(device, deployment.dtype))
+        fit = LatencyFit(intercept_ms=intercept, slope_ms_per_layer=slope, percentile=requirements.latency_percentile)
+    return costs, fit, environment(device, deployment.dtype)
 
 
 def measure_batching(spec: TaskSpec, verdicts: list[DepthVerdict], device: str, events: Events) -> dict:
@@ -384,13 +379,13 @@ def assess(
     timings["costs"] = time.perf_counter() - measured
     assessment = Assessment(
         spec=spec.to_dict(),
-        bounds=bounds.to_dict(),
+        bounds=bounds,
         plan=plan.to_dict(),
         probes=runs,
         verdicts=verdicts,
         costs=costs,
         latency_fit=fit,
-        environment={**env, "train_device": trains_on},
+        environment=dataclasses.replace(env, train_device=trains_on),
         recommendation=None,
         timings_s=timings,
         created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

@@ -123,7 +123,7 @@ def _cell(values: dict, spec: TaskSpec, search) -> SweepCell:
     return SweepCell(
         values=values,
         spec=spec.to_dict(),
-        bounds=bounds.to_dict(),
+        bounds=bounds,
         plan=search.plan.to_dict(),
         status=status,
         depth=search.learned,
