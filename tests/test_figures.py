@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from feasibility.reports import figures  # noqa: E402
-from feasibility.result.costs import ABSENT  # noqa: E402
+from feasibility.result.costs import ABSENT, BatchingCurve  # noqa: E402
 from feasibility.run.pipeline import load_assessment, settle  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "example.json"
@@ -65,9 +65,9 @@ def with_one_seed(assessment):
 
 def with_batching(assessment):
     result = copy.deepcopy(assessment)
-    result.batching = {"depth": 3, "requested_batch": 1, "points": [
+    result.batching = BatchingCurve.from_dict({"depth": 3, "requested_batch": 1, "points": [
         {"batch": b, "p50_ms": 1.0 + 0.3 * b, "p95_ms": 1.2 + 0.35 * b, "throughput_requests_per_s": b / (1.0 + 0.3 * b) * 1000} for b in (1, 2, 4, 8, 16)
-    ]}
+    ]})
     return result
 
 

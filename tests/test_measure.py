@@ -262,6 +262,6 @@ def test_batching_doubles_past_the_requested_batch_while_throughput_grows(monkey
     monkeypatch.setattr(measure, "measure_latency", fake_latency)
     model = DeploymentModel(depth=1, width=16, heads=2, vocab_size=8, sequence_length=8)
     points = measure.batch_curve(model, 2, "float32", "cpu")
-    assert [p["batch"] for p in points] == [1, 2, 4, 8]  # 8 bought under 10% more than 4: stop there
-    assert points[0]["throughput_requests_per_s"] == pytest.approx(1000.0)
-    assert [p["batch"] for p in measure.batch_curve(model, 2, "float32", "cpu", fits=lambda batch: batch <= 2)] == [1, 2]
+    assert [p.batch for p in points] == [1, 2, 4, 8]  # 8 bought under 10% more than 4: stop there
+    assert points[0].throughput_requests_per_s == pytest.approx(1000.0)
+    assert [p.batch for p in measure.batch_curve(model, 2, "float32", "cpu", fits=lambda batch: batch <= 2)] == [1, 2]

@@ -227,8 +227,8 @@ def test_structured_records_lead_with_the_join_and_its_cost():
     data = json.loads((Path(__file__).parent / "data" / "example.json").read_text(encoding="utf-8"))
     data["spec"]["task"]["records"] = "structured"
     join = join_cost(128, 2, 0.1, runs=200)
-    assert join["lookups"] == 2 and 0 < join["p50_ms"] <= join["p95_ms"] and join["cost_per_million_requests"] > 0
-    result = settle(Assessment.from_dict({**data, "join": join}))
+    assert join.lookups == 2 and 0 < join.p50_ms <= join.p95_ms and join.cost_per_million_requests > 0
+    result = settle(Assessment.from_dict({**data, "join": join.to_dict()}))
     english = render_markdown(result, lang="en")
     assert "A join does this, no model needed: the records are structured, so 2 indexed lookups answer the question exactly" in english
     assert "If a model must read them as text: use 3 layers: the probes answered the 2-lookup question" in english

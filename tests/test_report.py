@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from feasibility.result.assessment import Assessment
-from feasibility.result.costs import ABSENT
+from feasibility.result.costs import ABSENT, BatchingCurve
 from feasibility.run.pipeline import load_assessment, settle
 from feasibility.reports.markdown import render_markdown
 from feasibility.reports.outputs import json_text, write_outputs
@@ -290,7 +290,7 @@ def test_one_thread_and_a_batch_of_one_read_as_plain_words():
     result = copy.deepcopy(load_assessment(DATA))
     result.environment.threads = 1
     points = [{"batch": b, "p50_ms": 1.0 * b, "p95_ms": 1.2 * b, "throughput_requests_per_s": 900.0 + b} for b in (1, 2, 4)]
-    result.batching = {"depth": 3, "requested_batch": 1, "points": points, "how": "p50 and p95 of the served model per batch; throughput = batch / p50"}  # as assess saves it
+    result.batching = BatchingCurve.from_dict({"depth": 3, "requested_batch": 1, "points": points, "how": "p50 and p95 of the served model per batch; throughput = batch / p50"})  # as assess saves it
     markdown = render_markdown(settle(result), PLOTS, "en")
     assert ", 1 thread, " in markdown and "(1 thread)" in markdown and "1 threads" not in markdown
     assert "from the requested 1 upwards" in markdown and "to the requested 1 and beyond" not in markdown

@@ -25,6 +25,7 @@ from typing import Callable
 from feasibility.errors import MeasurementError, UsageError
 from feasibility.costs.analytic import DeploymentModel, analytic_macs, parameter_count
 from feasibility.result.context import Environment
+from feasibility.result.costs import BatchPoint, JoinCost
 from feasibility.result.recommendation import Steadiness
 from feasibility.vocabulary import MODES
 
@@ -439,7 +440,7 @@ MAX_BATCH = 1024
 BATCH_MEMORY_SHARE = 0.5  # a batch's estimated peak may take at most this share of the device's memory
 
 
-def batch_curve(model: DeploymentModel, requested: int, dtype: str, device: str, mode: str = "eager", fits=None, **timing) -> list[dict]:
+def batch_curve(model: DeploymentModel, requested: int, dtype: str, device: str, mode: str = "eager", fits=None, **timing) -> list[BatchPoint]:
     """Latency and throughput of the served model against batch size: 1, 2, 4, ... up to the requested batch and
     beyond, while doubling still buys BATCH_GROWTH more throughput and `fits(batch)` holds (by default: the
     batch's estimated peak takes at most BATCH_MEMORY_SHARE of the device's memory)."""
@@ -450,13 +451,13 @@ def batch_curve(model: DeploymentModel, requested: int, dtype: str, device: str,
             return have is None or memory_estimate(model, parameters, batch, dtype)["peak_request_bytes"] <= BATCH_MEMORY_SHARE * have
 
     timing = {"min_runs": 5, "min_duration_s": 0.3, "warmup_s": 0.1, **timing}
-    points: list[dict] = []
+    points: list[BatchPoint] = []
     batch = 1
     while batch <= MAX_BATCH and fits(batch):
         latency = measure_latency(model, batch, dtype, device, mode=mode, **timing)
         throughput = batch / (latency.p50_ms / 1000)
-        points.append({"batch": batch, "p50_ms": latency.p50_ms, "p95_ms": latency.p95_ms, "throughput_requests_per_s": throughput, "runs": len(latency.samples_s)})
-        grew = len(points) < 2 or throughput >= BATCH_GROWTH * points[-2]["throughput_requests_per_s"]
+        points.append(BatchPoint(batch=batch, p50_ms=latency.p50_ms, p95_ms=latency.p95_ms, throughput_requests_per_s=throughput, runs=len(latency.samples_s)))
+        grew = len(points) < 2 or throughput >= BATCH_GROWTH * points[-2].throughput_requests_per_s
         if batch >= requested and not grew:
             break
         batch = batch * 2 if batch * 2 <= requested or batch >= requested else requested
@@ -581,7 +582,8 @@ def join_cost(sequence_length: int, hops: int, cost_per_device_hour: float | Non
     times.sort()
     p50, p95 = times[len(times) // 2] * 1000, times[int(len(times) * 0.95)] * 1000
     per_million = money(p50, 1, cost_per_device_hour, None).get("cost_per_million_requests")
-    return {"lookups": hops, "statements": statements, "runs": runs, "p50_ms": p50, "p95_ms": p95, "cost_per_million_requests": per_million, "how": "a Python dict built from the record, then one lookup per hop, one thread"}
+    return JoinCost(lookups=hops, statements=statements, runs=runs, p50_ms=p50, p95_ms=p95, cost_per_million_requests=per_million,
+                    how="a Python dict built from the record, then one lookup per hop, one thread")
 
 
 def money(latency_p50_ms: float, batch: int, cost_per_device_hour: float | None, requests_per_day: int | None) -> dict:

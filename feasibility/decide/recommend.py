@@ -13,7 +13,7 @@ from feasibility.costs.analytic import DeploymentModel, analytic_macs
 from feasibility.costs.measure import deepest_within_budget, steadiness_of
 from feasibility.costs.training import settling_run
 from feasibility.result.context import DepthBounds, Environment, LatencyFit
-from feasibility.result.costs import DepthCost
+from feasibility.result.costs import DepthCost, JoinCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.result.recommendation import Evidence, Finding, FrontierPoint, Recommendation
 from feasibility.vocabulary import DEFAULT_CURRENCY, Decision, Stop, Verdict
@@ -93,7 +93,7 @@ def recommend(
     costs: list[DepthCost],
     latency_fit: LatencyFit | None,
     environment: Environment,
-    join: dict | None = None,
+    join: JoinCost | None = None,
 ) -> Recommendation:
     """Pick the smallest depth whose probes learned the task and whose latency fits the budget; otherwise say
     which constraint binds and what else could work, with figures."""

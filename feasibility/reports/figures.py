@@ -178,24 +178,24 @@ def batching_figure(assessment: Assessment):
     from matplotlib.ticker import NullFormatter
 
     batching = assessment.batching
-    if not batching or not batching["points"]:
+    if not batching or not batching.points:
         return None
-    points = batching["points"]
-    batches = [p["batch"] for p in points]
+    points = batching.points
+    batches = [p.batch for p in points]
     figure, (latency, throughput) = plt.subplots(1, 2, figsize=(9, 3.4))
-    latency.plot(batches, [p["p50_ms"] for p in points], "o-", label="p50")
-    latency.plot(batches, [p["p95_ms"] for p in points], "s--", label="p95")
+    latency.plot(batches, [p.p50_ms for p in points], "o-", label="p50")
+    latency.plot(batches, [p.p95_ms for p in points], "s--", label="p95")
     latency.axhline(assessment.spec["requirements"]["latency_ms"], color="tab:red", linestyle=":", label="latency budget")
-    latency.set(xscale="log", xlabel="batch (requests per forward pass)", ylabel="latency (ms)", title=f"Depth {batching['depth']}: latency by batch")
+    latency.set(xscale="log", xlabel="batch (requests per forward pass)", ylabel="latency (ms)", title=f"Depth {batching.depth}: latency by batch")
     latency.set_ylim(bottom=0)
     latency.legend(fontsize=8)
-    throughput.plot(batches, [p["throughput_requests_per_s"] for p in points], "o-", color="tab:green")
+    throughput.plot(batches, [p.throughput_requests_per_s for p in points], "o-", color="tab:green")
     throughput.set(xscale="log", xlabel="batch (requests per forward pass)", ylabel="requests / s (batch / p50)", title="Throughput by batch")
     throughput.set_ylim(bottom=0)
     for axis in (latency, throughput):
         axis.set_xticks(batches, [str(b) for b in batches])
         axis.xaxis.set_minor_formatter(NullFormatter())  # the log scale's own minor labels (such as 3x10^0) would stray among the batches
-        axis.axvline(batching["requested_batch"], color="grey", linewidth=0.8)
+        axis.axvline(batching.requested_batch, color="grey", linewidth=0.8)
     figure.tight_layout()
     return figure
 

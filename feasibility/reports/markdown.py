@@ -320,9 +320,9 @@ def batching_lines(assessment: Assessment, lang: str, plots: list[str]) -> list[
     if not batching:
         return []
     t = lambda key, **figures: label(key, lang, **figures)  # noqa: E731
-    lines = [f"## {t('batching')}", "", t("batching_note_one" if batching["requested_batch"] == 1 else "batching_note", depth=batching["depth"], batch=batching["requested_batch"]), ""]
+    lines = [f"## {t('batching')}", "", t("batching_note_one" if batching.requested_batch == 1 else "batching_note", depth=batching.depth, batch=batching.requested_batch), ""]
     lines += [table_row([t("batch"), "p50 ms", "p95 ms", t("throughput")]), "|---:|---:|---:|---:|"]
-    lines += [table_row([p["batch"], f"{p['p50_ms']:.2f}", f"{p['p95_ms']:.2f}", f"{p['throughput_requests_per_s']:.1f}"]) for p in batching["points"]]
+    lines += [table_row([p.batch, f"{p.p50_ms:.2f}", f"{p.p95_ms:.2f}", f"{p.throughput_requests_per_s:.1f}"]) for p in batching.points]
     lines += [""] + (["![batching](batching.png)", ""] if "batching.png" in plots else [])
     return lines
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from feasibility.reports import en as english
 from feasibility.reports import ja as japanese
+from feasibility.result.costs import JoinCost
 from feasibility.result.recommendation import Evidence, Finding, Recommendation, SettlingRun
 from feasibility.vocabulary import STOP_REASONS, Decision, Verdict
 
@@ -116,10 +117,10 @@ def headline(rec: Recommendation, lang: str) -> str:
     join = rec.join
     if not join:
         return model
-    price = join.get("cost_per_million_requests")
+    price = join.known("cost_per_million_requests")
     cost = label("hl_join_cost", lang, price=money_amount(price), currency=rec.currency) if price is not None else ""
     key = "hl_join_one" if rec.hops == 1 else "hl_join_many"
-    return label(key, lang, hops=rec.hops, per_request=f"{join['p50_ms'] * 1000:.1f} µs", cost=cost, model=model, model_lower=model[0].lower() + model[1:])
+    return label(key, lang, hops=rec.hops, per_request=f"{join.p50_ms * 1000:.1f} µs", cost=cost, model=model, model_lower=model[0].lower() + model[1:])
 
 
 def _model_headline(rec: Recommendation, lang: str) -> str:
@@ -237,10 +238,10 @@ def margin(rec: Recommendation, lang: str) -> str | None:
     return label("margin_over", lang, over=milliseconds(-left), **shown)
 
 
-def join_note(join: dict, lang: str) -> str:
+def join_note(join: JoinCost, lang: str) -> str:
     """How the join was timed, for the reasons."""
-    return label("join_note", lang, statements=join["statements"], lookups=join["lookups"], lookup_word=_number(join["lookups"], "w_lookup", lang),
-                 p50=f"{join['p50_ms'] * 1000:.1f} µs", p95=f"{join['p95_ms'] * 1000:.1f} µs", runs=join["runs"])
+    return label("join_note", lang, statements=join.statements, lookups=join.lookups, lookup_word=_number(join.lookups, "w_lookup", lang),
+                 p50=f"{join.p50_ms * 1000:.1f} µs", p95=f"{join.p95_ms * 1000:.1f} µs", runs=join.runs)
 
 
 def single_hop_note(lang: str) -> str:

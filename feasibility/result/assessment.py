@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from feasibility import __version__
 from feasibility.result.inside import emergence, hop_learned_steps, in_hop_order
 from feasibility.result.context import DepthBounds, Environment, LatencyFit
-from feasibility.result.costs import DepthCost
+from feasibility.result.costs import BatchingCurve, DepthCost, JoinCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.result.recommendation import Recommendation
 from feasibility.vocabulary import DEFAULT_CURRENCY
@@ -40,8 +40,8 @@ class Assessment:
     tool_version: str = __version__
     schema_version: int = SCHEMA_VERSION
     curriculum_comparison: Comparison | None = None  # the same depths trained with the curriculum switched
-    join: dict | None = None  # where the records are structured: what answering with a join costs here (measure.join_cost)
-    batching: dict | None = None  # latency and throughput against batch size at one depth (measure_batching)
+    join: JoinCost | None = None  # where the records are structured: what answering with a join costs here (measure.join_cost)
+    batching: BatchingCurve | None = None  # latency and throughput against batch size at one depth (measure_batching)
     views: Views | None = None  # derived once by `settle`, read by every renderer (see there)
 
     def to_dict(self) -> dict:
@@ -56,6 +56,8 @@ class Assessment:
             "bounds": self.bounds.to_dict(),
             "latency_fit": self.latency_fit.to_dict() if self.latency_fit else None,
             "environment": self.environment.to_dict(),
+            "join": self.join.to_dict() if self.join else None,
+            "batching": self.batching.to_dict() if self.batching else None,
         }
         return {f.name: typed[f.name] if f.name in typed else copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
@@ -72,6 +74,8 @@ class Assessment:
             bounds=DepthBounds.from_dict(fields["bounds"]),
             latency_fit=LatencyFit.from_dict(fields["latency_fit"]) if fields.get("latency_fit") is not None else None,
             environment=Environment.from_dict(fields["environment"]),
+            join=JoinCost.from_dict(fields["join"]) if fields.get("join") else None,
+            batching=BatchingCurve.from_dict(fields["batching"]) if fields.get("batching") else None,
         )
         return cls(**fields)
 

@@ -134,3 +134,51 @@ class DepthCost(_Record):
 
     def to_dict(self) -> dict:
         return {key: value.to_dict() if isinstance(value, _Record) else value for key, value in super().to_dict().items()}
+
+
+@dataclass
+class BatchPoint(_Record):
+    """Latency and throughput of the served model at one batch size."""
+
+    batch: int = ABSENT
+    p50_ms: float = ABSENT
+    p95_ms: float = ABSENT
+    throughput_requests_per_s: float = ABSENT
+    runs: int = ABSENT
+
+
+@dataclass
+class BatchingCurve(_Record):
+    """Latency and throughput against batch size at one depth, up to the requested batch and beyond while batching
+    still buys throughput (costs.measure.batch_curve)."""
+
+    depth: int = ABSENT
+    requested_batch: int = ABSENT
+    points: list[BatchPoint] = ABSENT
+    how: str = ABSENT
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "BatchingCurve":
+        curve = super().from_dict(data)
+        if curve.points is not ABSENT:
+            curve.points = [BatchPoint.from_dict(point) for point in curve.points]
+        return curve
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        if "points" in data:
+            data["points"] = [point.to_dict() for point in self.points]
+        return data
+
+
+@dataclass
+class JoinCost(_Record):
+    """What answering with a join costs here, where the records are structured (costs.measure.join_cost)."""
+
+    lookups: int = ABSENT
+    statements: int = ABSENT
+    runs: int = ABSENT
+    p50_ms: float = ABSENT
+    p95_ms: float = ABSENT
+    cost_per_million_requests: float | None = ABSENT
+    how: str = ABSENT

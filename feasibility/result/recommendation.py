@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field, fields
 
+from feasibility.result.costs import JoinCost
 from feasibility.result.probes import DepthVerdict
 from feasibility.vocabulary import DEFAULT_CURRENCY
 
@@ -95,7 +96,7 @@ class Recommendation:
     latency_ci95_ms: list[float] | None = None  # the 95% confidence interval of that latency (bootstrap over timing rounds)
     binding_constraint: str | None = None  # "accuracy", "latency", "both" or None
     single_hop: bool = False
-    join: dict | None = None  # where the records are structured: what the join costs here (measure.join_cost); it leads the headline
+    join: JoinCost | None = None  # where the records are structured: what the join costs here (measure.join_cost); it leads the headline
     currency: str = DEFAULT_CURRENCY
     deepest_within_budget: int | None = None  # from the latency line fit, capped below any measured depth over budget
     probe_length: int | None = None  # where the reference depth's verdict was read (the probes' training length)
@@ -122,6 +123,7 @@ class Recommendation:
         typed = {
             "settling_run": asdict(self.settling_run) if self.settling_run else None,
             "steadiness": asdict(self.steadiness) if self.steadiness else None,
+            "join": self.join.to_dict() if self.join else None,
             "evidence": [asdict(item) for item in self.evidence],
             "frontier": [asdict(point) for point in self.frontier],
             **listed,

@@ -23,7 +23,7 @@ from feasibility.plan.jobs import plan_job
 from feasibility.plan.probe_plan import ProbePlan, make_plan
 from feasibility.result.assessment import SCHEMA_VERSION, Assessment, Comparison, Views, depth_rows, inside_view
 from feasibility.result.context import LatencyFit
-from feasibility.result.costs import DepthCost, FlopFigures, LatencyFigures, MemoryFigures, MoneyFigures
+from feasibility.result.costs import BatchingCurve, DepthCost, FlopFigures, LatencyFigures, MemoryFigures, MoneyFigures
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.run.cache import check_writable, code_version, default_folder, read_entry, write_atomic
 from feasibility.run.cache import key as cache_key
@@ -334,7 +334,7 @@ def measure_batching(spec: TaskSpec, verdicts: list[DepthVerdict], device: str, 
     sizes = "from 1 upwards" if batch == 1 else f"1 to {batch} and beyond"
     events.stage(f"timing depth {depth} at batch sizes {sizes}, while batching still buys throughput")
     points = batch_curve(model, spec.requirements.batch_size, d.dtype, device, d.mode)
-    return {"depth": depth, "requested_batch": spec.requirements.batch_size, "points": points, "how": "p50 and p95 of the served model per batch; throughput = batch / p50"}
+    return BatchingCurve(depth=depth, requested_batch=spec.requirements.batch_size, points=points, how="p50 and p95 of the served model per batch; throughput = batch / p50")
 
 
 def too_large_here(spec: TaskSpec, device: str, plan: ProbePlan | None = None) -> str | None:
@@ -423,7 +423,7 @@ def _curriculum_comparison(plan: ProbePlan, runs: list[ProbeRun], events: Events
     return Comparison(switched.curriculum, other_runs, other_verdicts)
 
 
-def _join_cost(spec: TaskSpec, events: Events) -> dict:
+def _join_cost(spec: TaskSpec, events: Events):
     """Where the records are structured: what answering with a join of the hops' lookups costs here."""
     from feasibility.costs.measure import join_cost
 
