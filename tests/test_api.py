@@ -25,6 +25,9 @@ def test_importing_the_package_loads_neither_torch_nor_pandas():
 def test_a_saved_result_loads_and_its_depth_table_is_a_dataframe(tmp_path):
     result = feasibility.load(DATA)
     assert result.recommendation.decision in ("recommended", "not_shown_at_length")
+    decision = result.recommendation  # what docs/python-api.md says the decision holds
+    assert all(hasattr(decision, name) for name in ("decision", "depth", "learned_depth", "latency_ms", "evidence", "alternatives", "risks", "questions"))
+    assert all(finding.kind and isinstance(finding.figures, dict) for finding in decision.risks + decision.questions)
     table = feasibility.depth_table(result)
     assert list(table["depth"]) == [1, 2, 3] and table.loc[table["depth"] == 3, "verdict"].item() == result.verdicts[2].verdict
     assert {"question_accuracy", "question_wilson_95_low", "latency_p95_ms", "within_budget"} <= set(table.columns)
