@@ -26,11 +26,11 @@ def decide(assessment, budget: float, device: str) -> dict:
     spec_dict = copy.deepcopy(assessment.spec)
     spec_dict["requirements"]["latency_ms"] = budget
     spec = validate({k: v for k, v in spec_dict.items() if k != "source"}, "report.json")
-    costs, fit, _ = measure_costs(spec, tuple(c["depth"] for c in assessment.costs), device, Events())
+    costs, fit, _ = measure_costs(spec, tuple(c.depth for c in assessment.costs), device, Events())
     again = copy.copy(assessment)
     again.spec, again.costs, again.latency_fit = spec.to_dict(), costs, fit
     rec = settle(again).recommendation
-    return {"budget_ms": round(budget, 4), "decision": rec["decision"], "depth": rec["depth"] or rec["learned_depth"], "latency_ms": rec["latency_ms"], "ci95_ms": rec.get("latency_ci95_ms")}
+    return {"budget_ms": round(budget, 4), "decision": rec.decision, "depth": rec.reference_depth, "latency_ms": rec.latency_ms, "ci95_ms": rec.latency_ci95_ms}
 
 
 def main() -> None:
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     assessment = load_assessment(args.result)
-    device = assessment.environment["device"]
+    device = assessment.environment.device
     started = time.perf_counter()
     own = assessment.spec["requirements"]["latency_ms"]
     first = decide(assessment, own, device)
