@@ -8,7 +8,8 @@ import json
 import pickle
 from pathlib import Path
 
-from feasibility.result.costs import ABSENT, DepthCost, FlopFigures, LatencyFigures, MemoryFigures, MoneyFigures
+from feasibility.result.record import ABSENT
+from feasibility.result.costs import DepthCost, FlopFigures, LatencyFigures, MemoryFigures, MoneyFigures
 
 DATA = Path(__file__).parent / "data"
 

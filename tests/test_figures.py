@@ -15,7 +15,8 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from feasibility.reports import figures  # noqa: E402
-from feasibility.result.costs import ABSENT, BatchingCurve  # noqa: E402
+from feasibility.result.costs import BatchingCurve  # noqa: E402
+from feasibility.result.record import ABSENT  # noqa: E402
 from feasibility.run.pipeline import load_assessment, settle  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "example.json"

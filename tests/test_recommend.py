@@ -14,7 +14,7 @@ import pytest
 
 from feasibility.run.pipeline import load_assessment
 from feasibility.decide.recommend import frontier, learned_hops, recommend
-from feasibility.result.costs import ABSENT
+from feasibility.result.record import ABSENT
 from feasibility.result.recommendation import Finding, FrontierPoint, Recommendation
 from feasibility.reports.words import LANGUAGES, alternative, evidence, headline, question, risk
 from test_report import REWORK as DATA

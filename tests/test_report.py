@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from feasibility.result.assessment import Assessment
-from feasibility.result.costs import ABSENT, BatchingCurve
+from feasibility.result.costs import BatchingCurve
+from feasibility.result.record import ABSENT
 from feasibility.run.pipeline import load_assessment, settle
 from feasibility.reports.markdown import render_markdown
 from feasibility.reports.outputs import json_text, write_outputs

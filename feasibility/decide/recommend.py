@@ -111,7 +111,7 @@ def recommend(
     rec.frontier = _frontier_of(verdicts, costs, latencies, budget)
     rec.deepest_within_budget = deepest_fitting(latency_fit, latencies, budget)
     _decide(rec, learned, sorted(d for d, ms in latencies.items() if ms <= budget))
-    reference = rec.depth or rec.learned_depth
+    reference = rec.reference_depth
     if reference is not None:
         _weigh_reference(rec, reference, latencies[reference], costs, {v.depth: v for v in verdicts}[reference], plan, learned)
     if rec.decision != Decision.RECOMMENDED or (rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * budget):
@@ -247,7 +247,7 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
 
 def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerdict], costs: list[DepthCost]) -> list[Finding]:
     risks: list[Finding] = []
-    judged = next((v for v in verdicts if v.depth == (rec.depth or rec.learned_depth)), None)
+    judged = next((v for v in verdicts if v.depth == rec.reference_depth), None)
     if plan["probe_sequence_length"] < plan["task_sequence_length"]:
         risks.append(
             Finding("shortened", {"probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"],

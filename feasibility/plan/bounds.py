@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from feasibility.result.context import DepthBounds
 
-__all__ = ["DepthBounds", "depth_bounds", "lower_bound", "upper_bound"]
-
 
 def lower_bound(hops: int) -> int:
     """Smallest t with 3**t >= 2*hops, i.e. ceil(log_3(2D)), computed without floating point."""

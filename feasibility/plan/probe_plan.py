@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, replace
 
-from feasibility.plan.bounds import DepthBounds
+from feasibility.result.context import DepthBounds
 from feasibility.plan.recipe import PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO, TIED_FROM_HOPS, SYMBOL_POOL_FACTOR, KHOP_ALPHABET, BATCH_SIZE, LEARNING_RATE, WARMUP_STEPS, EVAL_EVERY, CHECK_QUESTIONS, VERDICT_QUESTIONS, FULL_LENGTH_COST, FULL_LENGTH_ERRORS, FULL_CHECK_QUESTIONS, FULL_CHECK_SPACING, SKIP_POSITIONS, LENGTH_SCALING
 from feasibility.confidence import wilson_lower_bound
 from feasibility.spec.layout import MAX_PROBE_LENGTH, minimum_length, symbols_used

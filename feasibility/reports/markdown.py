@@ -126,16 +126,12 @@ def _why_section(assessment: Assessment, lang: str) -> list[str]:
 
 def _frontier_section(assessment: Assessment, lang: str, plots: list[str]) -> list[str]:
     """Accuracy against latency and money, depth by depth, with the depths no other beats on both."""
-    percentile, currency = assessment.spec["requirements"]["latency_percentile"], _currency(assessment)
+    percentile, currency = assessment.spec["requirements"]["latency_percentile"], assessment.currency
     t = partial(label, lang=lang)
     lines = [f"## {t('frontier')}", "", t("frontier_note", percentile=percentile), ""]
     lines += [table_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m", currency=currency), t("cost_day", currency=currency), t("fits"), t("option")]), "|---:|---:|---:|---:|---:|---|---|"]
     lines += [table_row(cells) for cells in _frontier_rows(assessment.recommendation, lang)]
     return lines + [""] + (["![frontier](frontier.png)", ""] if "frontier.png" in plots else [])
-
-
-def _currency(assessment: Assessment) -> str:
-    return assessment.currency
 
 
 def _options_section(rec: Recommendation, lang: str) -> list[str]:
@@ -234,7 +230,7 @@ def _costs_appendix(assessment: Assessment, lang: str) -> list[str]:
     percentile = assessment.spec["requirements"]["latency_percentile"]
     lines = [
         "",
-        table_row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("ci", percentile=percentile), t("runs"), t("spread"), t("throughput"), t("cost_1m", currency=_currency(assessment)), t("params_bytes"), t("peak_bytes")]),
+        table_row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("ci", percentile=percentile), t("runs"), t("spread"), t("throughput"), t("cost_1m", currency=assessment.currency), t("params_bytes"), t("peak_bytes")]),
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [table_row(_cost_cells(cost, percentile, lang)) for cost in assessment.costs]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from feasibility.result.costs import ABSENT, _Record
+from feasibility.result.record import ABSENT, Record
 
 LOWER_SOURCE = (
     'Musat, "Mechanism and Emergence of Stacked Attention Heads in Multi-Layer Transformers", '
@@ -46,7 +46,7 @@ class DepthBounds:
 
 
 @dataclass
-class Environment(_Record):
+class Environment(Record):
     """Where a cost figure was measured, stamped beside every figure; and where the probes trained."""
 
     device: str = ABSENT
@@ -61,7 +61,7 @@ class Environment(_Record):
 
 
 @dataclass
-class LatencyFit(_Record):
+class LatencyFit(Record):
     """A least-squares line of latency against depth at one percentile: an estimate outside the measured depths."""
 
     intercept_ms: float = ABSENT

@@ -8,58 +8,13 @@ so a result saved by any earlier version re-renders to the same report.json byte
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-
-class _Absent:
-    """The value of a field its result does not hold (older versions wrote fewer keys)."""
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __copy__(self):  # one of a kind: copies and pickles stay `ABSENT`, so `is ABSENT` holds for them too
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __reduce__(self):
-        return "ABSENT"
-
-
-ABSENT: Any = _Absent()
+from feasibility.result.record import ABSENT, Record
 
 
 @dataclass
-class _Record:
-    extra: dict = field(default_factory=dict, repr=False, compare=False)  # keys this version does not know, as read
-    order: tuple = field(default=(), repr=False, compare=False)  # the keys in the order they were read
-
-    @classmethod
-    def from_dict(cls, data: dict):
-        names = [f.name for f in dataclasses.fields(cls) if f.name not in ("extra", "order")]
-        known = {name: data[name] for name in names if name in data}
-        return cls(**known, extra={k: v for k, v in data.items() if k not in names}, order=tuple(data))
-
-    def known(self, name: str):
-        """The value of `name`, None where this result does not hold it."""
-        value = getattr(self, name)
-        return None if value is ABSENT else value
-
-    def to_dict(self) -> dict:
-        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("extra", "order")}
-        values = {**{k: v for k, v in values.items() if v is not ABSENT}, **self.extra}
-        keys = [k for k in self.order if k in values] + [k for k in values if k not in self.order]
-        return {key: values[key] for key in keys}
-
-
-@dataclass
-class FlopFigures(_Record):
+class FlopFigures(Record):
     """fvcore's count of one request through the served model, with the formula's and torch's counts beside it."""
 
     macs_per_request: int = ABSENT
@@ -75,7 +30,7 @@ class FlopFigures(_Record):
 
 
 @dataclass
-class LatencyFigures(_Record):
+class LatencyFigures(Record):
     """Latency of one request at the deployment's batch, from interleaved timing rounds."""
 
     ci95_ms: dict = ABSENT  # {"p95": [low, high], ...}: bootstrap over the timing rounds
@@ -102,14 +57,14 @@ class LatencyFigures(_Record):
 
 
 @dataclass
-class MemoryFigures(_Record):
+class MemoryFigures(Record):
     parameter_bytes: int = ABSENT
     peak_request_bytes: int = ABSENT
     peak_request_is_estimate: bool = ABSENT
 
 
 @dataclass
-class MoneyFigures(_Record):
+class MoneyFigures(Record):
     """Throughput at the measured p50, and what it costs where the task file gives a price (and a daily volume)."""
 
     throughput_requests_per_s: float = ABSENT
@@ -119,7 +74,7 @@ class MoneyFigures(_Record):
 
 
 @dataclass
-class DepthCost(_Record):
+class DepthCost(Record):
     depth: int = ABSENT
     flops: FlopFigures = ABSENT
     latency: LatencyFigures = ABSENT
@@ -133,11 +88,11 @@ class DepthCost(_Record):
         return super().from_dict({key: DepthCost.PARTS[key].from_dict(value) if key in DepthCost.PARTS else value for key, value in data.items()})
 
     def to_dict(self) -> dict:
-        return {key: value.to_dict() if isinstance(value, _Record) else value for key, value in super().to_dict().items()}
+        return {key: value.to_dict() if isinstance(value, Record) else value for key, value in super().to_dict().items()}
 
 
 @dataclass
-class BatchPoint(_Record):
+class BatchPoint(Record):
     """Latency and throughput of the served model at one batch size."""
 
     batch: int = ABSENT
@@ -148,7 +103,7 @@ class BatchPoint(_Record):
 
 
 @dataclass
-class BatchingCurve(_Record):
+class BatchingCurve(Record):
     """Latency and throughput against batch size at one depth, up to the requested batch and beyond while batching
     still buys throughput (costs.measure.batch_curve)."""
 
@@ -172,7 +127,7 @@ class BatchingCurve(_Record):
 
 
 @dataclass
-class JoinCost(_Record):
+class JoinCost(Record):
     """What answering with a join costs here, where the records are structured (costs.measure.join_cost)."""
 
     lookups: int = ABSENT
