@@ -43,7 +43,7 @@ def test_a_task_given_as_a_dict_is_assessed_and_a_bad_one_names_its_key(tmp_path
     task = yaml.safe_load(TINY_SPEC)
     heard = []
     result = feasibility.assess(task, cache_dir=tmp_path / "cache", on_stage=heard.append)
-    assert result.spec["name"] == "tiny" and [v.depth for v in result.verdicts] == [1, 2]
+    assert result.spec.name == "tiny" and [v.depth for v in result.verdicts] == [1, 2]
     assert len(feasibility.depth_table(result)) == 2 and heard
     again = feasibility.assess(task, cache_dir=tmp_path / "cache")  # the finished probes come from the cache
     assert [run.cached for run in again.probes] == [True] * len(again.probes)

@@ -23,7 +23,7 @@ def rework():
 def tighter(result, budget_ms: float = 12.0):
     """The same measurements against another latency budget, decided again."""
     other = copy.deepcopy(result)
-    other.spec["requirements"]["latency_ms"] = budget_ms
+    other.spec.requirements.latency_ms = budget_ms
     return settle(other)
 
 

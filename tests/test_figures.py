@@ -124,7 +124,7 @@ def test_frontier_labels_name_the_currency_and_neither_overlap_nor_leave_the_axe
         assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 < box.y0 and box.y1 <= inside.y1, notes[index].get_text()
         assert not any(box.overlaps(other) for other in boxes[index + 1:]), notes[index].get_text()
     other = copy.deepcopy(example)
-    other.spec["deployment"]["currency"] = "JPY"
+    other.spec.deployment.currency = "JPY"
     assert all("JPY" in t.get_text() for t in figures.frontier_figure(settle(other)).axes[0].texts if t.get_text().startswith("depth "))
 
 
@@ -160,7 +160,7 @@ def test_the_panel_near_the_target_shows_the_task_length_beside_the_probes(examp
     names = [t.get_text() for t in near.get_legend().get_texts()]
     assert names == ["32 tokens", "128 tokens"]
     short = copy.deepcopy(example)
-    short.plan["task_sequence_length"] = short.plan["probe_sequence_length"]
+    short.plan.task_sequence_length = short.plan.probe_sequence_length
     for row in short.views.depth_rows:
         row["question_full_length"] = None
     assert [t.get_text() for t in figures.accuracy_figure(short).axes[1].get_legend().get_texts()] == ["32 tokens"]

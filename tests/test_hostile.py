@@ -128,7 +128,7 @@ def test_two_reports_written_into_one_folder_at_once_are_never_mixed(tmp_path, m
     with pytest.raises(UsageError, match="another run's report was written there meanwhile; pass --force"):
         outputs.write_outputs(second, folder)  # afterwards: the first run's report is there, and needs --force
     names = {json.loads((folder / "report.json").read_text())["spec"]["name"]}
-    assert names == {first.spec["name"]} and first.spec["name"] in (folder / "report.md").read_text()
+    assert names == {first.spec.name} and first.spec.name in (folder / "report.md").read_text()
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no staging folder left
 
 

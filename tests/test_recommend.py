@@ -27,7 +27,7 @@ def decide(mutate=lambda a: None) -> Recommendation:
 
 
 def budget(ms: float):
-    return lambda a: a.spec["requirements"].update(latency_ms=ms)
+    return lambda a: setattr(a.spec.requirements, 'latency_ms', ms)
 
 
 def holds_at_task_length(a):
@@ -111,7 +111,7 @@ def test_a_clock_that_cut_training_short_is_too_slow_to_judge_not_not_learned():
 
 def test_nothing_learned_and_nothing_fits_binds_both():
     def fail(a):
-        a.spec["requirements"]["latency_ms"] = 1.0
+        a.spec.requirements.latency_ms = 1.0
         for verdict in a.verdicts:
             verdict.verdict = "not_learned" if verdict.verdict == "learned" else verdict.verdict
 
@@ -120,7 +120,7 @@ def test_nothing_learned_and_nothing_fits_binds_both():
 
 def test_split_passes_uses_what_a_shallower_probe_learned():
     def one_lookup_learned(a):
-        a.spec["requirements"]["latency_ms"] = 12.0
+        a.spec.requirements.latency_ms = 12.0
         for seed in a.probes[1].seeds:
             seed.verdict_set.accuracy_by_hop[1] = 0.995
 
@@ -142,7 +142,7 @@ def test_a_seed_that_learned_below_the_floor_is_flagged_not_agreed_with():
 
 def test_single_hop_is_said_plainly():
     def single(a):
-        a.spec["task"]["hops"] = 1
+        a.spec.task.hops = 1
 
     rec = decide(lambda a: (single(a), holds_at_task_length(a)))
     assert rec.single_hop and Finding("index_instead") in rec.questions
@@ -196,7 +196,7 @@ def test_every_kind_is_worded_in_both_languages():
         yield lambda a: [setattr(v, "verdict", "not_learned") for v in a.verdicts if v.verdict == "learned"]
         yield lambda a: ([setattr(v, "verdict", "too_slow") for v in a.verdicts[1:]], [setattr(p, "stop_reason", "time budget") for p in a.probes[1:]])
         yield lambda a: setattr(a.verdicts[0], "contradicts_bound", True)
-        yield lambda a: a.spec["task"].update(sequence_length=4096)
+        yield lambda a: setattr(a.spec.task, 'sequence_length', 4096)
         yield unsteady
 
     for mutate in mutations():
@@ -252,7 +252,7 @@ def test_a_budget_inside_the_latency_interval_is_too_close_to_call_in_both_langu
     def straddled(a):
         with_interval(13.0, 16.0)(a)
         holds_at_task_length(a)
-        a.spec["requirements"]["latency_ms"] = 15.0  # p95 14.5 ms fits by its point, and the interval says it may not
+        a.spec.requirements.latency_ms = 15.0  # p95 14.5 ms fits by its point, and the interval says it may not
 
     rec = decide(straddled)
     assert (rec.decision, rec.depth, rec.latency_ci95_ms) == ("too_close_to_call", 3, [13.0, 16.0])
@@ -263,10 +263,10 @@ def test_a_budget_inside_the_latency_interval_is_too_close_to_call_in_both_langu
     assert any(q.kind == "measure_on_target" for q in rec.questions)
     for lang in LANGUAGES:
         assert all(question(q, lang) for q in rec.questions)
-    over = decide(lambda a: (with_interval(13.0, 16.0)(a), holds_at_task_length(a), a.spec["requirements"].update(latency_ms=14.0)))
+    over = decide(lambda a: (with_interval(13.0, 16.0)(a), holds_at_task_length(a), setattr(a.spec.requirements, 'latency_ms', 14.0)))
     assert over.decision == "too_close_to_call"  # over by its point, but inside the interval: not "not within budget"
-    clear = decide(lambda a: (with_interval(14.0, 15.0)(a), holds_at_task_length(a), a.spec["requirements"].update(latency_ms=30.0)))
+    clear = decide(lambda a: (with_interval(14.0, 15.0)(a), holds_at_task_length(a), setattr(a.spec.requirements, 'latency_ms', 30.0)))
     assert clear.decision == "recommended" and clear.latency_ci95_ms == [14.0, 15.0]
     assert clear.decision == decide(lambda a: (holds_at_task_length(a), budget(30.0)(a))).decision  # without intervals: as before
-    unshown = decide(straddled := lambda a: (with_interval(13.0, 16.0)(a), a.spec["requirements"].update(latency_ms=15.0)))
+    unshown = decide(straddled := lambda a: (with_interval(13.0, 16.0)(a), setattr(a.spec.requirements, 'latency_ms', 15.0)))
     assert unshown.decision == "not_shown_at_length"  # not shown at the task's length comes first: no "too close" either

@@ -43,7 +43,7 @@ def over_budget() -> Assessment:
     The passes set here repeat a pair measured on the 2-core VM while its speed changed (6.2 ms, then 7.9 ms:
     benchmarks/latency_repeatability.py), so the report's unsteady-machine wording is covered."""
     result = copy.deepcopy(load_assessment(REWORK))
-    result.spec["requirements"]["latency_ms"] = 12.0
+    result.spec.requirements.latency_ms = 12.0
     for cost in result.costs:
         p50 = cost.latency.p50_ms
         cost.latency.passes_p50_ms = [p50, p50 * 7.9 / 6.2] if cost.depth == 2 else [p50, p50]
@@ -221,7 +221,7 @@ def test_decide_once_render_many(tmp_path, monkeypatch):
 
 def test_costs_are_stated_per_day_in_the_task_files_currency():
     result = copy.deepcopy(load_assessment(DATA))
-    result.spec["deployment"]["currency"] = "JPY"
+    result.spec.deployment.currency = "JPY"
     markdown = render_markdown(settle(result), PLOTS, "en")
     assert "| cost / 1M requests (JPY) | cost / day (JPY) |" in markdown
     assert "- cost: 3 layers serve a million requests for " in markdown and "20,000 requests a day cost " in markdown and " JPY a day" in markdown

@@ -16,7 +16,8 @@ from feasibility.result.context import DepthBounds, Environment, LatencyFit
 from feasibility.result.costs import DepthCost, JoinCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.result.recommendation import Evidence, Finding, FrontierPoint, Recommendation
-from feasibility.vocabulary import DEFAULT_CURRENCY, Decision, Stop, Verdict
+from feasibility.result.spec import SavedDeployment, SavedPlan, SavedSpec
+from feasibility.vocabulary import Decision, Stop, Verdict
 
 # Decision.NOT_SHOWN_AT_LENGTH: a depth learned at the probes' length and would fit, but its weakest seed's lower bound at
 # the task's length misses the target; the report then says "at least N layers" and names the run that settles it
@@ -63,31 +64,31 @@ def deepest_fitting(fit: dict | None, latencies: dict[int, float], budget_ms: fl
     return deepest
 
 
-def _scaled_latency(depth: int, width: int, latency_ms: float, deployment: dict, sequence_length: int) -> float:
+def _scaled_latency(depth: int, width: int, latency_ms: float, deployment: SavedDeployment, sequence_length: int) -> float:
     """Latency at `width`, scaled from the one measured at the deployment width by the ratio of MACs (an estimate)."""
 
     def macs(w: int) -> int:
-        return sum(analytic_macs(DeploymentModel(depth, w, deployment["heads"], deployment["vocab_size"], sequence_length)).values())
+        return sum(analytic_macs(DeploymentModel(depth, w, deployment.heads, deployment.vocab_size, sequence_length)).values())
 
-    return latency_ms * macs(width) / macs(deployment["width"])
+    return latency_ms * macs(width) / macs(deployment.width)
 
 
-def _width_that_fits(depth: int, latency_ms: float, budget_ms: float, deployment: dict, sequence_length: int) -> int | None:
+def _width_that_fits(depth: int, latency_ms: float, budget_ms: float, deployment: SavedDeployment, sequence_length: int) -> int | None:
     """The widest model (a multiple of the head count) whose scaled latency fits the budget at `depth`; None
     when not even the narrowest does."""
-    heads = deployment["heads"]
+    heads = deployment.heads
     fitting = [
         width
-        for width in range(heads * 4, deployment["width"] + 1, heads)
+        for width in range(heads * 4, deployment.width + 1, heads)
         if _scaled_latency(depth, width, latency_ms, deployment, sequence_length) <= budget_ms
     ]
     return max(fitting, default=None)
 
 
 def recommend(
-    spec: dict,
+    spec: SavedSpec,
     bounds: DepthBounds,
-    plan: dict,
+    plan: SavedPlan,
     verdicts: list[DepthVerdict],
     probes: list[ProbeRun],
     costs: list[DepthCost],
@@ -97,15 +98,15 @@ def recommend(
 ) -> Recommendation:
     """Pick the smallest depth whose probes learned the task and whose latency fits the budget; otherwise say
     which constraint binds and what else could work, with figures."""
-    hops = spec["task"]["hops"]
-    budget = spec["requirements"]["latency_ms"]
-    percentile = spec["requirements"]["latency_percentile"]
+    hops = spec.task.hops
+    budget = spec.requirements.latency_ms
+    percentile = spec.requirements.latency_percentile
     runs = {run.depth: run for run in probes}
     latencies = {c.depth: c.latency.at(percentile) for c in costs}
     learned = sorted(v.depth for v in verdicts if v.verdict == Verdict.LEARNED)
-    rec = Recommendation(decision=Decision.NOT_LEARNED, depth=None, hops=hops, target=spec["requirements"]["accuracy"], budget_ms=budget, percentile=percentile, single_hop=hops == 1)
-    rec.join = join if spec["task"].get("records") == "structured" else None
-    rec.currency = spec["deployment"].get("currency", DEFAULT_CURRENCY)
+    rec = Recommendation(decision=Decision.NOT_LEARNED, depth=None, hops=hops, target=spec.requirements.accuracy, budget_ms=budget, percentile=percentile, single_hop=hops == 1)
+    rec.join = join if spec.task.known("records") == "structured" else None
+    rec.currency = spec.deployment.money
     rec.evidence = _evidence(verdicts, runs, bounds, plan, hops, learned)
     rec.too_slow_depths = [v.depth for v in verdicts if v.verdict == Verdict.TOO_SLOW]
     rec.frontier = _frontier_of(verdicts, costs, latencies, budget)
@@ -122,7 +123,7 @@ def recommend(
     return rec
 
 
-def _evidence(verdicts: list[DepthVerdict], runs: dict[int, ProbeRun], bounds: dict, plan: dict, hops: int, learned: list[int]) -> list[Evidence]:
+def _evidence(verdicts: list[DepthVerdict], runs: dict[int, ProbeRun], bounds: DepthBounds, plan: SavedPlan, hops: int, learned: list[int]) -> list[Evidence]:
     """One verdict per depth, with the run's stop figures."""
     evidence = []
     for verdict in sorted(verdicts, key=lambda v: v.depth):
@@ -136,7 +137,7 @@ def _evidence(verdicts: list[DepthVerdict], runs: dict[int, ProbeRun], bounds: d
                 stop_reason=run.stop_reason if run else None,
                 plateau_since_step=run.plateau_since_step if run else None,
                 first_learned=learned[0] if learned else None,
-                time_budget_s=plan["time_budget_s"],
+                time_budget_s=plan.time_budget_s,
                 hops=hops,
                 floor=bounds.lower,
             )
@@ -176,7 +177,7 @@ def _decide(rec: Recommendation, learned: list[int], fits: list[int]) -> None:
         rec.binding_constraint = "accuracy" if fits else "both"
 
 
-def _weigh_reference(rec: Recommendation, reference: int, latency: float, costs: list[DepthCost], judged: DepthVerdict, plan: dict, learned: list[int]) -> None:
+def _weigh_reference(rec: Recommendation, reference: int, latency: float, costs: list[DepthCost], judged: DepthVerdict, plan: SavedPlan, learned: list[int]) -> None:
     """The depth the decision rests on, weighed against the timing noise and against the task's own length: too close
     to call where the budget lies inside its latency's interval; "not shown at length" where it misses the target
     there, with the run that would settle it."""
@@ -195,21 +196,21 @@ def _weigh_reference(rec: Recommendation, reference: int, latency: float, costs:
             rec.decision, rec.depth, rec.learned_depth, rec.binding_constraint = Decision.NOT_SHOWN_AT_LENGTH, None, reference, "accuracy"
 
 
-def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, runs: dict[int, ProbeRun], latencies: dict, fit: dict | None) -> list[Finding]:
+def _alternatives(rec: Recommendation, spec: SavedSpec, bounds: DepthBounds, plan: SavedPlan, runs: dict[int, ProbeRun], latencies: dict, fit: dict | None) -> list[Finding]:
     """Concrete options, with figures, when the needed depth is over (or close to) the budget, or not found."""
-    hops, budget, deployment = rec.hops, rec.budget_ms, spec["deployment"]
-    length = spec["task"]["sequence_length"]
+    hops, budget, deployment = rec.hops, rec.budget_ms, spec.deployment
+    length = spec.task.sequence_length
     options: list[Finding] = []
     if rec.settling_run:
         options.append(Finding("settle_at_length", asdict(rec.settling_run)))
     if rec.decision == Decision.NOT_LEARNED:
         if any(run.stop_reason == Stop.TIME_BUDGET for run in runs.values()):  # the clock bound: more time, said once
-            options.append(Finding("more_time", {"time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"],
+            options.append(Finding("more_time", {"time_budget_s": plan.time_budget_s, "max_steps": plan.max_steps,
                             "steps": max(run.steps for run in runs.values() if run.stop_reason == Stop.TIME_BUDGET)}))
         else:  # the step budget bound (or a stop rule): more steps
             longest = max((run.wall_s for run in runs.values()), default=0)
             steps = max((run.steps for run in runs.values()), default=0)
-            options.append(Finding("more_training", {"steps": steps, "train_s": longest, "time_budget_s": plan["time_budget_s"], "max_steps": plan["max_steps"]}))
+            options.append(Finding("more_training", {"steps": steps, "train_s": longest, "time_budget_s": plan.time_budget_s, "max_steps": plan.max_steps}))
         deepest_probed = max(latencies) if latencies else bounds.upper
         options.append(Finding("deeper_probes", {"upto": max(bounds.upper, deepest_probed) + 1}))
     if rec.deepest_within_budget is not None:
@@ -220,11 +221,11 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
         width = _width_that_fits(needed, latencies[needed], budget, deployment, length)
         if width is not None:
             options.append(
-                Finding("narrower", {"depth": needed, "width": width, "from_width": deployment["width"],
+                Finding("narrower", {"depth": needed, "width": width, "from_width": deployment.width,
                  "latency_ms": _scaled_latency(needed, width, latencies[needed], deployment, length)})
             )
     if needed is not None and bounds.lower < needed and bounds.lower in latencies:
-        wider = deployment["width"] * 2
+        wider = deployment.width * 2
         options.append(
             Finding("wider_fewer_layers", {"depth": bounds.lower, "width": wider, "needed": needed,
              "latency_ms": _scaled_latency(bounds.lower, wider, latencies[bounds.lower], deployment, length)})
@@ -245,28 +246,28 @@ def _alternatives(rec: Recommendation, spec: dict, bounds: dict, plan: dict, run
     return options
 
 
-def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerdict], costs: list[DepthCost]) -> list[Finding]:
+def _risks(rec: Recommendation, spec: SavedSpec, plan: SavedPlan, verdicts: list[DepthVerdict], costs: list[DepthCost]) -> list[Finding]:
     risks: list[Finding] = []
     judged = next((v for v in verdicts if v.depth == rec.reference_depth), None)
-    if plan["probe_sequence_length"] < plan["task_sequence_length"]:
+    if plan.probe_sequence_length < plan.task_sequence_length:
         risks.append(
-            Finding("shortened", {"probe_length": plan["probe_sequence_length"], "task_length": plan["task_sequence_length"],
+            Finding("shortened", {"probe_length": plan.probe_sequence_length, "task_length": plan.task_sequence_length,
              "depth": judged.depth if judged else None,
              "accuracy": judged.full_length_accuracy if judged else None,
              "lower_bound": judged.full_length_lower_bound if judged else None,
              "holds": judged.holds_at_full_length if judged else None})
         )
     else:
-        risks.append(Finding("full_length", {"probe_length": plan["probe_sequence_length"]}))
-    if spec["task"]["sequence_length"] > plan["task_sequence_length"]:
-        risks.append(Finding("longer_than_probed", {"task_length": spec["task"]["sequence_length"], "judged_length": plan["task_sequence_length"]}))
+        risks.append(Finding("full_length", {"probe_length": plan.probe_sequence_length}))
+    if spec.task.sequence_length > plan.task_sequence_length:
+        risks.append(Finding("longer_than_probed", {"task_length": spec.task.sequence_length, "judged_length": plan.task_sequence_length}))
     contradicting = [v.depth for v in verdicts if v.contradicts_bound]
     if contradicting:
         risks.append(Finding("contradicts_bound", {"depths": contradicting}))
     slow = [v.depth for v in verdicts if v.verdict == Verdict.TOO_SLOW]
     if slow:
-        risks.append(Finding("too_slow", {"depths": slow, "time_budget_s": plan["time_budget_s"]}))
-    risks.append(Finding("small_probes", {"probe_width": plan["width"]}))
+        risks.append(Finding("too_slow", {"depths": slow, "time_budget_s": plan.time_budget_s}))
+    risks.append(Finding("small_probes", {"probe_width": plan.width}))
     if rec.decision == Decision.RECOMMENDED and rec.latency_margin_ms is not None and rec.latency_margin_ms < TIGHT_MARGIN * rec.budget_ms:
         risks.append(Finding("tight_margin", {"margin_ms": rec.latency_margin_ms, "budget_ms": rec.budget_ms}))
     noisy = [c.depth for c in costs if c.latency.known("noisy")]
@@ -278,7 +279,7 @@ def _risks(rec: Recommendation, spec: dict, plan: dict, verdicts: list[DepthVerd
     return risks
 
 
-def _questions(rec: Recommendation, spec: dict, plan: dict, environment: dict) -> list[Finding]:
+def _questions(rec: Recommendation, spec: SavedSpec, plan: SavedPlan, environment: dict) -> list[Finding]:
     """What the people in the room must decide; the tool cannot."""
     questions: list[Finding] = [Finding("target", {"target": rec.target})]
     questions.append(Finding("hardware", {"device": environment.known("device_name") or environment.known("device"), "threads": environment.known("threads")}))
@@ -295,7 +296,7 @@ def _questions(rec: Recommendation, spec: dict, plan: dict, environment: dict) -
     else:
         questions.append(Finding("fund_longer_run"))
     settled = rec.holds_at_full_length or rec.decision == Decision.NOT_SHOWN_AT_LENGTH  # judged there, or its own question above
-    if plan["probe_sequence_length"] < plan["task_sequence_length"] and not settled:
-        questions.append(Finding("full_length_run", {"task_length": plan["task_sequence_length"], "probe_length": plan["probe_sequence_length"]}))
+    if plan.probe_sequence_length < plan.task_sequence_length and not settled:
+        questions.append(Finding("full_length_run", {"task_length": plan.task_sequence_length, "probe_length": plan.probe_sequence_length}))
     questions.append(Finding("real_data"))
     return questions

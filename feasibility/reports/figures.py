@@ -9,6 +9,7 @@ from pathlib import Path
 
 from feasibility.result.assessment import Assessment
 from feasibility.result.inside import EMERGENCE_THRESHOLD
+from feasibility.result.spec import SavedPlan
 from feasibility.vocabulary import UNTRAINED_VERDICTS, Verdict
 
 
@@ -51,14 +52,14 @@ def accuracy_figure(assessment: Assessment):
     import matplotlib.pyplot as plt
 
     rows, spec = assessment.views.depth_rows, assessment.spec
-    hops = spec["task"]["hops"]
-    target = spec["requirements"]["accuracy"]
+    hops = spec.task.hops
+    target = spec.requirements.accuracy
     plan = assessment.plan
     figure, (axis, near) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 2]})
     series = [(f"links, {hop} lookup{'s' if hop > 1 else ''}", [(r["depth"], r["accuracy_by_hop"][hop]) for r in rows if hop in r["accuracy_by_hop"]], "o", None, "-") for hop in range(1, hops + 1)]
     series += [
         (f"question, {hops} lookups, {length} tokens", [(r["depth"], r[key]) for r in rows if r[key] is not None], "s", "black", style)
-        for key, length, style in (("question", plan["probe_sequence_length"], "-"), ("question_full_length", plan["task_sequence_length"], "--"))
+        for key, length, style in (("question", plan.probe_sequence_length, "-"), ("question_full_length", plan.task_sequence_length, "--"))
     ]
     series = [entry for entry in series if entry[1]]
     for index, (name, points, marker, colour, style) in enumerate(series):
@@ -77,15 +78,15 @@ def accuracy_figure(assessment: Assessment):
     return figure
 
 
-def _near_target(near, rows: list[dict], target: float, plan: dict) -> None:
+def _near_target(near, rows: list[dict], target: float, plan: SavedPlan) -> None:
     """The question near the target with its Wilson 95% lower bound, the figure the verdict reads: filled at the
     probes' length, hollow (beside it) at the task's where the probes trained shorter; far below, at the panel's floor."""
     import matplotlib
 
     low = max(0.0, target - 0.03)
-    lengths = [("question", "lower_bound", plan["probe_sequence_length"], "full", 0.0)]
-    if plan["task_sequence_length"] != plan["probe_sequence_length"]:
-        lengths.append(("question_full_length", "full_length_lower_bound", plan["task_sequence_length"], "none", 0.15))
+    lengths = [("question", "lower_bound", plan.probe_sequence_length, "full", 0.0)]
+    if plan.task_sequence_length != plan.probe_sequence_length:
+        lengths.append(("question_full_length", "full_length_lower_bound", plan.task_sequence_length, "none", 0.15))
     for key, bound, length, fill, shift in lengths:
         judged = [r for r in rows if r[key] is not None]
         for row in judged:
@@ -112,7 +113,7 @@ def latency_figure(assessment: Assessment):
     import matplotlib.pyplot as plt
 
     rows, spec = assessment.views.depth_rows, assessment.spec
-    percentile, budget = spec["requirements"]["latency_percentile"], spec["requirements"]["latency_ms"]
+    percentile, budget = spec.requirements.latency_percentile, spec.requirements.latency_ms
     figure, axis = plt.subplots(figsize=(6, 3.5))
     costs = {cost.depth: cost.latency for cost in assessment.costs}
     intervals = False
@@ -143,7 +144,7 @@ def frontier_figure(assessment: Assessment):
     import matplotlib.pyplot as plt
 
     spec = assessment.spec
-    percentile, budget = spec["requirements"]["latency_percentile"], spec["requirements"]["latency_ms"]
+    percentile, budget = spec.requirements.latency_percentile, spec.requirements.latency_ms
     points = [p for p in assessment.recommendation.frontier if p.accuracy is not None]
     if not points:
         return None
@@ -164,7 +165,7 @@ def frontier_figure(assessment: Assessment):
         placed.append(point)
     axis.scatter([], [], s=60, facecolors="tab:blue", edgecolors="tab:blue", label="an option (hollow: dominated)")
     axis.axvline(budget, color="tab:red", linestyle="--", label=f"p{percentile} budget")
-    axis.axhline(spec["requirements"]["accuracy"], color="grey", linestyle=":", label="accuracy target")
+    axis.axhline(spec.requirements.accuracy, color="grey", linestyle=":", label="accuracy target")
     axis.set(xlabel=f"p{percentile} latency (ms)", ylabel="accuracy (weakest seed)", ylim=(0, 1.05), title=f"Cost/accuracy frontier (cost in {assessment.currency})")
     axis.set_xlim(left=0, right=right_edge)
     axis.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)  # below: hides no label
@@ -185,7 +186,7 @@ def batching_figure(assessment: Assessment):
     figure, (latency, throughput) = plt.subplots(1, 2, figsize=(9, 3.4))
     latency.plot(batches, [p.p50_ms for p in points], "o-", label="p50")
     latency.plot(batches, [p.p95_ms for p in points], "s--", label="p95")
-    latency.axhline(assessment.spec["requirements"]["latency_ms"], color="tab:red", linestyle=":", label="latency budget")
+    latency.axhline(assessment.spec.requirements.latency_ms, color="tab:red", linestyle=":", label="latency budget")
     latency.set(xscale="log", xlabel="batch (requests per forward pass)", ylabel="latency (ms)", title=f"Depth {batching.depth}: latency by batch")
     latency.set_ylim(bottom=0)
     latency.legend(fontsize=8)
@@ -204,8 +205,8 @@ def curve_figure(assessment: Assessment, run):
     """A depth's per-hop learning curves: one small panel per seed, one line per hop count."""
     import matplotlib.pyplot as plt
 
-    hops = assessment.spec["task"]["hops"]
-    target = assessment.spec["requirements"]["accuracy"]
+    hops = assessment.spec.task.hops
+    target = assessment.spec.requirements.accuracy
     seeds = len(run.seeds)
     # at least as wide as the title and the legend need, also for a single seed
     figure, axes = plt.subplots(1, seeds, figsize=(max(2.6 * seeds + 0.6, 6.4), 3.4), sharey=True, squeeze=False)

@@ -17,6 +17,7 @@ from feasibility.result.assessment import Assessment, Comparison, InsideView
 from feasibility.result.inside import EMERGENCE_THRESHOLD, INSPECT_EXAMPLES
 from feasibility.result.probes import ProbeRun
 from feasibility.result.recommendation import Recommendation
+from feasibility.result.spec import SavedDeployment, SavedPlan
 
 
 GLOSSARY = ("wilson", "check_set", "stop_rule", "ground_value", "chance", "macs", "dominated", "heads")  # the terms a manager meets here
@@ -37,7 +38,7 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
     lines += _curves_section(assessment, lang, plots)
     lines += inside_lines(assessment, rec, lang, plots)
     lines += curriculum_lines(assessment, lang)
-    lines += _theory_section(assessment.bounds, assessment.spec["task"]["hops"], lang)
+    lines += _theory_section(assessment.bounds, assessment.spec.task.hops, lang)
     lines += _method_section(assessment, lang)
     lines += [f"## {label('glossary', lang)}", "", *[f"- {label(f'gl_{term}', lang)}" for term in GLOSSARY], ""]
     lines += _runs_appendix(assessment, lang)
@@ -49,19 +50,19 @@ def render_markdown(assessment: Assessment, plots: list[str] | None = None, lang
 def _task_section(assessment: Assessment, lang: str) -> list[str]:
     """The title, the decision and the task as the file states it."""
     spec, env, rec = assessment.spec, assessment.environment, assessment.recommendation
-    req, dep = spec["requirements"], spec["deployment"]
+    req, dep = spec.requirements, spec.deployment
     t = partial(label, lang=lang)
-    lines = [f"# {t('title', name=spec['name'])}", "", f"**{t('decision')}** {headline(rec, lang)}", ""]
+    lines = [f"# {t('title', name=spec.name)}", "", f"**{t('decision')}** {headline(rec, lang)}", ""]
     for note in older_result(assessment, lang):
         lines += [f"_{note}_", ""]
-    if spec.get("description"):
-        lines += [f"_{spec['description']}_", ""]
+    if spec.known("description"):
+        lines += [f"_{spec.description}_", ""]
     return lines + [
         f"## {t('task')}",
         "",
-        f"- {t('task_line', hops=spec['task']['hops'], kind=kind_name(spec['task']['kind'], lang), length=spec['task']['sequence_length'])}",
-        f"- {t('target_line', accuracy=percent(req['accuracy']), percentile=req['latency_percentile'], budget=req['latency_ms'], batch=req['batch_size'])}",
-        f"- {t('deployment_line', width=dep['width'], heads=dep['heads'], vocab=dep['vocab_size'], dtype=dep['dtype'], device=env.device)}",
+        f"- {t('task_line', hops=spec.task.hops, kind=kind_name(spec.task.kind, lang), length=spec.task.sequence_length)}",
+        f"- {t('target_line', accuracy=percent(req.accuracy), percentile=req.latency_percentile, budget=req.latency_ms, batch=req.batch_size)}",
+        f"- {t('deployment_line', width=dep.width, heads=dep.heads, vocab=dep.vocab_size, dtype=dep.dtype, device=env.device)}",
         "",
     ]
 
@@ -81,7 +82,7 @@ def _question_columns(assessment: Assessment, lang: str) -> list[str]:
 
 def _depth_section(assessment: Assessment, lang: str, plots: list[str]) -> list[str]:
     """The key table: one row per planned depth, with the notes on how it was judged and what chance is."""
-    hops, percentile = assessment.spec["task"]["hops"], assessment.spec["requirements"]["latency_percentile"]
+    hops, percentile = assessment.spec.task.hops, assessment.spec.requirements.latency_percentile
     t = partial(label, lang=lang)
     full_length = full_length_of(assessment)
     header = [t("depth"), t("vs_bound"), *[t("hop", hop=h) for h in range(1, hops + 1)], *_question_columns(assessment, lang), t("lower_bound"), t("verdict"), "MACs", "FLOPs", t("params"), f"p{percentile} ms", t("fits")]
@@ -106,7 +107,7 @@ def _depth_section(assessment: Assessment, lang: str, plots: list[str]) -> list[
         )
     full_note = t("table_note_full", length=full_length) if full_length else ""
     plan = assessment.plan
-    lines += ["", t("table_note", hops=hops, questions=f"{plan['verdict_questions']:,}", length=plan["probe_sequence_length"], full=full_note), "", *_chance_lines(assessment, lang)]
+    lines += ["", t("table_note", hops=hops, questions=f"{plan.verdict_questions:,}", length=plan.probe_sequence_length, full=full_note), "", *_chance_lines(assessment, lang)]
     return lines + [f"![{name.removesuffix('.png')}]({name})" for name in plots if name in ("accuracy.png", "latency.png")]
 
 
@@ -117,7 +118,7 @@ def _counts(row: dict) -> list[str]:
 
 def _why_section(assessment: Assessment, lang: str) -> list[str]:
     rec, fit = assessment.recommendation, assessment.latency_fit
-    lines = ["", f"## {label('why', lang)}", "", *[f"- {reason}" for reason in reasons(rec, assessment.spec["deployment"], lang)], ""]
+    lines = ["", f"## {label('why', lang)}", "", *[f"- {reason}" for reason in reasons(rec, assessment.spec.deployment, lang)], ""]
     if fit and rec.deepest_within_budget is not None:
         layers = rec.deepest_within_budget
         lines += [label("fit_line", lang, slope=fit.slope_ms_per_layer, percentile=fit.percentile, layers=layers, **counted(lang, layers=layers)), ""]
@@ -126,7 +127,7 @@ def _why_section(assessment: Assessment, lang: str) -> list[str]:
 
 def _frontier_section(assessment: Assessment, lang: str, plots: list[str]) -> list[str]:
     """Accuracy against latency and money, depth by depth, with the depths no other beats on both."""
-    percentile, currency = assessment.spec["requirements"]["latency_percentile"], assessment.currency
+    percentile, currency = assessment.spec.requirements.latency_percentile, assessment.currency
     t = partial(label, lang=lang)
     lines = [f"## {t('frontier')}", "", t("frontier_note", percentile=percentile), ""]
     lines += [table_row([t("depth"), t("accuracy"), f"p{percentile} ms", t("cost_1m", currency=currency), t("cost_day", currency=currency), t("fits"), t("option")]), "|---:|---:|---:|---:|---:|---|---|"]
@@ -151,7 +152,7 @@ def _curves_section(assessment: Assessment, lang: str, plots: list[str]) -> list
     return [
         f"## {t('curves')}",
         "",
-        t("curves_note", hops=assessment.spec["task"]["hops"]),
+        t("curves_note", hops=assessment.spec.task.hops),
         "",
         *[f"- {t('depth_n', depth=run.depth)} ({stop_reason(run.stop_reason, run.plateau_since_step, lang)}): {curve_summary(run, lang=lang)}" for run in assessment.probes],
         "",
@@ -177,24 +178,24 @@ def _method_section(assessment: Assessment, lang: str) -> list[str]:
     t = partial(label, lang=lang)
     probes = t(
         "probe_line",
-        family=kind_name(plan["family"], lang).removeprefix("の"),  # the Japanese names lead with a particle: "2 ホップの連鎖検索"
-        seeds=len(plan["seeds"]),
-        **counted(lang, seeds=len(plan["seeds"])),
-        width=plan["width"],
-        heads=plan["heads"],
-        kind=t("attention_only") if not plan["mlp_ratio"] else t("with_mlps"),
-        batch=plan["batch_size"],
-        lr=plan["learning_rate"],
-        steps=plan["max_steps"],
-        seconds=plan["time_budget_s"],
-        curriculum=t("on") if plan["curriculum"] else t("off"),
+        family=kind_name(plan.family, lang).removeprefix("の"),  # the Japanese names lead with a particle: "2 ホップの連鎖検索"
+        seeds=len(plan.seeds),
+        **counted(lang, seeds=len(plan.seeds)),
+        width=plan.width,
+        heads=plan.heads,
+        kind=t("attention_only") if not plan.mlp_ratio else t("with_mlps"),
+        batch=plan.batch_size,
+        lr=plan.learning_rate,
+        steps=plan.max_steps,
+        seconds=plan.time_budget_s,
+        curriculum=t("on") if plan.curriculum else t("off"),
     )
     where = t("env_line", device=env.device, name=env.device_name, **counted(lang, threads=env.threads), dtype=env.dtype, torch=env.torch_version, fvcore=env.fvcore_version, what=_timed_what(assessment, lang))
     return [
         f"## {t('method')}",
         "",
         f"- {probes}",
-        f"- {t('probe_length', length=plan['probe_sequence_length'], how=_length_how(plan, lang))}",
+        f"- {t('probe_length', length=plan.probe_sequence_length, how=_length_how(plan, lang))}",
         f"- {_judging_line(plan, lang)}",
         f"- {where}",
         *[f"- {line}" for line in _steadiness_lines(assessment, lang)],
@@ -227,7 +228,7 @@ def _runs_appendix(assessment: Assessment, lang: str) -> list[str]:
 def _costs_appendix(assessment: Assessment, lang: str) -> list[str]:
     """Latency, money and memory of every depth, the FLOP counters' agreement and the MACs by part."""
     t = partial(label, lang=lang)
-    percentile = assessment.spec["requirements"]["latency_percentile"]
+    percentile = assessment.spec.requirements.latency_percentile
     lines = [
         "",
         table_row([t("depth"), "p50 ms", "p95 ms", "p99 ms", t("ci", percentile=percentile), t("runs"), t("spread"), t("throughput"), t("cost_1m", currency=assessment.currency), t("params_bytes"), t("peak_bytes")]),
@@ -277,7 +278,7 @@ def _chance_lines(assessment: Assessment, lang: str = "en") -> list[str]:
 def full_length_of(assessment: Assessment) -> int | None:
     """The task's length where the probes trained shorter and were judged there too; else None."""
     plan = assessment.plan
-    return plan["task_sequence_length"] if plan["probe_sequence_length"] < plan["task_sequence_length"] else None
+    return plan.task_sequence_length if plan.probe_sequence_length < plan.task_sequence_length else None
 
 
 def verdict_cell(row: dict, lang: str) -> str:
@@ -332,7 +333,7 @@ def counter_line(assessment: Assessment, lang: str) -> list[str]:
     return ["", label("counters", lang, agreement="; ".join(disagreements) if disagreements else label("counters_agree", lang))]
 
 
-def reasons(rec: Recommendation, deployment: dict, lang: str) -> list[str]:
+def reasons(rec: Recommendation, deployment: SavedDeployment, lang: str) -> list[str]:
     reasons = [evidence(item, rec.target, lang) for item in rec.evidence]
     extra = [line for line in (margin(rec, lang), cost_line(rec, deployment, lang)) if line]
     lead = [single_hop_note(lang)] if rec.single_hop else []
@@ -394,7 +395,7 @@ def inside_lines(assessment: Assessment, rec: Recommendation, lang: str, plots: 
     rows = inside.emergence
     if not rows or not run.attention_example:
         return lines + [t("no_inside"), ""]
-    hops = assessment.spec["task"]["hops"]
+    hops = assessment.spec.task.hops
     lines += [
         t("inside_intro", depth=run.depth, seed=run.attention_example["seed"], threshold=EMERGENCE_THRESHOLD, every=run.settings.eval_every, examples=INSPECT_EXAMPLES),
         "",
@@ -443,18 +444,18 @@ def curriculum_lines(assessment: Assessment, lang: str) -> list[str]:
     return lines + [""]
 
 
-def _length_how(plan: dict, lang: str) -> str:
+def _length_how(plan: SavedPlan, lang: str) -> str:
     """How the probe length was chosen: as written, or by `auto` with the step times it measured."""
-    choice = plan.get("length_choice") or {}
+    choice = plan.known("length_choice") or {}
     if choice.get("rule") != "auto":
         return label("length_explicit", lang) if choice.get("rule") == "explicit" else ""
     measured = label("sep", lang).join(f"{m['seconds_per_step'] * 1000:.0f} ms @ {m['length']}" for m in choice["measured"])
     return label("length_auto", lang, steps=f"{choice['max_steps']:,}", share=BUDGET_SHARE, budget=choice["time_budget_s"], depth=choice["depth"], measured=measured)
 
 
-def _judging_line(plan: dict, lang: str) -> str:
-    full = label("judging_full", lang, questions=f"{plan['full_length_questions']:,}", length=plan["task_sequence_length"]) if plan["shortened"] else ""
-    return label("judging_line", lang, every=plan["eval_every"], check=f"{plan['check_questions']:,}", verdict=f"{plan['verdict_questions']:,}", length=plan["probe_sequence_length"], full=full)
+def _judging_line(plan: SavedPlan, lang: str) -> str:
+    full = label("judging_full", lang, questions=f"{plan.full_length_questions:,}", length=plan.task_sequence_length) if plan.shortened else ""
+    return label("judging_line", lang, every=plan.eval_every, check=f"{plan.check_questions:,}", verdict=f"{plan.verdict_questions:,}", length=plan.probe_sequence_length, full=full)
 
 
 def _steadiness_lines(assessment: Assessment, lang: str) -> list[str]:

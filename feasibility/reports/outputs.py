@@ -25,8 +25,8 @@ def depth_table(assessment: Assessment):
     import pandas as pd
 
     spec = assessment.spec
-    hops, percentile = spec["task"]["hops"], spec["requirements"]["latency_percentile"]
-    length = assessment.plan["task_sequence_length"]  # where the probes are judged at the task's length (at most 2,048)
+    hops, percentile = spec.task.hops, spec.requirements.latency_percentile
+    length = assessment.plan.task_sequence_length  # where the probes are judged at the task's length (at most 2,048)
     records = []
     for row in assessment.views.depth_rows:
         record = {
@@ -82,7 +82,7 @@ def holds_this_run(folder: Path, assessment: Assessment) -> bool:
     """Whether `folder` holds a report of the same run as `assessment` (same task name and creation time)."""
     try:
         saved = json.loads((Path(folder) / "report.json").read_text(encoding="utf-8"))
-        return saved.get("created") == assessment.created and saved.get("spec", {}).get("name") == assessment.spec["name"]
+        return saved.get("created") == assessment.created and saved.get("spec", {}).get("name") == assessment.spec.name
     except (OSError, ValueError, AttributeError, RecursionError):
         return False
 
@@ -130,7 +130,7 @@ def _render_into(assessment: Assessment, folder: Path, lang: str, write_json: bo
     markdown = render_markdown(assessment, plots, lang)
     (folder / markdown_name(lang)).write_text(markdown, encoding="utf-8")
     figures = {name: (folder / name).read_bytes() for name in plots}
-    title = label("title", lang, name=assessment.spec["name"])
+    title = label("title", lang, name=assessment.spec.name)
     (folder / html_name(lang)).write_text(render_html(markdown, figures, lang, title), encoding="utf-8")
     return [markdown_name(lang), html_name(lang), *(["report.json"] if write_json else []), "depths.csv", *plots]
 

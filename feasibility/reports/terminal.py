@@ -33,14 +33,14 @@ def summary(assessment: Assessment, terminal: bool, lang: str = "en", width: int
 
     spec, rec = assessment.spec, assessment.recommendation
     style = {Decision.RECOMMENDED: "green", Decision.NOT_SHOWN_AT_LENGTH: "yellow", Decision.NONE_WITHIN_BUDGET: "yellow", Decision.TOO_CLOSE_TO_CALL: "yellow", Decision.NOT_LEARNED: "red"}.get(rec.decision, "white")
-    shown = [Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec['name']}"), border_style=style, box=boxes(terminal, box.ROUNDED))]  # Text: a name like "x[/]" is not markup
+    shown = [Panel(Text(headline(rec, lang)), title=Text(f"feasibility: {spec.name}"), border_style=style, box=boxes(terminal, box.ROUNDED))]  # Text: a name like "x[/]" is not markup
     table = _depth_table(assessment, terminal, lang)
     needed = _width_of(table)
     if width is not None and width < needed:
         shown += [_depth_table(assessment, terminal, lang, compact=True), Text(label("narrow_table", lang, width=needed))]
     else:
         shown.append(table)
-    shown += [Text(f"  - {reason}") for reason in reasons(rec, spec["deployment"], lang)]
+    shown += [Text(f"  - {reason}") for reason in reasons(rec, spec.deployment, lang)]
     if rec.alternatives:
         shown += [Text(label("else", lang))] + [Text(f"  - {alternative(option, rec, lang)}") for option in rec.alternatives]
     return shown
@@ -60,9 +60,9 @@ def _depth_table(assessment: Assessment, terminal: bool, lang: str, compact: boo
     from rich.table import Table
 
     spec = assessment.spec
-    hops, percentile = spec["task"]["hops"], spec["requirements"]["latency_percentile"]
+    hops, percentile = spec.task.hops, spec.requirements.latency_percentile
     t = partial(label, lang=lang)
-    title = t("table_title", hops=hops, kind=kind_name(spec["task"]["kind"], lang), target=percent(spec["requirements"]["accuracy"]), percentile=percentile, budget=spec["requirements"]["latency_ms"])
+    title = t("table_title", hops=hops, kind=kind_name(spec.task.kind, lang), target=percent(spec.requirements.accuracy), percentile=percentile, budget=spec.requirements.latency_ms)
     table = Table(title=title, box=boxes(terminal, box.SIMPLE_HEAD), padding=(0, 1, 0, 1), pad_edge=False, collapse_padding=True)
     full_length = full_length_of(assessment)
     questions = [t("question")] + ([t("question_at", length=full_length)] if full_length else [])
@@ -119,7 +119,7 @@ def explain_view(assessment: Assessment, terminal: bool, depth: int | None = Non
     inside = assessment.inside(run)
     if inside.emergence:
         shown.append(_emergence_table(inside.emergence, terminal, lang))
-    return shown + [Text(line) for line in inside_findings(inside, assessment.spec["task"]["hops"], assessment.recommendation.target, lang)]
+    return shown + [Text(line) for line in inside_findings(inside, assessment.spec.task.hops, assessment.recommendation.target, lang)]
 
 
 def _attention_lines(run, lang: str) -> list[str]:

@@ -13,6 +13,7 @@ from feasibility.reports import en as english
 from feasibility.reports import ja as japanese
 from feasibility.result.costs import JoinCost
 from feasibility.result.recommendation import Evidence, Finding, Recommendation, SettlingRun
+from feasibility.result.spec import SavedDeployment
 from feasibility.vocabulary import STOP_REASONS, Decision, Verdict
 
 LANGUAGES = ("en", "ja")
@@ -212,16 +213,16 @@ def evidence(item: Evidence, target: float, lang: str) -> str:
     return label("ev_not_learned", lang, stop=stop_reason(item.stop_reason, item.plateau_since_step, lang), **shown)
 
 
-def cost_line(rec: Recommendation, deployment: dict, lang: str) -> str | None:
+def cost_line(rec: Recommendation, deployment: SavedDeployment, lang: str) -> str | None:
     """What the recommended (or needed) depth costs to serve, in the task file's currency; None without a price."""
     depth = rec.reference_depth
     point = next((p for p in rec.frontier if p.depth == depth), None)
     if point is None or point.cost_per_million_requests is None:
         return None
     currency, per_day = rec.currency, point.cost_per_day
-    daily = label("cost_daily", lang, requests=deployment["requests_per_day"], per_day=money_amount(per_day), currency=currency) if per_day is not None else ""
+    daily = label("cost_daily", lang, requests=deployment.requests_per_day, per_day=money_amount(per_day), currency=currency) if per_day is not None else ""
     return label("cost_line", lang, depth=depth, layers=_layers(depth, lang), per_million=money_amount(point.cost_per_million_requests),
-                 currency=currency, price=deployment["cost_per_device_hour"], daily=daily)
+                 currency=currency, price=deployment.cost_per_device_hour, daily=daily)
 
 
 def margin(rec: Recommendation, lang: str) -> str | None:

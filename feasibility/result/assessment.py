@@ -16,7 +16,7 @@ from feasibility.result.context import DepthBounds, Environment, LatencyFit
 from feasibility.result.costs import BatchingCurve, DepthCost, JoinCost
 from feasibility.result.probes import DepthVerdict, ProbeRun
 from feasibility.result.recommendation import Recommendation
-from feasibility.vocabulary import DEFAULT_CURRENCY
+from feasibility.result.spec import SavedPlan, SavedSpec
 
 SCHEMA_VERSION = 2  # 2: the verdict judges the question (D lookups) on fresh examples; 1 judged links one lookup short
 
@@ -24,11 +24,11 @@ SCHEMA_VERSION = 2  # 2: the verdict judges the question (D lookups) on fresh ex
 @dataclass
 class Assessment:
     """Everything one run of `assess` found. Training's results and the costs are typed (`ProbeRun`, `DepthVerdict`,
-    `DepthCost`); the rest is plain data. `to_dict` and `from_dict` are the JSON edge."""
+    `DepthCost`), and so are the spec and the plan (`SavedSpec`, `SavedPlan`). `to_dict` and `from_dict` are the JSON edge."""
 
-    spec: dict
+    spec: SavedSpec  # the task file as resolved
     bounds: DepthBounds
-    plan: dict
+    plan: SavedPlan  # the probe plan as run
     probes: list[ProbeRun]  # one per trained depth
     verdicts: list[DepthVerdict]  # one per planned depth
     costs: list[DepthCost]  # one per planned depth
@@ -53,6 +53,8 @@ class Assessment:
             "curriculum_comparison": comparison.to_dict() if comparison else None,
             "recommendation": self.recommendation.to_dict() if self.recommendation else None,
             "views": self.views.to_dict() if self.views else {},
+            "spec": self.spec.to_dict(),
+            "plan": self.plan.to_dict(),
             "bounds": self.bounds.to_dict(),
             "latency_fit": self.latency_fit.to_dict() if self.latency_fit else None,
             "environment": self.environment.to_dict(),
@@ -71,6 +73,8 @@ class Assessment:
             costs=[DepthCost.from_dict(cost) for cost in fields["costs"]],
             curriculum_comparison=Comparison.from_dict(comparison) if comparison is not None else None,
             recommendation=None,
+            spec=SavedSpec.from_dict(fields["spec"]),
+            plan=SavedPlan.from_dict(fields["plan"]),
             bounds=DepthBounds.from_dict(fields["bounds"]),
             latency_fit=LatencyFit.from_dict(fields["latency_fit"]) if fields.get("latency_fit") is not None else None,
             environment=Environment.from_dict(fields["environment"]),
@@ -82,14 +86,14 @@ class Assessment:
     @property
     def currency(self) -> str:
         """The currency of every cost in the reports: the task file's, or the default where it names none."""
-        return self.spec["deployment"].get("currency", DEFAULT_CURRENCY)
+        return self.spec.deployment.money
 
     def inside(self, run: ProbeRun) -> InsideView:
         """What the report says of a probe's inside: derived once by `settle` for the shown probe (`views.inside`),
         on request for another (`explain --depth`)."""
         if self.views.shown is not None and run.depth == self.views.shown.depth:
             return self.views.inside
-        return inside_view(run, self.spec["task"]["hops"], self.spec["requirements"]["accuracy"])
+        return inside_view(run, self.spec.task.hops, self.spec.requirements.accuracy)
 
 
 @dataclass
@@ -146,8 +150,8 @@ def depth_rows(assessment: Assessment) -> list[dict]:
     table of every report. Accuracies are the weakest seed's on the fresh verdict set."""
     bounds = assessment.bounds
     spec = assessment.spec
-    percentile = spec["requirements"]["latency_percentile"]
-    budget = spec["requirements"]["latency_ms"]
+    percentile = spec.requirements.latency_percentile
+    budget = spec.requirements.latency_ms
     runs = {run.depth: run for run in assessment.probes}
     costs = {cost.depth: cost for cost in assessment.costs}
     rows = []

@@ -80,7 +80,7 @@ def _flatten(data: dict, prefix: str = "") -> dict:
 
 def compare(a: Assessment, b: Assessment) -> ResultComparison:
     """The inputs that differ, both decisions, the depth table side by side, and what changed in the decision."""
-    spec_a, spec_b = _flatten(a.spec), _flatten(b.spec)
+    spec_a, spec_b = _flatten(a.spec.to_dict()), _flatten(b.spec.to_dict())
     inputs = [InputChange(key, spec_a.get(key), spec_b.get(key)) for key in sorted(set(spec_a) | set(spec_b)) if spec_a.get(key) != spec_b.get(key)]
     inputs += [InputChange(f"environment.{name}", a.environment.known(name), b.environment.known(name)) for name in ENVIRONMENT_FIELDS if a.environment.known(name) != b.environment.known(name)]
     rec_a, rec_b = a.recommendation, b.recommendation
@@ -97,4 +97,4 @@ def compare(a: Assessment, b: Assessment) -> ResultComparison:
             changes.append(Change(kind, getattr(rec_a, key), getattr(rec_b, key)))
     if rec_a.latency_margin_ms is not None and rec_b.latency_margin_ms is not None:
         changes.append(Change("margin", rec_a.latency_margin_ms, rec_b.latency_margin_ms))
-    return ResultComparison((a.spec["name"], b.spec["name"]), inputs, (rec_a, rec_b), rows, changes)
+    return ResultComparison((a.spec.name, b.spec.name), inputs, (rec_a, rec_b), rows, changes)

@@ -25,6 +25,7 @@ from feasibility.result.assessment import SCHEMA_VERSION, Assessment, Comparison
 from feasibility.result.context import LatencyFit
 from feasibility.result.costs import BatchingCurve, DepthCost, FlopFigures, LatencyFigures, MemoryFigures, MoneyFigures
 from feasibility.result.probes import DepthVerdict, ProbeRun
+from feasibility.result.spec import SavedPlan, SavedSpec
 from feasibility.run.cache import check_writable, code_version, default_folder, read_entry, write_atomic
 from feasibility.run.cache import key as cache_key
 from feasibility.run.search import DepthSearch, Events, run_searches
@@ -46,7 +47,7 @@ def settle(assessment: Assessment) -> Assessment:
     a = assessment
     a.recommendation = recommend(a.spec, a.bounds, a.plan, a.verdicts, a.probes, a.costs, a.latency_fit, a.environment, a.join)
     shown = explained_run(a.probes, a.recommendation)
-    inside = inside_view(shown, a.spec["task"]["hops"], a.spec["requirements"]["accuracy"]) if shown else None
+    inside = inside_view(shown, a.spec.task.hops, a.spec.requirements.accuracy) if shown else None
     a.views = Views(depth_rows=depth_rows(a), shown=shown, inside=inside)
     return a
 
@@ -378,9 +379,9 @@ def assess(
     join = _join_cost(spec, events) if spec.task.records == "structured" else None
     timings["costs"] = time.perf_counter() - measured
     assessment = Assessment(
-        spec=spec.to_dict(),
+        spec=SavedSpec.from_dict(spec.to_dict()),
         bounds=bounds,
-        plan=plan.to_dict(),
+        plan=SavedPlan.from_dict(plan.to_dict()),
         probes=runs,
         verdicts=verdicts,
         costs=costs,
