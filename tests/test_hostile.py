@@ -607,3 +607,20 @@ def test_fuzzed_results_give_a_clear_error_or_a_report_never_a_traceback_or_a_wr
             assert done.exit_code in (0, 2) and "Traceback" not in done.output, (where, done.output)
     written = {p.name for p in tmp_path.iterdir()}
     assert written <= {f"case-{n}.json" for n in range(120)} | {f"out-{n}" for n in range(120)}  # nothing beside --out
+
+
+@pytest.mark.parametrize("section, key", [("spec.deployment", "width"), ("spec.requirements", "batch_size"), ("spec.task", "kind"), ("plan", "max_steps")])
+def test_a_result_missing_a_key_every_result_holds_is_refused_by_name(tmp_path, section, key):
+    """The saved spec and plan are typed: a key every result has held since schema 2 missing is a clear error naming
+    it, never a report that prints a placeholder where the figure was."""
+    data = json.loads(DATA.read_text())
+    holder = data
+    for part in section.split("."):
+        holder = holder[part]
+    del holder[key]
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(data))
+    from feasibility.run.pipeline import load_assessment
+
+    with pytest.raises(UsageError, match=f"missing '{key}'"):
+        load_assessment(path)

@@ -106,7 +106,7 @@ def recommend(
     learned = sorted(v.depth for v in verdicts if v.verdict == Verdict.LEARNED)
     rec = Recommendation(decision=Decision.NOT_LEARNED, depth=None, hops=hops, target=spec.requirements.accuracy, budget_ms=budget, percentile=percentile, single_hop=hops == 1)
     rec.join = join if spec.task.known("records") == "structured" else None
-    rec.currency = spec.deployment.money
+    rec.currency = spec.deployment.reporting_currency
     rec.evidence = _evidence(verdicts, runs, bounds, plan, hops, learned)
     rec.too_slow_depths = [v.depth for v in verdicts if v.verdict == Verdict.TOO_SLOW]
     rec.frontier = _frontier_of(verdicts, costs, latencies, budget)

@@ -86,7 +86,7 @@ class Assessment:
     @property
     def currency(self) -> str:
         """The currency of every cost in the reports: the task file's, or the default where it names none."""
-        return self.spec.deployment.money
+        return self.spec.deployment.reporting_currency
 
     def inside(self, run: ProbeRun) -> InsideView:
         """What the report says of a probe's inside: derived once by `settle` for the shown probe (`views.inside`),

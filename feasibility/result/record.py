@@ -41,6 +41,9 @@ class Record:
     @classmethod
     def from_dict(cls, data: dict):
         names = [f.name for f in dataclasses.fields(cls) if f.name not in ("extra", "order")]
+        for f in dataclasses.fields(cls):  # a field without a default is one every result holds: its absence is damage
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and f.name not in data:
+                raise KeyError(f.name)
         known = {name: data[name] for name in names if name in data}
         return cls(**known, extra={k: v for k, v in data.items() if k not in names}, order=tuple(data))
 

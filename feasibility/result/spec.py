@@ -6,36 +6,36 @@ for byte; the spec stage (spec/task.py) reads and checks task files, this is onl
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from feasibility.result.record import ABSENT, Record
 from feasibility.vocabulary import DEFAULT_CURRENCY
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SavedTask(Record):
-    kind: str = ABSENT
-    sequence_length: int = ABSENT
-    hops: int = ABSENT
+    kind: str
+    sequence_length: int
+    hops: int
     records: str = ABSENT  # "structured" where a database join can follow the links
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SavedRequirements(Record):
-    accuracy: float = ABSENT
-    latency_ms: float = ABSENT
-    latency_percentile: int = ABSENT
-    batch_size: int = ABSENT
+    accuracy: float
+    latency_ms: float
+    latency_percentile: int
+    batch_size: int
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SavedDeployment(Record):
-    width: int = ABSENT
-    heads: int = ABSENT
-    vocab_size: int = ABSENT
-    dtype: str = ABSENT
-    device: str = ABSENT
+    width: int
+    heads: int
+    vocab_size: int
+    dtype: str
+    device: str
     mode: str = ABSENT
     cost_per_device_hour: float | None = ABSENT
     requests_per_day: int | None = ABSENT
@@ -43,7 +43,7 @@ class SavedDeployment(Record):
     threads: int | str = ABSENT
 
     @property
-    def money(self) -> str:
+    def reporting_currency(self) -> str:
         """The currency of every cost in the reports: the task file's, or the default where it names none."""
         return self.known("currency") or DEFAULT_CURRENCY
 
@@ -51,12 +51,12 @@ class SavedDeployment(Record):
 PARTS = {"task": SavedTask, "requirements": SavedRequirements, "deployment": SavedDeployment}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SavedSpec(Record):
-    name: str = ABSENT
-    task: SavedTask = field(default_factory=SavedTask)
-    requirements: SavedRequirements = field(default_factory=SavedRequirements)
-    deployment: SavedDeployment = field(default_factory=SavedDeployment)
+    name: str
+    task: SavedTask
+    requirements: SavedRequirements
+    deployment: SavedDeployment
     probe: dict = ABSENT  # the probe section as written: the plan (result.assessment) holds what was run
     description: str = ABSENT
     source: str = ABSENT
@@ -64,49 +64,46 @@ class SavedSpec(Record):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SavedSpec":
         parts = {key: kind.from_dict(data[key]) for key, kind in PARTS.items() if isinstance(data.get(key), dict)}
-        saved = super().from_dict({**data, **parts})
-        if isinstance(saved.probe, dict):
-            saved.probe = copy.deepcopy(saved.probe)
-        return saved
+        return super().from_dict({**copy.deepcopy(data), **parts})
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         return {key: value.to_dict() if isinstance(value, Record) else copy.deepcopy(value) for key, value in data.items()}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SavedPlan(Record):
     """The probe plan as run (plan/probe_plan.py `ProbePlan.to_dict`): what was trained, at which lengths, how."""
 
-    family: str = ABSENT
-    hops: int = ABSENT
-    curriculum: bool = ABSENT
-    depths: list = ABSENT
-    seeds: list = ABSENT
-    task_sequence_length: int = ABSENT  # where the probes are judged at the task's length (at most 2,048)
-    probe_sequence_length: int = ABSENT  # where they train
-    symbols: int = ABSENT
-    length_candidates: list = ABSENT
+    family: str
+    hops: int
+    curriculum: bool
+    depths: list
+    seeds: list
+    task_sequence_length: int  # where the probes are judged at the task's length (at most 2,048)
+    probe_sequence_length: int  # where they train
+    symbols: int
+    length_candidates: list
     length_choice: dict | None = ABSENT  # how the probe length was chosen: "auto" with the step times it measured
-    width: int = ABSENT
-    heads: int = ABSENT
-    mlp_ratio: int = ABSENT
+    width: int
+    heads: int
+    mlp_ratio: int
     tied_head: bool = ABSENT
-    batch_size: int = ABSENT
-    learning_rate: float = ABSENT
-    warmup_steps: int = ABSENT
-    eval_every: int = ABSENT
-    check_questions: int = ABSENT
-    verdict_questions: int = ABSENT
-    time_budget_s: float = ABSENT
-    max_steps: int = ABSENT
-    target_accuracy: float = ABSENT
+    batch_size: int
+    learning_rate: float
+    warmup_steps: int
+    eval_every: int
+    check_questions: int
+    verdict_questions: int
+    time_budget_s: float
+    max_steps: int
+    target_accuracy: float
     skip_positions: bool = ABSENT
     length_scaling: bool = ABSENT
     lower_bound: int = ABSENT
     trains_below_bound: bool = ABSENT
-    shortened: bool = ABSENT
-    full_length_questions: int = ABSENT
+    shortened: bool
+    full_length_questions: int
     full_check_questions: int = ABSENT
     full_length_check_every: int = ABSENT
 

@@ -86,7 +86,9 @@ def load_assessment(path: Path) -> Assessment:
     try:
         _check_saved_figures(path, data)
         return settle(Assessment.from_dict(data))
-    except (TypeError, KeyError, ValueError, AttributeError, IndexError, RecursionError) as error:
+    except KeyError as error:  # a key every result holds: damaged, or written by a development build of another shape
+        raise UsageError(f"{path}: incomplete or from another version of feasibility (missing {error}); re-run `feasibility assess`") from None
+    except (TypeError, ValueError, AttributeError, IndexError, RecursionError) as error:
         raise UsageError(f"{path}: not a feasibility result ({error})") from None
 
 
