@@ -1,7 +1,8 @@
 """Probe benchmark: does the recipe learn the D-lookup question, at which depth, in how many steps and seconds.
 
 For each hop count D and depth it trains the recipe's probes (feasibility/plan/recipe.py: width, heads, learning rate,
-batch, all seeds in one batched step; --optimiser, --lr, --muon-lr, --position-lr and --warmup try another) on
+batch, the previous-token start, all seeds in one batched step; --optimiser, --lr, --muon-lr, --position-lr, --warmup and
+--previous-token-start try another) on
 chained retrieval (or k-hop induction with --khop) and prints one row: the question's accuracy on fresh examples
 (weakest seed, one question per example) with its Wilson 95% lower bound, the best chain-ignoring heuristic on the
 same examples (the chance ceiling), the verdict, the step of each seed's first passing running check at the
@@ -41,7 +42,7 @@ import torch
 
 from feasibility.spec import layout
 from feasibility.plan.bounds import depth_bounds
-from feasibility.plan.recipe import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, MUON_LR, OPTIMISER, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, TIED_FROM_HOPS, WARMUP_STEPS
+from feasibility.plan.recipe import BATCH_SIZE, KHOP_ALPHABET, LEARNING_RATE, MUON_LR, OPTIMISER, PREVIOUS_TOKEN_START, PROBE_HEADS, PROBE_MLP_RATIO, PROBE_WIDTH, SYMBOL_POOL_FACTOR, TIED_FROM_HOPS, WARMUP_STEPS
 from feasibility.probes.model import ProbeConfig
 from feasibility.plan.tasks import ChainedRetrieval, KHopInduction
 from feasibility.decide.verdict import judge
@@ -63,7 +64,7 @@ def run_cell(args, hops: int, depth: int, curriculum: bool) -> list[str]:
     length = args.length or max(32, layout.minimum_length(hops))
     shape = shape_for(args.khop, hops, length, max(length, full_length or 0), curriculum)
     full = shape_for(args.khop, hops, full_length, full_length, curriculum) if full_length else None
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO, tied_head=hops >= TIED_FROM_HOPS)
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, PROBE_WIDTH, PROBE_HEADS, PROBE_MLP_RATIO, tied_head=hops >= TIED_FROM_HOPS, previous_token_start=args.previous_token_start)
     settings = TrainSettings(
         target_accuracy=args.target, max_steps=args.max_steps, time_budget_s=args.budget, batch_size=BATCH_SIZE,
         learning_rate=args.lr, warmup_steps=args.warmup, full_length=full_length,
@@ -170,6 +171,7 @@ def main() -> None:
     parser.add_argument("--muon-lr", type=float, default=MUON_LR, help="Muon's learning rate, with --optimiser muon")
     parser.add_argument("--position-lr", type=float, default=None, help="AdamW's rate for the position biases [default: --lr]")
     parser.add_argument("--warmup", type=int, default=WARMUP_STEPS, help="warm-up steps [default: the recipe's]")
+    parser.add_argument("--previous-token-start", type=float, default=PREVIOUS_TOKEN_START, help="each layer's first head's distance-1 bias starts this much above the ALiBi-like start [default: the recipe's; 0: the recipe before 2026-12-04]")
     parser.add_argument("--throughput-only", action="store_true", help="only the throughput: this checkout against --baseline")
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument("--baseline", default="9e46f5a", help="the commit to measure against [default: 9e46f5a, the code before GPU training and jobs]")

@@ -29,24 +29,13 @@ from feasibility.decide.verdict import judge
 from feasibility.plan.bounds import depth_bounds
 from feasibility.plan.jobs import plan_job
 from feasibility.plan.probe_plan import make_plan
-from feasibility.probes.model import bucket_of
 from feasibility.probes.train import Trainer
 from feasibility.spec.task import load_spec
 
 CHANGEABLE = {  # option -> TrainSettings field
     "optimiser": "optimiser", "lr": "learning_rate", "muon_lr": "muon_lr", "position_lr": "position_lr",
-    "warmup": "warmup_steps", "max_steps": "max_steps", "chance_share": "chance_share",
+    "warmup": "warmup_steps", "max_steps": "max_steps", "chance_share": "chance_share", "decay_steps": "decay_steps",
 }
-
-
-def previous_token_start(trainer: Trainer, lift: float) -> None:
-    """Raise each layer's first head's distance-1 position bias by `lift` before training, so that head starts as
-    a previous-token head (the rest of the ALiBi-like start unchanged). Nothing has read the initial values yet:
-    the optimiser's state is empty until the first step."""
-    bucket = int(bucket_of(torch.tensor([1]), trainer.config.position_reach)[0])
-    with torch.no_grad():
-        for block in trainer.model.blocks:
-            block.attn.distance_bias[:, 0, 0, bucket] += lift
 
 
 def main() -> None:
@@ -62,7 +51,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int)
     parser.add_argument("--max-steps", type=int, help="the step budget (it sets the schedule)")
     parser.add_argument("--chance-share", type=float)
-    parser.add_argument("--previous-token-start", type=float, default=0.0, help="raise each layer's first head's distance-1 bias by this at the start")
+    parser.add_argument("--decay-steps", type=int, help="once every seed passes at the probe's length, decay the rate to the floor over this many steps")
+    parser.add_argument("--previous-token-start", type=float, help="each layer's first head's distance-1 bias starts this much above the ALiBi-like start [default: the recipe's]")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -72,23 +62,24 @@ def main() -> None:
         plan = plan.with_length(args.length, {})
     job = plan_job(plan, args.depth, "cpu")
     changes = {field: getattr(args, option) for option, field in CHANGEABLE.items() if getattr(args, option) is not None}
-    job = replace(job, settings=replace(job.settings, time_budget_s=float("inf"), **changes))
+    config = job.config if args.previous_token_start is None else replace(job.config, previous_token_start=args.previous_token_start)
+    job = replace(job, config=config, settings=replace(job.settings, time_budget_s=float("inf"), **changes))
     trainer = Trainer(job)
-    if args.previous_token_start:
-        previous_token_start(trainer, args.previous_token_start)
     started = time.perf_counter()
     run = trainer.result(trainer.train())
     verdict = judge(run, plan.lower_bound, plan.target_accuracy)
     full = [seed.full_length for seed in run.seeds if seed.full_length]
     print(json.dumps({
-        "task": args.task.name, "depth": args.depth, "changes": {**changes, "previous_token_start": args.previous_token_start},
+        "task": args.task.name, "depth": args.depth, "changes": {**changes, "previous_token_start": job.config.previous_token_start},
         "first_at_99": [next((point.step for point in run.curve if point.query_accuracy[e] >= 0.99), None) for e in range(len(run.seeds))],
-        "above_chance_step": trainer.loop.above_chance_step, "steps": run.steps, "stop": str(run.stop_reason),
+        "above_chance_step": trainer.loop.above_chance_step, "decay_from": trainer.loop.decay_from, "steps": run.steps, "stop": str(run.stop_reason),
         "question": [round(seed.verdict_set.query_accuracy, 4) for seed in run.seeds],
         "question_at_task_length": [round(e.query_accuracy, 4) for e in full],
         "weakest_lower_bound_at_task_length": round(min(e.lower_bound for e in full), 4) if full else None,
         "verdict": str(verdict.verdict), "holds_at_task_length": verdict.holds_at_full_length,
         "seconds": round(time.perf_counter() - started),
+        "checks_at_task_length": [[point.step, round(min(point.full_length_accuracy), 4)] for point in run.curve if point.full_length_accuracy],
+        "curve": [[point.step, round(sum(point.held_out_loss) / len(point.held_out_loss), 4), round(max(point.query_accuracy), 4)] for point in run.curve],
     }))
 
 

@@ -80,7 +80,7 @@ def main() -> None:
         clock = timed("step: backward", clock)
         _clip_per_member(trainer.model, loop.alive, settings.grad_clip)
         clock = timed("step: clipping", clock)
-        trainer.optimiser.set_lr(learning_rate_factor(loop.step, settings))
+        trainer.optimiser.set_lr(learning_rate_factor(loop.step, settings, loop.decay_from))
         trainer.optimiser.step()
         timed("step: optimiser", clock)
         loop.step += 1

@@ -7,14 +7,18 @@ import json
 import math
 import pickle
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import torch
 
 import feasibility.probes.train as train_module
 from feasibility.spec import layout
-from feasibility.probes.model import ProbeConfig, ProbeModel, attention_patterns, distance_buckets
-from feasibility.plan.jobs import ProbeJob, task_dict
+from feasibility.probes.model import ProbeConfig, ProbeModel, attention_patterns, bucket_of, distance_buckets
+from feasibility.plan.bounds import depth_bounds
+from feasibility.plan.jobs import ProbeJob, plan_job, task_dict
+from feasibility.plan.probe_plan import make_plan
+from feasibility.spec.task import load_spec
 from feasibility.run.cache import job_key
 from feasibility.plan.tasks import ChainedRetrieval, KHopInduction, split_of
 from feasibility.confidence import wilson_lower_bound
@@ -252,6 +256,58 @@ def test_learning_rate_warms_up_then_decays_over_the_steps():
     assert learning_rate_factor(99, settings) == pytest.approx(0.1 + 0.45 * (1 + math.cos(math.pi * 0.099)))
     assert learning_rate_factor(500, settings) == pytest.approx(0.55)  # half the steps: cosine midpoint
     assert learning_rate_factor(1000, settings) == pytest.approx(0.1)
+
+
+def test_previous_token_start_lifts_only_the_first_heads_distance_one_bias():
+    """The start recipe_trial.py (and the recipe) set: against the same seeds built without it, only each layer's
+    first head's distance-1 bias differs, by the lift."""
+    plan = make_plan(load_spec(Path(__file__).parent.parent / "examples" / "task.yaml"), depth_bounds(2)).with_length(32, {})
+    job = plan_job(plan, 3)
+    without, lifted = (train_module.Trainer(replace(job, config=replace(job.config, previous_token_start=lift))) for lift in (0.0, 2.0))
+    one = int(bucket_of(torch.tensor([1]), without.config.position_reach)[0])
+    for old, new in zip(without.model.blocks, lifted.model.blocks, strict=True):
+        difference = new.attn.distance_bias.detach() - old.attn.distance_bias.detach()  # (seeds, 1, heads, buckets)
+        assert torch.allclose(difference[:, 0, 0, one], torch.full((without.members,), 2.0))
+        difference[:, 0, 0, one] = 0
+        assert not difference.any()
+    assert all(torch.equal(a, b) for (name, a), (_, b) in zip(without.model.named_parameters(), lifted.model.named_parameters()) if "distance_bias" not in name)
+
+
+def test_the_early_decay_runs_from_the_rate_at_the_first_pass_to_the_floor():
+    settings = TrainSettings(target_accuracy=0.99, max_steps=2000, time_budget_s=100.0, warmup_steps=100, decay_steps=300)
+    at_pass = learning_rate_factor(600, settings)
+    assert learning_rate_factor(600, settings, decay_from=600) == pytest.approx(at_pass)
+    assert learning_rate_factor(750, settings, decay_from=600) == pytest.approx(0.1 + (at_pass - 0.1) * 0.5)  # halfway
+    assert learning_rate_factor(900, settings, decay_from=600) == pytest.approx(0.1)
+    assert learning_rate_factor(1500, settings, decay_from=600) == pytest.approx(0.1)
+    assert all(learning_rate_factor(s, settings, 600) <= learning_rate_factor(s, settings) + 1e-12 for s in range(0, 2000, 25))
+    assert learning_rate_factor(300, settings, decay_from=600) == learning_rate_factor(300, settings)  # not before it
+    off = TrainSettings(target_accuracy=0.99, max_steps=2000, time_budget_s=100.0, warmup_steps=100)
+    assert learning_rate_factor(900, off, decay_from=600) == learning_rate_factor(900, off)  # decay_steps 0: the cosine alone
+
+
+def test_the_early_decay_starts_at_the_first_pass_and_the_task_length_is_checked_where_it_ends(monkeypatch):
+    """Scripted running checks: every seed passes at the probe's length from step 100, at the task's from step 300.
+    The decay starts at step 100; the checks at the task's length back off after failing (100, 200, then 400 would
+    be next) but one falls at step 300, where the decay ends, so training stops at 350 (two passes in a row)."""
+    shape = ChainedRetrieval(hops=1, length=12, symbols=layout.symbols_used(1, 24))
+    full = ChainedRetrieval(hops=1, length=24, symbols=layout.symbols_used(1, 24))
+    settings = TrainSettings(max_steps=600, full_length_check_every=50, full_length_passes=2, decay_steps=200, **SETTINGS)
+    trainer = train_module.Trainer(ProbeJob(task_dict(shape), ProbeConfig(shape.vocab_size, 12, 1, 16, 2, 0), settings, (0, 1), task_dict(full)))
+    at_task_length = []
+
+    def scripted(checked, allowed, live):
+        step, full_length = trainer.loop.step, checked is trainer.full_check_set
+        if full_length:
+            at_task_length.append(step)
+        passing = step >= (300 if full_length else 100)
+        return [Evaluation(24 if full_length else 12, 100, 100 * passing, float(passing), float(passing), {1: 0.0}, {1: 1}, 1.0) for _ in range(2)]
+
+    monkeypatch.setattr(trainer, "_running_check", scripted)
+    assert trainer.train() == "target met"
+    assert trainer.loop.decay_from == 100 and trainer.loop.step == 350
+    assert at_task_length == [100, 200, 300, 350]
+    assert learning_rate_factor(300, settings, 100) == pytest.approx(0.1) and learning_rate_factor(300, settings) > 0.5
 
 
 def test_seconds_per_step_is_a_measured_time():

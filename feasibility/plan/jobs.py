@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from feasibility.plan.probe_plan import ProbePlan
-from feasibility.plan.recipe import MUON_LR, OPTIMISER, AT_CHANCE_SHARE, BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, PLATEAU_PATIENCE, VERDICT_QUESTIONS, WARMUP_STEPS, WEIGHT_DECAY, GRAD_CLIP
+from feasibility.plan.recipe import EARLY_DECAY_STEPS, EARLY_DECAY_UP_TO, MUON_LR, OPTIMISER, PREVIOUS_TOKEN_START, AT_CHANCE_SHARE, BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, PLATEAU_PATIENCE, VERDICT_QUESTIONS, WARMUP_STEPS, WEIGHT_DECAY, GRAD_CLIP
 
 DISTANCE_BUCKETS = 16  # learned position biases per head: one per bucket of relative distance (probes/model.py)
 
@@ -34,6 +34,7 @@ class ProbeConfig:
     tied_head: bool = False  # the output head reads the token embedding (GPT-2 style) instead of its own weight
     reach: int | None = None  # the longest input the position buckets are spaced for (the task's length); None: the training length
     length_scaling: bool = False  # q.k scaled per head by a learned s x log(keys in view) (probe.Attention), against dilution
+    previous_token_start: float = 0.0  # each layer's first head starts with its distance-1 bias this much above the ALiBi-like start
 
     @property
     def position_reach(self) -> int:
@@ -64,6 +65,7 @@ class TrainSettings:
     optimiser: str = OPTIMISER  # "adamw", or "muon": Muon for the hidden matrices, AdamW for the rest (probes/optim.py)
     muon_lr: float = MUON_LR
     position_lr: float | None = None  # the position biases' and length scales' rate; None: learning_rate
+    decay_steps: int = 0  # once every seed passes at the probe's length, the rate decays to the floor over this many steps (train.learning_rate_factor); 0: the budget's cosine alone
     chance_share: float = 0.0  # a probe at chance on the question for this share of the step budget stops (Trainer.at_chance_long_enough); 0: never
 
 
@@ -135,10 +137,11 @@ def plan_job(plan: ProbePlan, depth: int, device: str = "cpu", length: int | Non
         full_length_passes=FULL_LENGTH_PASSES,
         full_check_questions=plan.full_check_questions,
         chance_share=AT_CHANCE_SHARE,
+        decay_steps=EARLY_DECAY_STEPS if plan.shortened and plan.task_sequence_length <= EARLY_DECAY_UP_TO * shape.sequence_length else 0,
     )
     reach = plan.task_sequence_length if plan.skip_positions and plan.shortened else None
     scaled = plan.length_scaling and plan.shortened
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio, tied_head=plan.tied_head, reach=reach, length_scaling=scaled)
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio, tied_head=plan.tied_head, reach=reach, length_scaling=scaled, previous_token_start=PREVIOUS_TOKEN_START)
     judged_at_full = full is not None and length is None
     return ProbeJob(task=task_dict(shape), config=config, settings=settings, seeds=plan.seeds, full_task=task_dict(full) if judged_at_full else None, device=device)
 

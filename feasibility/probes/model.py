@@ -121,6 +121,7 @@ class Attention(nn.Module):
             shortest[bucket] = min(int(found[0, 0]) if len(found) else bucket, self.trained_length - 1)
         slopes = 4.0 ** -torch.arange(config.heads, dtype=torch.float)  # 1, 1/4, 1/16, ...: ALiBi-like recency
         bias = -slopes.view(-1, 1) * shortest  # (nh, buckets)
+        bias[0, reps[1]] += config.previous_token_start  # the first head starts as a previous-token head (recipe.PREVIOUS_TOKEN_START)
         self.distance_bias = nn.Parameter(bias.expand(config.ensemble, 1, config.heads, DISTANCE_BUCKETS).clone())
         # Scalable-Softmax-like (Nakanishi 2025): the query of row i is scaled by s_h x log(i + 1), the log of the keys it
         # sees, so its attention does not flatten over the more keys of a longer input; s starts at 1 / log(T_train),

@@ -189,6 +189,7 @@ class _Loop:
     full_spacing: int = 0  # steps to the next running check at the task's length (0: the settings' spacing)
     full_check_s: float = 0.0  # seconds spent on running checks at the task's length: not counted against the clock cap
     passed_short: bool = False  # every live seed passed the latest running check at the probe's length
+    decay_from: int | None = None  # the step from which the rate decays early (TrainSettings.decay_steps): the first at which every live seed passed
     above_chance_step: int | None = None  # the first running check at which some live seed was clearly above chance
     curve: list[CurvePoint] = field(default_factory=list)
     last_check: list[Evaluation] = field(default_factory=list)  # the latest running check, one per seed
@@ -308,7 +309,7 @@ class Stepper:
         if not loop.alive.any():
             return False
         _clip_per_member(self.model, loop.alive, settings.grad_clip)  # also zeroes the seeds that just diverged
-        self.optimiser.set_lr(learning_rate_factor(loop.step, settings))
+        self.optimiser.set_lr(learning_rate_factor(loop.step, settings, loop.decay_from))
         self.optimiser.step()
         alive = loop.alive.tolist()
         loop.last_train_loss = [v if alive[e] else math.nan for e, v in enumerate(losses.tolist())]
@@ -433,12 +434,17 @@ class Trainer(Stepper):
                 loop.reached[e] = loop.step
         met = bool(live) and all(results[e].lower_bound >= settings.target_accuracy for e in live)
         loop.passed_short = met
+        if met and settings.decay_steps and loop.decay_from is None:
+            loop.decay_from = loop.step
         if loop.above_chance_step is None and any(results[e].lower_bound > self.check_chance for e in live):
             loop.above_chance_step = loop.step
         full = None
         if self.full_check_set is not None:
             spacing = loop.full_spacing or settings.full_length_check_every
             due = loop.full_checked_step is None or loop.step - loop.full_checked_step >= spacing
+            if loop.decay_from is not None and settings.decay_steps:  # where the early decay has ended, check there at once
+                settled = loop.decay_from + settings.decay_steps
+                due = due or (loop.step >= settled and loop.full_checked_step < settled)
             if met and due:  # judged at the task's length only once the probe's length passes: until then it cannot stop
                 started = self.clock()
                 full = self._running_check(self.full_check_set, self.full_allowed_errors, live)
@@ -659,15 +665,23 @@ def seconds_per_step(job: ProbeJob, steps: int = 4) -> float:
     return sorted(times[1:])[len(times[1:]) // 2]
 
 
-def learning_rate_factor(step: int, settings: TrainSettings) -> float:
-    """Linear warm-up, then a cosine decay to LR_FLOOR (10%) over the step budget.
+def learning_rate_factor(step: int, settings: TrainSettings, decay_from: int | None = None) -> float:
+    """Linear warm-up, then a cosine decay to LR_FLOOR (10%) over the step budget; from `decay_from` (the step at
+    which every seed first passed at the probe's length, with `settings.decay_steps`), a cosine from the rate there
+    to the floor over `decay_steps` steps, whichever is lower.
 
     The decay is what takes a probe from "mostly right" to the last fraction of a percent that a 99% target
-    with a confidence bound needs. It follows steps only, so the schedule does not depend on the machine.
+    with a confidence bound needs. It follows steps only (the running checks fall on fixed steps), so the
+    schedule does not depend on the machine.
     """
+    def cosine(progress: float, start: float = 1.0) -> float:
+        return LR_FLOOR + (start - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
     warmup = min(1.0, (step + 1) / settings.warmup_steps)
-    progress = min(1.0, step / settings.max_steps)
-    return warmup * (LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * progress)))
+    factor = cosine(step / settings.max_steps)
+    if decay_from is not None and settings.decay_steps and step >= decay_from:
+        factor = min(factor, cosine((step - decay_from) / settings.decay_steps, cosine(decay_from / settings.max_steps)))
+    return warmup * factor
 
 
 def _clip_per_member(model: ProbeModel, alive: torch.Tensor, max_norm: float) -> None:
