@@ -3,7 +3,8 @@ changed, trained by `plan_job` -> `Trainer` -> `judge` exactly as `assess` train
 budget alone ends the run). It prints one JSON line: the step at which each seed's question first reached 99% on
 the running check, when it first rose above chance, the steps run and why they stopped, the question on fresh
 examples at the probe's length and at the task's (every seed, and the weakest seed's Wilson lower bound there),
-and the verdict.
+the verdict, each running check at the task's length (step, weakest seed) and the curve (step, check loss averaged
+over the seeds, best seed's question).
 
 Step counts do not depend on the machine's speed, so trials may run pinned to one core while other work uses the
 other (`taskset -c 1 env OMP_NUM_THREADS=1 python benchmarks/recipe_trial.py ... --threads 1`); their seconds

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from feasibility.plan.probe_plan import ProbePlan
-from feasibility.plan.recipe import EARLY_DECAY_STEPS, EARLY_DECAY_UP_TO, MUON_LR, OPTIMISER, PREVIOUS_TOKEN_START, AT_CHANCE_SHARE, BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, PLATEAU_PATIENCE, VERDICT_QUESTIONS, WARMUP_STEPS, WEIGHT_DECAY, GRAD_CLIP
+from feasibility.plan.recipe import EARLY_DECAY_STEPS, MUON_LR, OPTIMISER, PREVIOUS_TOKEN_START, AT_CHANCE_SHARE, BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, PLATEAU_PATIENCE, VERDICT_QUESTIONS, WARMUP_STEPS, WEIGHT_DECAY, GRAD_CLIP
 
 DISTANCE_BUCKETS = 16  # learned position biases per head: one per bucket of relative distance (probes/model.py)
 
@@ -137,7 +137,7 @@ def plan_job(plan: ProbePlan, depth: int, device: str = "cpu", length: int | Non
         full_length_passes=FULL_LENGTH_PASSES,
         full_check_questions=plan.full_check_questions,
         chance_share=AT_CHANCE_SHARE,
-        decay_steps=EARLY_DECAY_STEPS if plan.shortened and plan.task_sequence_length <= EARLY_DECAY_UP_TO * shape.sequence_length else 0,
+        decay_steps=EARLY_DECAY_STEPS,
     )
     reach = plan.task_sequence_length if plan.skip_positions and plan.shortened else None
     scaled = plan.length_scaling and plan.shortened

@@ -52,8 +52,7 @@ PREVIOUS_TOKEN_START = 0.0  # each layer's first head's distance-1 bias this muc
 EARLY_DECAY_STEPS = 0  # once every seed passes at the probe's length, decay the rate to the floor over this many steps and
 # check the task's length where it ends; at 300 (with the start) the example's depth 3 held at 128 tokens at step 1,450
 # instead of 2,000, but 3 lookups carried 92.5% to 512 tokens: the longer the stretch, the more steps at a high rate the
-# carry takes after the question is learned ...
-EARLY_DECAY_UP_TO = 4  # ... so it would apply only where the task is at most this many times the probe's length
+# carry takes after the question is learned
 # The optimiser and the stop rule.
 OPTIMISER = "adamw"  # AdamW for every weight; "muon" (probes/optim.py) with a faster rate for the position biases
 # halved the example's steps to its verdict at 128 tokens but left the 1-lookup profile unlearned at 128 (docs/probe-recipe.md,
