@@ -70,6 +70,22 @@ def test_the_output_head_is_tied_from_three_lookups(tiny_spec):
     assert torch.allclose(logits.view(1, -1, 20), expected, atol=1e-6)
 
 
+def test_the_previous_token_start_and_the_early_decay_apply_up_to_four_times_the_probe_length():
+    """recipe.NEAR_LENGTH_RATIO: the example (128 tokens, probes at 32) gets both; the rework profile (256 tokens) neither."""
+    from pathlib import Path
+
+    from feasibility.plan.jobs import plan_job
+    from feasibility.plan.recipe import EARLY_DECAY_STEPS, PREVIOUS_TOKEN_START
+
+    root = Path(__file__).parent.parent
+    plan = make_plan(load_spec(root / "examples" / "task.yaml"), depth_bounds(2)).with_length(32, {})
+    near = plan_job(plan, 3)
+    assert near.settings.decay_steps == EARLY_DECAY_STEPS > 0 and near.config.previous_token_start == PREVIOUS_TOKEN_START > 0
+    far = plan_job(make_plan(load_spec(root / "profiles" / "rework-fixture-lookup.yaml"), depth_bounds(2)).with_length(32, {}), 3)
+    assert far.settings.decay_steps == 0 and far.config.previous_token_start == 0.0
+    assert plan_job(plan, 3, length=64).config.previous_token_start == PREVIOUS_TOKEN_START  # timing at another length: the plan's rule
+
+
 def test_auto_depths_cost_the_depth_below_the_floor_but_do_not_train_it(tiny_spec):
     """With `depths: auto` the depth below the theory's floor is planned (it is costed, and shows the threshold in
     the table) but not trained, and its verdict says so; depths the task file lists are all trained."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from feasibility.plan.probe_plan import ProbePlan
-from feasibility.plan.recipe import EARLY_DECAY_STEPS, MUON_LR, OPTIMISER, PREVIOUS_TOKEN_START, AT_CHANCE_SHARE, BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, PLATEAU_PATIENCE, VERDICT_QUESTIONS, WARMUP_STEPS, WEIGHT_DECAY, GRAD_CLIP
+from feasibility.plan.recipe import EARLY_DECAY_STEPS, MUON_LR, OPTIMISER, PREVIOUS_TOKEN_START, near_task_length, AT_CHANCE_SHARE, BATCH_SIZE, CHECK_QUESTIONS, EVAL_EVERY, FULL_LENGTH_PASSES, LEARNING_RATE, PLATEAU_PATIENCE, VERDICT_QUESTIONS, WARMUP_STEPS, WEIGHT_DECAY, GRAD_CLIP
 
 DISTANCE_BUCKETS = 16  # learned position biases per head: one per bucket of relative distance (probes/model.py)
 
@@ -120,6 +120,7 @@ def plan_job(plan: ProbePlan, depth: int, device: str = "cpu", length: int | Non
     """The job of `plan`'s probes of `depth`: all seeds, trained on `device`, at `length` (default: the plan's
     probe length; at another length, as `assess` times steps to choose one, it is not judged at the task's)."""
     shape, full = plan.shape(length), plan.full_shape()
+    near = near_task_length(plan.task_sequence_length, plan.probe_sequence_length)  # by the plan's probe length, also where steps are timed at another
     settings = TrainSettings(
         target_accuracy=plan.target_accuracy,
         max_steps=plan.max_steps,
@@ -137,11 +138,11 @@ def plan_job(plan: ProbePlan, depth: int, device: str = "cpu", length: int | Non
         full_length_passes=FULL_LENGTH_PASSES,
         full_check_questions=plan.full_check_questions,
         chance_share=AT_CHANCE_SHARE,
-        decay_steps=EARLY_DECAY_STEPS,
+        decay_steps=EARLY_DECAY_STEPS if near else 0,
     )
     reach = plan.task_sequence_length if plan.skip_positions and plan.shortened else None
     scaled = plan.length_scaling and plan.shortened
-    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio, tied_head=plan.tied_head, reach=reach, length_scaling=scaled, previous_token_start=PREVIOUS_TOKEN_START)
+    config = ProbeConfig(shape.vocab_size, shape.sequence_length, depth, plan.width, plan.heads, plan.mlp_ratio, tied_head=plan.tied_head, reach=reach, length_scaling=scaled, previous_token_start=PREVIOUS_TOKEN_START if near else 0.0)
     judged_at_full = full is not None and length is None
     return ProbeJob(task=task_dict(shape), config=config, settings=settings, seeds=plan.seeds, full_task=task_dict(full) if judged_at_full else None, device=device)
 

@@ -45,14 +45,22 @@ CHANCE_LOSS_DROP = 0.1  # ... and flat means: down by less than this share over 
 SKIP_POSITIONS = True  # ... by training on skipped positions spanning the task's length (train.skipped_positions): the
 # example's depth 3 after 1,500 steps at 32 tokens answered 52-59% at 128 without, 97.2-98.7% with
 LENGTH_SCALING = True  # ... and by a learned log-length scaling of q.k (probe.Attention): 98.7-99.4% with both
-# Candidates measured and not (yet) in the recipe (docs/probe-recipe.md, "The previous-token start and an early decay"):
-PREVIOUS_TOKEN_START = 0.0  # each layer's first head's distance-1 bias this much above the ALiBi-like start; at 2 the
-# example's depth 3 left chance at step 450 instead of 600-700, but 3 lookups carried less to 512 tokens (95.6% weakest
-# lower bound against the recipe's 98.4%)
-EARLY_DECAY_STEPS = 0  # once every seed passes at the probe's length, decay the rate to the floor over this many steps and
-# check the task's length where it ends; at 300 (with the start) the example's depth 3 held at 128 tokens at step 1,450
-# instead of 2,000, but 3 lookups carried 92.5% to 512 tokens: the longer the stretch, the more steps at a high rate the
-# carry takes after the question is learned
+# Where the task is at most NEAR_LENGTH_RATIO times the probe's length (docs/probe-recipe.md, "The previous-token start and
+# an early decay"), two settings more:
+NEAR_LENGTH_RATIO = 4
+PREVIOUS_TOKEN_START = 2.0  # each layer's first head's distance-1 bias this much above the ALiBi-like start: the example's
+# depth 3 left chance at step 450 instead of 600-700, the 1-lookup profile learned in 250-300 steps instead of 350-450 ...
+EARLY_DECAY_STEPS = 300  # ... and once every seed passes at the probe's length, the rate decays to the floor over this
+# many steps and the task's length is checked where it ends: with both the example's depth 3 held at 128 tokens at step
+# 1,450 instead of 2,000, the controls at chance. At 512 tokens (3 lookups, 16x the probe's length) they carried 92.5-95.6%
+# there against the recipe's 98.4%: on a long input the carry takes steps at a high rate after the question is learned
+
+
+def near_task_length(task_length: int, probe_length: int) -> bool:
+    """Whether the previous-token start and the early decay apply: the task at most NEAR_LENGTH_RATIO times the probe's length."""
+    return task_length <= NEAR_LENGTH_RATIO * probe_length
+
+
 # The optimiser and the stop rule.
 OPTIMISER = "adamw"  # AdamW for every weight; "muon" (probes/optim.py) with a faster rate for the position biases
 # halved the example's steps to its verdict at 128 tokens but left the 1-lookup profile unlearned at 128 (docs/probe-recipe.md,
