@@ -11,7 +11,7 @@ import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import click
 import typer
@@ -88,6 +88,12 @@ def _flag(setting: str) -> str:
 
 EXECUTOR_HELP = "Where probe jobs run: local (this process) or ray (tasks on a Ray cluster; needs the ray extra)."
 ADDRESS_HELP = 'With --executor ray: the cluster to use ("auto" for the one `ray start --head` started here, or HOST:6379) [default: start Ray in this process].'
+
+# The options `assess` and `plan` share, declared once (typer reads them from the annotation).
+TaskFile = Annotated[Path, typer.Argument(metavar="SPEC", help="The task file (YAML).")]
+DepthsOption = Annotated[Optional[str], typer.Option("--depths", help='Depths to probe, e.g. "1,2,3" (overrides probe.depths).')]
+SeedsOption = Annotated[Optional[int], typer.Option("--seeds", help="Seeds per depth (overrides probe.seeds).")]
+TimeBudgetOption = Annotated[Optional[float], typer.Option("--time-budget", help="Training seconds per depth (overrides probe.time_budget_s).")]
 MAX_CPUS_PER_JOB = 1024  # more than any machine Ray schedules on; a larger number is a typo, refused at once
 CPUS_HELP = "Threads each probe job trains with (and, on Ray, the CPUs it asks for) [default: the cores other processes leave free here, or the cluster's]."
 NO_DECISION_EXIT = 3  # `assess --strict`: the run finished, but without a depth that holds at the task's length
@@ -134,11 +140,11 @@ def _depths_option(value: Optional[str]) -> Optional[list[int]]:
 
 @app.command()
 def assess(
-    task_file: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML)."),
+    task_file: TaskFile,
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for report.md and report.json [default: SPEC's name + '-report']."),
-    depths: Optional[str] = typer.Option(None, "--depths", help='Depths to probe, e.g. "1,2,3" (overrides probe.depths).'),
-    seeds: Optional[int] = typer.Option(None, "--seeds", help="Seeds per depth (overrides probe.seeds)."),
-    time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Training seconds per depth (overrides probe.time_budget_s)."),
+    depths: DepthsOption = None,
+    seeds: SeedsOption = None,
+    time_budget: TimeBudgetOption = None,
     latency_ms: Optional[float] = typer.Option(None, "--latency-ms", help="Latency budget (overrides requirements.latency_ms)."),
     device: Optional[str] = typer.Option(None, "--device", click_type=click.Choice(DEVICES), help='Where latency and memory are measured: auto, cpu or cuda (overrides deployment.device).'),
     train_device: str = typer.Option("auto", "--train-device", click_type=click.Choice(DEVICES), help="Where the probes train: auto (a GPU where torch sees one, else the CPU), cpu or cuda."),
@@ -192,10 +198,10 @@ def assess(
 
 @app.command()
 def plan(
-    task_file: Path = typer.Argument(..., metavar="SPEC", help="The task file (YAML)."),
-    depths: Optional[str] = typer.Option(None, "--depths", help='Depths to probe, e.g. "1,2,3" (overrides probe.depths).'),
-    seeds: Optional[int] = typer.Option(None, "--seeds", help="Seeds per depth (overrides probe.seeds)."),
-    time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Training seconds per depth (overrides probe.time_budget_s)."),
+    task_file: TaskFile,
+    depths: DepthsOption = None,
+    seeds: SeedsOption = None,
+    time_budget: TimeBudgetOption = None,
     train_device: str = typer.Option("auto", "--train-device", click_type=click.Choice(DEVICES), help="Where the probes would train: auto, cpu or cuda."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Plan as `assess --no-cache` would: every probe trains."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The probe cache to look in [default: ~/.cache/feasibility]."),

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from feasibility.reports.markdown import full_length_of, inside_findings, older_result, reasons, timing_warnings, verdict_cell
-from feasibility.reports.words import alternative, counted, duration, headline, kind_name, label, milliseconds, percent, si
+from feasibility.reports.words import alternative, counted, duration, full_length_of, headline, inside_findings, kind_name, label, milliseconds, older_result, percent, reasons, si, timing_warnings, verdict_cell
 from feasibility.errors import UsageError
 from feasibility.result.assessment import Assessment
 from feasibility.result.inside import KINDS
